@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Assent",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "AssentCore", targets: ["AssentCore"]),
+        .executable(name: "assent", targets: ["assent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // libcrypto only: SHA-256 and Ed25519 (ARCHITECTURE.md, "Modules").
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(name: "AssentCore", dependencies: ["COpenSSL"]),
+        .target(
+            name: "AssentStore",
+            dependencies: [
+                "AssentCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "AssentNode",
+            dependencies: [
+                "AssentCore",
+                "AssentStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "assent",
+            dependencies: [
+                "AssentCore",
+                "AssentStore",
+                "AssentNode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "AssentCoreTests",
+            dependencies: ["AssentCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "AssentStoreTests", dependencies: ["AssentCore", "AssentStore"]),
+        .testTarget(
+            name: "AssentNodeTests",
+            dependencies: [
+                "AssentCore", "AssentStore", "AssentNode",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ]
+)

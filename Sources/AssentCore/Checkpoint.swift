@@ -1,0 +1,48 @@
+/// A C2SP tlog-checkpoint v1.0.0 body: origin, tree size, root hash. Assent's
+/// checkpoints carry no extension lines (PROTOCOL §4).
+public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
+    public let origin: String
+    public let size: UInt64
+    public let root: Hash
+
+    public init(origin: String, size: UInt64, root: Hash) {
+        self.origin = origin
+        self.size = size
+        self.root = root
+    }
+
+    /// The note text, with its final newline.
+    public var text: String { "\(origin)\n\(size)\n\(root.base64)\n" }
+    public var description: String { text }
+
+    /// Parses a checkpoint body. Extension lines are refused: Assent never writes them
+    /// and a node must not cosign what it cannot audit.
+    public init(text: String) throws(NoteError) {
+        guard text.hasSuffix("\n") else { throw .badCheckpoint("text does not end in a newline") }
+        let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 3 else { throw .badCheckpoint("expected origin, size and root lines") }
+        guard lines.count == 3 else { throw .badCheckpoint("unexpected extension lines") }
+        guard !lines[0].isEmpty else { throw .badCheckpoint("empty origin") }
+        let sizeText = lines[1]
+        guard let size = UInt64(sizeText), String(size) == sizeText else {
+            throw .badCheckpoint("size \"\(sizeText)\" is not a decimal without leading zeros")
+        }
+        guard let root = Hash(base64: lines[2]) else { throw .badCheckpoint("root is not base64 of 32 bytes") }
+        self.init(origin: String(lines[0]), size: size, root: root)
+    }
+
+    public func sign(with signer: NoteSigner) throws(NoteError) -> SignedNote {
+        try SignedNote.sign(text: text, with: signer)
+    }
+
+    /// Parses and verifies a signed checkpoint note against the log's key: the key name
+    /// must be the origin and the signature must verify.
+    public static func verified(_ note: SignedNote, logKey: NoteVerifierKey) throws(NoteError) -> Checkpoint {
+        let checkpoint = try Checkpoint(text: note.text)
+        guard checkpoint.origin == logKey.name else {
+            throw .badCheckpoint("origin \"\(checkpoint.origin)\" is not the log \"\(logKey.name)\"")
+        }
+        try note.verify(keys: [logKey])
+        return checkpoint
+    }
+}

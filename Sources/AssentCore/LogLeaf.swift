@@ -1,0 +1,149 @@
+/// A log leaf (PROTOCOL §4): canonical JSON, at most 65,535 bytes.
+///
+///     {"entry": <signed statement>, "index": N, "log": origin, "prev": base64, "time": t, "v": 1}
+///     {"epoch": {"map": base64, "size": N}, "index": N, "log": origin, "prev": base64, "time": t, "v": 1}
+///
+/// `prev` is the RFC 6962 leaf hash of leaf N−1 (32 zero bytes for leaf 0), so the log is
+/// a hash chain as well as a Merkle tree.
+public struct LogLeaf: Hashable, Sendable {
+    public enum Content: Hashable, Sendable {
+        case statement(SignedStatement)
+        /// The state map root covering every leaf before this one, and how many leaves that is.
+        case epoch(mapRoot: Hash, size: UInt64)
+    }
+
+    public static let version: Int64 = 1
+    public static let maxSize = EntryBundle.maxEntrySize
+
+    public let index: UInt64
+    public let origin: String
+    public let prev: Hash
+    public let time: Timestamp
+    public let content: Content
+    /// The canonical bytes, as hashed into the tree and served in entry bundles.
+    public let bytes: [UInt8]
+
+    public init(index: UInt64, origin: String, prev: Hash, time: Timestamp, content: Content) throws(LeafError) {
+        var o: [String: JSONValue] = [
+            "index": .integer(Int64(index)), "log": .string(origin), "prev": .string(prev.base64),
+            "time": .string(time.rfc3339), "v": .integer(LogLeaf.version),
+        ]
+        switch content {
+        case let .statement(s): o["entry"] = s.json
+        case let .epoch(root, size): o["epoch"] = ["map": .string(root.base64), "size": .integer(Int64(size))]
+        }
+        let bytes = CanonicalJSON.encode(.object(o))
+        guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: index, bytes: bytes.count) }
+        self.index = index
+        self.origin = origin
+        self.prev = prev
+        self.time = time
+        self.content = content
+        self.bytes = bytes
+    }
+
+    /// Parses a leaf from its bytes: canonical JSON, known fields, a valid signed statement or epoch.
+    public init(bytes: [UInt8]) throws(LeafError) {
+        guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: nil, bytes: bytes.count) }
+        let value: JSONValue
+        do { value = try CanonicalJSON.parse(bytes, requireCanonical: true) } catch { throw .malformed(index: nil, "\(error)") }
+        guard case var .object(o) = value else { throw .malformed(index: nil, "leaf is not a JSON object") }
+        guard case let .integer(i)? = o.removeValue(forKey: "index"), i >= 0 else { throw .malformed(index: nil, "missing or bad \"index\"") }
+        let index = UInt64(i)
+        func fail(_ why: String) -> LeafError { .malformed(index: index, why) }
+        guard case .integer(LogLeaf.version)? = o.removeValue(forKey: "v") else { throw fail("\"v\" must be 1") }
+        guard case let .string(origin)? = o.removeValue(forKey: "log"), !origin.isEmpty else { throw fail("missing \"log\"") }
+        guard case let .string(p)? = o.removeValue(forKey: "prev"), let prev = Hash(base64: p) else { throw fail("\"prev\" must be base64 of 32 bytes") }
+        guard case let .string(t)? = o.removeValue(forKey: "time"), let time = Timestamp(rfc3339: t) else { throw fail("bad \"time\"") }
+        let content: Content
+        switch (o.removeValue(forKey: "entry"), o.removeValue(forKey: "epoch")) {
+        case let (entry?, nil):
+            do { content = .statement(try SignedStatement(json: entry)) } catch { throw .badStatement(index: index, error) }
+        case let (nil, epoch?):
+            guard case let .object(e) = epoch, e.count == 2, case let .string(m)? = e["map"], let root = Hash(base64: m),
+                  case let .integer(size)? = e["size"], size >= 0
+            else { throw fail("epoch must be {\"map\": base64 root, \"size\": N}") }
+            guard UInt64(size) == index else { throw fail("epoch size \(size) must equal its index \(index): it covers every leaf before it") }
+            content = .epoch(mapRoot: root, size: UInt64(size))
+        default:
+            throw fail("leaf must have exactly one of \"entry\" and \"epoch\"")
+        }
+        if let extra = o.keys.sorted().first { throw fail("unknown field \"\(extra)\"") }
+        self.index = index
+        self.origin = origin
+        self.prev = prev
+        self.time = time
+        self.content = content
+        self.bytes = bytes
+    }
+
+    public var leafHash: Hash { MerkleTree.leafHash(bytes) }
+
+    public var statement: SignedStatement? {
+        if case let .statement(s) = content { return s }
+        return nil
+    }
+
+    public var isEpoch: Bool {
+        if case .epoch = content { return true }
+        return false
+    }
+}
+
+/// Checks that leaves continue a log: origin, contiguous indexes, the `prev` chain, and
+/// times that never decrease. `previous` is the leaf before the first one (nil at index 0).
+public struct ChainVerifier: Sendable {
+    public let origin: String
+    public private(set) var nextIndex: UInt64
+    public private(set) var prevHash: Hash
+    public private(set) var lastTime: Timestamp?
+
+    public init(origin: String) {
+        self.origin = origin
+        nextIndex = 0
+        prevHash = .zero
+        lastTime = nil
+    }
+
+    public init(origin: String, continuingAfter leaf: LogLeaf) {
+        self.origin = origin
+        nextIndex = leaf.index + 1
+        prevHash = leaf.leafHash
+        lastTime = leaf.time
+    }
+
+    /// Accepts the next leaf or says exactly what is wrong with it. Returns its leaf hash.
+    @discardableResult
+    public mutating func append(_ leaf: LogLeaf) throws(LeafError) -> Hash {
+        guard leaf.origin == origin else { throw .malformed(index: leaf.index, "log is \"\(leaf.origin)\", expected \"\(origin)\"") }
+        guard leaf.index == nextIndex else { throw .outOfOrder(index: leaf.index, expected: nextIndex) }
+        guard leaf.prev == prevHash else { throw .brokenChain(index: leaf.index) }
+        if let lastTime, leaf.time < lastTime { throw .timeWentBack(index: leaf.index, time: leaf.time, previous: lastTime) }
+        let hash = leaf.leafHash
+        nextIndex += 1
+        prevHash = hash
+        lastTime = leaf.time
+        return hash
+    }
+}
+
+public enum LeafError: Error, Equatable, Sendable, CustomStringConvertible {
+    case malformed(index: UInt64?, String)
+    case badStatement(index: UInt64, StatementError)
+    case tooLarge(index: UInt64?, bytes: Int)
+    case outOfOrder(index: UInt64, expected: UInt64)
+    case brokenChain(index: UInt64)
+    case timeWentBack(index: UInt64, time: Timestamp, previous: Timestamp)
+
+    public var description: String {
+        func at(_ i: UInt64?) -> String { i.map { "index \($0): " } ?? "" }
+        switch self {
+        case let .malformed(i, why): return "\(at(i))\(why)"
+        case let .badStatement(i, e): return "\(at(i))\(e)"
+        case let .tooLarge(i, bytes): return "\(at(i))leaf is \(bytes) bytes, more than 65,535"
+        case let .outOfOrder(i, expected): return "index \(i): expected index \(expected)"
+        case let .brokenChain(i): return "index \(i): prev hash does not match leaf \(i - 1)"
+        case let .timeWentBack(i, t, p): return "index \(i): time \(t) is before the previous leaf's \(p)"
+        }
+    }
+}

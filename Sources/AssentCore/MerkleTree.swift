@@ -1,0 +1,106 @@
+import COpenSSL
+
+/// RFC 6962 §2.1 (RFC 9162 §2.1.1) Merkle tree hashing.
+///
+/// Leaf hash:  SHA-256(0x00 ‖ leaf).  Node hash: SHA-256(0x01 ‖ left ‖ right).
+/// The hash of the empty tree is SHA-256 of the empty string.
+public enum MerkleTree {
+    public static let emptyRoot = SHA256.hash([UInt8]())
+
+    public static func leafHash(_ leaf: some ContiguousBytesView) -> Hash {
+        var digest = [UInt8](repeating: 0, count: 32)
+        leaf.withBytes { leafBytes in
+            var prefix: UInt8 = 0
+            let ctx = EVP_MD_CTX_new()
+            defer { EVP_MD_CTX_free(ctx) }
+            EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+            EVP_DigestUpdate(ctx, &prefix, 1)
+            EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count)
+            EVP_DigestFinal_ex(ctx, &digest, nil)
+        }
+        return Hash(unchecked: digest)
+    }
+
+    public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(65)
+        buffer.append(1)
+        buffer.append(contentsOf: left.bytes)
+        buffer.append(contentsOf: right.bytes)
+        return SHA256.hash(buffer)
+    }
+
+    /// MTH(D[0:n]) of a list of leaf hashes, computed in memory. For tests and small trees.
+    public static func rootHash(leafHashes: [Hash]) -> Hash {
+        guard !leafHashes.isEmpty else { return emptyRoot }
+        return rangeHash(leafHashes[...])
+    }
+
+    private static func rangeHash(_ hashes: ArraySlice<Hash>) -> Hash {
+        if hashes.count == 1 { return hashes.first! }
+        let k = largestPowerOfTwo(below: UInt64(hashes.count))
+        let mid = hashes.startIndex + Int(k)
+        return nodeHash(rangeHash(hashes[..<mid]), rangeHash(hashes[mid...]))
+    }
+
+    /// The largest power of two strictly smaller than n (n ≥ 2): the split point k of RFC 6962 §2.1.
+    public static func largestPowerOfTwo(below n: UInt64) -> UInt64 {
+        precondition(n >= 2)
+        return 1 << (63 - (n - 1).leadingZeroBitCount)
+    }
+}
+
+/// Where the tree's stored hashes come from: the hash of the complete subtree of
+/// 2^level leaves that starts at leaf index × 2^level. A store answers from tiles;
+/// tests answer from memory.
+public protocol SubtreeHashReader {
+    func subtreeHash(level: Int, index: UInt64) throws -> Hash
+}
+
+extension MerkleTree {
+    /// MTH(D[start:end]), with `start` aligned as RFC 6962 recursion always has it:
+    /// complete, aligned power-of-two ranges come from the reader; others are split at k.
+    public static func rangeHash(start: UInt64, end: UInt64, reader: some SubtreeHashReader) throws -> Hash {
+        let n = end - start
+        precondition(n >= 1)
+        if n & (n - 1) == 0 && start % n == 0 {
+            return try reader.subtreeHash(level: n.trailingZeroBitCount, index: start / n)
+        }
+        let k = largestPowerOfTwo(below: n)
+        return nodeHash(
+            try rangeHash(start: start, end: start + k, reader: reader),
+            try rangeHash(start: start + k, end: end, reader: reader))
+    }
+
+    /// The root of the tree of the first `size` leaves.
+    public static func treeHash(size: UInt64, reader: some SubtreeHashReader) throws -> Hash {
+        size == 0 ? emptyRoot : try rangeHash(start: 0, end: size, reader: reader)
+    }
+}
+
+/// A reader over leaf hashes held in memory.
+public struct InMemoryHashReader: SubtreeHashReader {
+    public let leafHashes: [Hash]
+    public init(leafHashes: [Hash]) { self.leafHashes = leafHashes }
+
+    public func subtreeHash(level: Int, index: UInt64) throws -> Hash {
+        let start = Int(index) << level
+        let end = start + (1 << level)
+        guard end <= leafHashes.count else { throw MerkleError.hashNotStored(level: level, index: index) }
+        return MerkleTree.rootHash(leafHashes: Array(leafHashes[start..<end]))
+    }
+}
+
+public enum MerkleError: Error, Equatable, Sendable, CustomStringConvertible {
+    case hashNotStored(level: Int, index: UInt64)
+    case indexOutOfRange(index: UInt64, size: UInt64)
+    case sizeOutOfRange(old: UInt64, new: UInt64)
+
+    public var description: String {
+        switch self {
+        case let .hashNotStored(level, index): "no stored hash for the subtree at level \(level), index \(index)"
+        case let .indexOutOfRange(index, size): "leaf index \(index) is not in a tree of size \(size)"
+        case let .sizeOutOfRange(old, new): "no consistency proof from size \(old) to size \(new): need 0 < old ≤ new"
+        }
+    }
+}
