@@ -1,0 +1,100 @@
+import AssentCore
+import XCTest
+
+final class CanonicalJSONTests: XCTestCase {
+    func canonical(_ text: String) throws -> String { try CanonicalJSON.parse(text).canonicalString }
+
+    func testKeysAreSortedAndWhiteSpaceRemoved() throws {
+        XCTAssertEqual(try canonical(#"{ "b": 1, "a": [true, false, "x"] }"#), #"{"a":[true,false,"x"],"b":1}"#)
+    }
+
+    /// RFC 8785 §3.2.3 sorts by UTF-16 code units: U+10000 (surrogates D800 DC00) sorts before U+FB01,
+    /// although its UTF-8 bytes (F0...) sort after U+FB01's (EF...).
+    func testKeysSortByUTF16CodeUnitsNotBytes() throws {
+        let value: JSONValue = .object(["\u{FB01}": 1, "\u{10000}": 2, "a": 3])
+        XCTAssertEqual(value.canonicalString, "{\"a\":3,\"\u{10000}\":2,\"\u{FB01}\":1}")
+        XCTAssertNoThrow(try CanonicalJSON.parse(value.canonicalString, requireCanonical: true))
+    }
+
+    func testStringEscapesFollowRFC8785() throws {
+        let value: JSONValue = .string("\"\\\u{08}\u{09}\u{0A}\u{0C}\u{0D}\u{01}\u{1F}/\u{7F}é\u{2028}😀")
+        XCTAssertEqual(value.canonicalString, "\"\\\"\\\\\\b\\t\\n\\f\\r\\u0001\\u001f/\u{7F}é\u{2028}😀\"")
+        XCTAssertEqual(try CanonicalJSON.parse(value.canonicalString, requireCanonical: true), value)
+    }
+
+    func testUnicodeEscapesAndSurrogatePairsDecode() throws {
+        XCTAssertEqual(try CanonicalJSON.parse(#""\u00e9\ud83d\ude00\/""#), .string("é😀/"))
+    }
+
+    func testLoneSurrogatesAreRefused() {
+        XCTAssertThrowsError(try CanonicalJSON.parse(#""\ud800""#)) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .loneSurrogate) }
+        XCTAssertThrowsError(try CanonicalJSON.parse(#""\udc00x""#)) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .loneSurrogate) }
+    }
+
+    func testFloatsAreRefusedEvenWhenIntegral() {
+        for text in ["1.0", "1e3", "-0.5", "[2E1]", #"{"a":1.5}"#] {
+            XCTAssertThrowsError(try CanonicalJSON.parse(text), text) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .floatNotAllowed) }
+        }
+    }
+
+    func testNullIsRefused() {
+        XCTAssertThrowsError(try CanonicalJSON.parse(#"{"a":null}"#)) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .nullNotAllowed) }
+    }
+
+    func testDuplicateKeysAreRefusedAndNamed() {
+        XCTAssertThrowsError(try CanonicalJSON.parse(#"{"a":1,"a":2}"#)) { error in
+            let e = error as! CanonicalJSONError
+            XCTAssertEqual(e.reason, .duplicateKey("a"))
+            XCTAssertEqual(e.offset, 7)
+            XCTAssertTrue(e.description.contains("duplicate key \"a\""))
+        }
+    }
+
+    func testIntegersAreLimitedToTheSafeRange() throws {
+        XCTAssertEqual(try CanonicalJSON.parse("9007199254740991"), .integer(9_007_199_254_740_991))
+        XCTAssertEqual(try CanonicalJSON.parse("-9007199254740991"), .integer(-9_007_199_254_740_991))
+        XCTAssertThrowsError(try CanonicalJSON.parse("9007199254740992"))
+        XCTAssertThrowsError(try CanonicalJSON.parse("01"))
+    }
+
+    func testCanonicalCheckNamesWhatIsNotCanonical() {
+        let cases: [(String, Int)] = [
+            (#"{"b":1,"a":2}"#, 7),       // key order
+            (#"{"a": 1}"#, 5),             // white space
+            (#"["\u0041"]"#, 2),           // needless \u escape
+            (#"["\u000a"]"#, 2),           // \n has a short form
+            (#"["\u001F"]"#, 2),           // upper-case hex
+            (#"["\/"]"#, 2),               // escaped slash
+            ("-0", 0),
+            (" 1", 0),
+        ]
+        for (text, offset) in cases {
+            XCTAssertThrowsError(try CanonicalJSON.parse(text, requireCanonical: true), text) { error in
+                let e = error as! CanonicalJSONError
+                guard case .notCanonical = e.reason else { return XCTFail("\(text): \(e)") }
+                XCTAssertEqual(e.offset, offset, text)
+            }
+            XCTAssertNoThrow(try CanonicalJSON.parse(text), text)
+        }
+    }
+
+    func testCanonicalInputIsAcceptedAsIs() throws {
+        let text = #"{"a":{"b":[1,-2,"\u001f"],"c":true},"d":""}"#
+        XCTAssertEqual(try CanonicalJSON.parse(text, requireCanonical: true).canonicalString, text)
+    }
+
+    func testInvalidUTF8AndControlCharactersAreRefused() {
+        XCTAssertThrowsError(try CanonicalJSON.parse([0x22, 0xC3, 0x28, 0x22])) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .invalidUTF8) }
+        XCTAssertThrowsError(try CanonicalJSON.parse("\"a\u{01}\"")) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .controlCharacterInString) }
+    }
+
+    func testTrailingDataAndTruncationAreRefused() {
+        XCTAssertThrowsError(try CanonicalJSON.parse("{} {}")) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .trailingData) }
+        XCTAssertThrowsError(try CanonicalJSON.parse(#"{"a":"#)) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .unexpectedEnd) }
+    }
+
+    func testDeepNestingIsRefused() {
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        XCTAssertThrowsError(try CanonicalJSON.parse(deep)) { XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .tooDeep) }
+    }
+}

@@ -1,0 +1,69 @@
+import AssentCore
+import XCTest
+
+final class LogLeafTests: XCTestCase {
+    let key = try! SigningKey(seed: [UInt8](repeating: 3, count: 32))
+    let t0 = Timestamp(rfc3339: "2026-11-21T10:00:00.000Z")!
+
+    func statement(_ n: Int) -> SignedStatement {
+        SignedStatement.sign(.preference(Preference(by: key.publicKey, issued: t0, work: try! WorkID(parsing: "local:gema.de/\(n)"),
+                                                     usage: ["train-ai": false])), with: key)
+    }
+
+    func chain(_ n: Int) throws -> [LogLeaf] {
+        var leaves = [LogLeaf]()
+        var prev = Hash.zero
+        for i in 0..<n {
+            let content: LogLeaf.Content = i == n - 1 ? .epoch(mapRoot: .zero, size: UInt64(i)) : .statement(statement(i))
+            let leaf = try LogLeaf(index: UInt64(i), origin: "example.com/log", prev: prev, time: t0, content: content)
+            prev = leaf.leafHash
+            leaves.append(leaf)
+        }
+        return leaves
+    }
+
+    func testLeafBytesAreCanonicalAndParseBack() throws {
+        for leaf in try chain(3) {
+            XCTAssertEqual(try LogLeaf(bytes: leaf.bytes), leaf)
+        }
+        let epoch = try chain(3)[2]
+        XCTAssertEqual(String(decoding: epoch.bytes, as: UTF8.self),
+                       #"{"epoch":{"map":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","size":2},"index":2,"log":"example.com/log","prev":"\#(try chain(3)[1].leafHash.base64)","time":"2026-11-21T10:00:00.000Z","v":1}"#)
+    }
+
+    func testChainVerifierAcceptsAGoodChain() throws {
+        var verifier = ChainVerifier(origin: "example.com/log")
+        for leaf in try chain(5) { try verifier.append(leaf) }
+        XCTAssertEqual(verifier.nextIndex, 5)
+    }
+
+    func testBrokenPrevLinkIsReportedWithItsIndex() throws {
+        var leaves = try chain(5)
+        leaves[3] = try LogLeaf(index: 3, origin: "example.com/log", prev: leaves[1].leafHash, time: t0, content: leaves[3].content)
+        var verifier = ChainVerifier(origin: "example.com/log")
+        XCTAssertThrowsError(try leaves.forEach { try verifier.append($0) }) { error in
+            XCTAssertEqual("\(error)", "index 3: prev hash does not match leaf 2")
+        }
+    }
+
+    func testTimeGoingBackwardsIsRefused() throws {
+        let leaves = try chain(2)
+        let late = try LogLeaf(index: 2, origin: "example.com/log", prev: leaves[1].leafHash,
+                               time: Timestamp(milliseconds: t0.milliseconds - 1), content: .epoch(mapRoot: .zero, size: 2))
+        var verifier = ChainVerifier(origin: "example.com/log")
+        try verifier.append(leaves[0])
+        try verifier.append(leaves[1])
+        XCTAssertThrowsError(try verifier.append(late)) { XCTAssertTrue("\($0)".hasPrefix("index 2: time")) }
+    }
+
+    func testLeafWithATamperedStatementIsRefused() throws {
+        let leaf = try chain(2)[0]
+        let text = String(decoding: leaf.bytes, as: UTF8.self).replacingOccurrences(of: #""train-ai":"n""#, with: #""train-ai":"y""#)
+        XCTAssertThrowsError(try LogLeaf(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? LeafError, .badStatement(index: 0, .badSignature)) }
+    }
+
+    func testEpochSizeMustEqualItsIndex() throws {
+        let leaf = try LogLeaf(index: 4, origin: "o", prev: .zero, time: t0, content: .epoch(mapRoot: .zero, size: 3))
+        XCTAssertThrowsError(try LogLeaf(bytes: leaf.bytes))
+    }
+}

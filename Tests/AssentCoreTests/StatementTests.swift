@@ -1,0 +1,104 @@
+import AssentCore
+import XCTest
+
+final class StatementTests: XCTestCase {
+    let creator = try! SigningKey(seed: [UInt8](repeating: 7, count: 32))
+    let operatorKey = try! SigningKey(seed: [UInt8](repeating: 9, count: 32))
+    let issued = Timestamp(rfc3339: "2026-11-21T10:00:00.000Z")!
+    let work = try! WorkID(parsing: "iswc:T0345246801")
+
+    func preference(usage: [String: Bool] = ["train-ai": false, "search": true]) -> Statement {
+        .preference(Preference(by: creator.publicKey, issued: issued, work: work, audience: Audience("licensee:example-ai.com")!,
+                               usage: usage, conditions: Conditions(credit: "Jane Doe", terms: "https://gema.de/terms", purpose: .research)))
+    }
+
+    func testSignedPreferenceRoundTripsThroughItsCanonicalBytes() throws {
+        let signed = SignedStatement.sign(preference(), with: creator)
+        let parsed = try SignedStatement(bytes: signed.canonicalBytes)
+        XCTAssertEqual(parsed, signed)
+        XCTAssertEqual(parsed.statement, preference())
+        let text = String(decoding: signed.canonicalBytes, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix(#"{"sig":""#), text)
+        XCTAssertTrue(text.contains(#""usage":{"search":"y","train-ai":"n"}"#), text)
+    }
+
+    func testSignatureCoversTheDomainSeparatedCanonicalStatement() throws {
+        let signed = SignedStatement.sign(preference(), with: creator)
+        let message = Array("assent/statement/v1\n".utf8) + preference().json.canonicalBytes
+        XCTAssertTrue(creator.publicKey.isValidSignature(signed.signature, for: message))
+        XCTAssertFalse(creator.publicKey.isValidSignature(signed.signature, for: preference().json.canonicalBytes))
+    }
+
+    func testTamperedStatementIsRefused() throws {
+        let signed = SignedStatement.sign(preference(), with: creator)
+        let text = String(decoding: signed.canonicalBytes, as: UTF8.self).replacingOccurrences(of: #""train-ai":"n""#, with: #""train-ai":"y""#)
+        XCTAssertThrowsError(try SignedStatement(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? StatementError, .badSignature) }
+    }
+
+    func testStatementSignedByAnotherKeyThanByIsRefused() throws {
+        let signed = SignedStatement.sign(preference(), with: creator)
+        var json = signed.json.objectValue!
+        json["sig"] = .string(Base64.encode(operatorKey.sign(Array("assent/statement/v1\n".utf8) + preference().json.canonicalBytes)))
+        XCTAssertThrowsError(try SignedStatement(bytes: JSONValue.object(json).canonicalBytes)) { XCTAssertEqual($0 as? StatementError, .badSignature) }
+    }
+
+    func testNonCanonicalBytesAreRefusedByDefaultAndAcceptedWhenAsked() throws {
+        let signed = SignedStatement.sign(preference(), with: creator)
+        let spaced = Array(String(decoding: signed.canonicalBytes, as: UTF8.self).replacingOccurrences(of: ",", with: ", ").utf8)
+        XCTAssertThrowsError(try SignedStatement(bytes: spaced))
+        XCTAssertEqual(try SignedStatement(bytes: spaced, requireCanonical: false).canonicalBytes, signed.canonicalBytes)
+    }
+
+    func checkRefused(_ mutate: (inout [String: JSONValue]) -> Void, _ expected: StatementError, file: StaticString = #filePath, line: UInt = #line) {
+        var body = preference().json.objectValue!
+        mutate(&body)
+        let sig = creator.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
+        let whole: JSONValue = ["statement": .object(body), "sig": .string(Base64.encode(sig))]
+        XCTAssertThrowsError(try SignedStatement(bytes: whole.canonicalBytes), file: file, line: line) {
+            XCTAssertEqual($0 as? StatementError, expected, file: file, line: line)
+        }
+    }
+
+    func testTypeRulesAreEnforcedWithNamedFields() {
+        checkRefused({ $0["type"] = "licence" }, .unknownType("licence"))
+        checkRefused({ $0["extra"] = 1 }, .unknownField("extra"))
+        checkRefused({ $0.removeValue(forKey: "work") }, .missingField("work"))
+        checkRefused({ $0["usage"] = ["train-ai": "maybe"] }, .badField("usage.train-ai", "must be \"y\" or \"n\""))
+        checkRefused({ $0["audience"] = "everyone" }, .badField("audience", "must be * or licensee:<id>, found \"everyone\""))
+        checkRefused({ $0["issued"] = 5 }, .wrongType(field: "issued", expected: "a string", found: "integer"))
+        checkRefused({ $0["work"] = "iswc:T-034.524.680-1" }, .badField("work", "\"iswc:T-034.524.680-1\" is not normalized; write \"iswc:T0345246801\""))
+        checkRefused({ $0["expires"] = "2026-11-20T10:00:00.000Z" }, .badField("expires", "must be after issued"))
+        checkRefused({ $0["labels"] = ["XX-1"] }, .badField("labels", "\"XX-1\" is not a Local Contexts label code such as TK-SS or BC-NC"))
+    }
+
+    func testBadWorkIDSaysWhichCheckFailed() {
+        var body = preference().json.objectValue!
+        body["work"] = "iswc:T0345246802"
+        let sig = creator.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
+        let whole: JSONValue = ["statement": .object(body), "sig": .string(Base64.encode(sig))]
+        XCTAssertThrowsError(try SignedStatement(bytes: whole.canonicalBytes)) { error in
+            XCTAssertTrue("\(error)".contains("check digit"), "\(error)")
+        }
+    }
+
+    func testEnrollmentAndMandateRoundTrip() throws {
+        let enrollment = Statement.enrollment(Enrollment(
+            by: operatorKey.publicKey, issued: issued, party: creator.publicKey, role: .steward, ids: ["ipi:00052210040"],
+            community: .init(name: "Example Nation", projects: ["lc-project-1"])))
+        let mandate = Statement.mandate(Mandate(by: operatorKey.publicKey, issued: issued, party: creator.publicKey,
+                                                works: [work, try WorkID(parsing: "isbn:9780306406157")], role: .steward, labels: ["TK-SS"]))
+        for s in [enrollment, mandate] {
+            let signed = SignedStatement.sign(s, with: operatorKey)
+            XCTAssertEqual(try SignedStatement(bytes: signed.canonicalBytes).statement, s)
+        }
+    }
+
+    func testMandateWithTooManyWorksIsRefused() throws {
+        let works = (0..<1001).map { try! WorkID(parsing: "local:gema.de/\($0)") }
+        let m = Statement.mandate(Mandate(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, works: works, role: .author))
+        let signed = SignedStatement.sign(m, with: operatorKey)
+        XCTAssertThrowsError(try SignedStatement(bytes: signed.canonicalBytes)) {
+            XCTAssertEqual($0 as? StatementError, .badField("works", "1001 works, at most 1000"))
+        }
+    }
+}
