@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Assent",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "AssentCore", targets: ["AssentCore"]),
         .executable(name: "assent", targets: ["assent"]),
@@ -61,7 +61,10 @@ let package = Package(
             dependencies: ["AssentCore"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "AssentStoreTests", dependencies: ["AssentCore", "AssentStore"]),
+        .testTarget(
+            name: "AssentStoreTests",
+            dependencies: ["AssentCore", "AssentStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "AssentNodeTests",
             dependencies: [

@@ -1,0 +1,137 @@
+import AssentCore
+import Foundation
+import GRDB
+
+/// One SQLite database (WAL) holding a node's own log and the mirrors of its peers' logs.
+///
+/// What is durable when: every write is one SQLite transaction with `synchronous = FULL`,
+/// so when a write call returns its data survives a process crash and a power cut.
+public final class AssentDatabase: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        var config = Configuration()
+        config.label = "assent"
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError.cannotOpen(path: path, "\(error)")
+        }
+        try migrate()
+    }
+
+    private func migrate() throws {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // Each log is one row: the node's own log, or a mirror of a peer's.
+            try db.execute(sql: """
+                CREATE TABLE logs (
+                    id INTEGER PRIMARY KEY,
+                    origin TEXT NOT NULL UNIQUE,
+                    vkey TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('own', 'mirror')),
+                    size INTEGER NOT NULL DEFAULT 0
+                );
+                -- Leaves as logged: canonical JSON bytes, served in entry bundles.
+                CREATE TABLE leaves (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    idx INTEGER NOT NULL,
+                    data BLOB NOT NULL,
+                    PRIMARY KEY (log, idx)
+                ) WITHOUT ROWID;
+                -- tlog-tiles hashes: each row is a tile as it stands now (full, or the
+                -- growing right edge); a partial tile of width W is its first W hashes.
+                CREATE TABLE tiles (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    level INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    hashes BLOB NOT NULL,
+                    PRIMARY KEY (log, level, idx)
+                ) WITHOUT ROWID;
+                -- Every checkpoint note signed by (own) or accepted from (mirror) the log.
+                CREATE TABLE checkpoints (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    size INTEGER NOT NULL,
+                    note TEXT NOT NULL,
+                    PRIMARY KEY (log, size)
+                ) WITHOUT ROWID;
+                -- Statement hash → leaf index, for de-duplication and look-up.
+                CREATE TABLE statements (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    hash BLOB NOT NULL,
+                    idx INTEGER NOT NULL,
+                    PRIMARY KEY (log, hash)
+                ) WITHOUT ROWID;
+                """)
+        }
+        do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
+    }
+
+    /// Opens the log with this origin, creating it if it does not exist. An existing log must
+    /// have the same key and role. Opening checks the stored tree against the latest checkpoint.
+    public func openLog(origin: String, verifierKey: NoteVerifierKey, role: LogRole) throws -> LogStore {
+        let id: Int64 = try pool.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT id, vkey, role FROM logs WHERE origin = ?", arguments: [origin]) {
+                let vkey: String = row["vkey"]
+                let storedRole: String = row["role"]
+                guard vkey == verifierKey.description else {
+                    throw StoreError.keyMismatch(origin: origin, stored: vkey, given: verifierKey.description)
+                }
+                guard storedRole == role.rawValue else { throw StoreError.roleMismatch(origin: origin, stored: storedRole) }
+                return row["id"]
+            }
+            try db.execute(sql: "INSERT INTO logs (origin, vkey, role) VALUES (?, ?, ?)",
+                           arguments: [origin, verifierKey.description, role.rawValue])
+            return db.lastInsertedRowID
+        }
+        return try LogStore(database: self, id: id, origin: origin, verifierKey: verifierKey, role: role)
+    }
+
+    /// The logs this database holds.
+    public func logs() throws -> [(origin: String, verifierKey: String, role: LogRole, size: UInt64)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT origin, vkey, role, size FROM logs ORDER BY id").map {
+                (origin: $0["origin"], verifierKey: $0["vkey"], role: LogRole(rawValue: $0["role"])!, size: UInt64($0["size"] as Int64))
+            }
+        }
+    }
+}
+
+public enum LogRole: String, Sendable {
+    case own, mirror
+}
+
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, String)
+    case keyMismatch(origin: String, stored: String, given: String)
+    case roleMismatch(origin: String, stored: String)
+    case treeMismatch(origin: String, size: UInt64, stored: Hash, checkpoint: Hash)
+    case checkpointInvalid(origin: String, String)
+    case missingLeaves(origin: String, stored: UInt64, checkpoint: UInt64)
+    case tileMismatch(origin: String, index: UInt64)
+    case badAppend(origin: String, String)
+    case notFound(String)
+    case inconsistentCheckpoint(origin: String, String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, why): "cannot open database \(path): \(why)"
+        case let .keyMismatch(origin, stored, given): "log \(origin) is stored with key \(stored), not \(given)"
+        case let .roleMismatch(origin, stored): "log \(origin) is stored as \(stored)"
+        case let .treeMismatch(origin, size, stored, checkpoint):
+            "log \(origin): stored tree at size \(size) has root \(stored), but the latest signed checkpoint says \(checkpoint); refusing to serve"
+        case let .checkpointInvalid(origin, why): "log \(origin): latest stored checkpoint is invalid: \(why)"
+        case let .missingLeaves(origin, stored, checkpoint): "log \(origin): \(stored) leaves stored, but the latest checkpoint covers \(checkpoint)"
+        case let .tileMismatch(origin, index): "log \(origin): stored leaf \(index) does not hash to the stored tile hash"
+        case let .badAppend(origin, why): "log \(origin): cannot append: \(why)"
+        case let .notFound(what): "\(what) not found"
+        case let .inconsistentCheckpoint(origin, why): "log \(origin): \(why)"
+        }
+    }
+}
