@@ -56,6 +56,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmarks of the core and the store (Scripts/bench-core.sh runs it in release mode).
+        .executableTarget(
+            name: "assent-bench",
+            dependencies: ["AssentCore", "AssentStore", "COpenSSL"]
+        ),
         .testTarget(
             name: "AssentCoreTests",
             dependencies: ["AssentCore"],
