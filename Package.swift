@@ -25,6 +25,8 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // zlib, for gzip-encoded entry bundles.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "AssentCore", dependencies: ["COpenSSL"]),
         .target(
             name: "AssentStore",
@@ -38,6 +40,7 @@ let package = Package(
             dependencies: [
                 "AssentCore",
                 "AssentStore",
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,6 +56,7 @@ let package = Package(
                 "AssentStore",
                 "AssentNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

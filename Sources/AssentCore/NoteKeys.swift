@@ -35,7 +35,8 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(parsing text: String) throws(NoteError) {
-        let parts = text.split(separator: "+", omittingEmptySubsequences: false)
+        // The base64 key may itself contain "+": split off only the name and the key ID.
+        let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .badVerifierKey(text, "expected name+keyid+key") }
         let name = String(parts[0])
         guard NoteKeyName.isValid(name) else { throw .badKeyName(name) }
@@ -82,7 +83,7 @@ public struct NoteSigner: Sendable {
     }
 
     public init(parsingPrivateKey text: String, type: NoteSignatureType = .ed25519) throws(NoteError) {
-        let parts = text.trimmingTrailingNewlines.split(separator: "+", omittingEmptySubsequences: false)
+        let parts = text.trimmingTrailingNewlines.split(separator: "+", maxSplits: 4, omittingEmptySubsequences: false)
         guard parts.count == 5, parts[0] == "PRIVATE", parts[1] == "KEY" else {
             throw .badPrivateKey("expected PRIVATE+KEY+name+keyid+key")
         }

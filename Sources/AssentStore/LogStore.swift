@@ -262,3 +262,17 @@ public final class LogStore: Sendable {
         return [UInt8](data)
     }
 }
+
+extension LogStore {
+    /// The RFC 6962 hash of leaf `index`, read from its level-0 tile.
+    public func leafHash(at index: UInt64) throws -> Hash {
+        guard index < size else { throw StoreError.notFound("leaf \(index)") }
+        return try hashReader().subtreeHash(level: 0, index: index)
+    }
+
+    /// A receipt-style proof for an already logged statement, against the latest checkpoint.
+    public func latestInclusion(index: UInt64) throws -> (proof: InclusionProof, note: String) {
+        guard let (checkpoint, note) = latestCheckpoint else { throw StoreError.notFound("checkpoint") }
+        return (try inclusionProof(index: index, size: checkpoint.size), note)
+    }
+}

@@ -1,1 +1,54 @@
-print("bench")
+// assent-bench: benchmarks of AssentCore and AssentStore. Run through Scripts/bench-core.sh,
+// which builds this in release mode and measures the OpenSSL bound in the same run.
+import Foundation
+
+let usage = """
+    usage: assent-bench crypto [seconds] [leaf_bytes] [message_bytes] [--json]
+           assent-bench store [leaves] [batch] [--dir DIR] [--keep] [--json]
+
+      crypto   MerkleTree.leafHash, SigningKey.sign and PublicKey.isValidSignature
+               rates, single thread, `seconds` each (default 2; leaf 400 B, message 300 B).
+      store    appends `leaves` leaves (default 1,000,000) to a fresh SQLite store in
+               batches of `batch` (default 1,000: batch-1 statements + 1 epoch leaf);
+               reports leaves/s and peak RSS, then reopens and verifies the store.
+               Progress every 100,000 leaves goes to stderr.
+      --json   one JSON object on stdout instead of text.
+    """
+
+var args = Array(CommandLine.arguments.dropFirst())
+let json = args.contains("--json")
+let keep = args.contains("--keep")
+args.removeAll { $0 == "--json" || $0 == "--keep" }
+var directory: String?
+if let i = args.firstIndex(of: "--dir") {
+    guard i + 1 < args.count else { FileHandle.standardError.write(Data("--dir needs a path\n\(usage)\n".utf8)); exit(2) }
+    directory = args[i + 1]
+    args.removeSubrange(i...(i + 1))
+}
+
+func number<T: LosslessStringConvertible>(_ index: Int, default value: T) throws -> T {
+    guard index < args.count else { return value }
+    guard let parsed = T(args[index].replacingOccurrences(of: "_", with: "")) else {
+        throw UsageError(description: "\"\(args[index])\" is not a number")
+    }
+    return parsed
+}
+
+do {
+    switch args.first {
+    case "crypto":
+        try CryptoBench.run(seconds: number(1, default: 2.0), leafBytes: number(2, default: 400),
+                            messageBytes: number(3, default: 300), json: json)
+    case "store":
+        try StoreBench.run(leaves: number(1, default: 1_000_000), batch: number(2, default: 1000),
+                           directory: directory, keep: keep, json: json)
+    case "-h", "--help", "help":
+        print(usage)
+    default:
+        FileHandle.standardError.write(Data("\(usage)\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("assent-bench: \(error)\n".utf8))
+    exit(1)
+}

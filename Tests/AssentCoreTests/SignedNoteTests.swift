@@ -117,4 +117,19 @@ final class SignedNoteTests: XCTestCase {
         XCTAssertTrue(witness.verifierKey.description.hasPrefix("witness.example/w1+"))
         XCTAssertNil(try Cosignature.verify(note, witness: witness.verifierKey))
     }
+
+    /// Base64 uses '+', the separator of verifier keys and private key strings: only the
+    /// first two (or four) '+' separate fields.
+    func testKeysWhoseBase64ContainsPlusRoundTrip() throws {
+        var found = 0
+        for n in 0..<64 {
+            let signer = try NoteSigner(name: "k\(n)", key: SigningKey(seed: [UInt8](repeating: UInt8(n), count: 32)))
+            let vkey = signer.verifierKey.description
+            guard vkey.split(separator: "+").count > 3 else { continue }
+            found += 1
+            XCTAssertEqual(try NoteVerifierKey(parsing: vkey), signer.verifierKey)
+            XCTAssertEqual(try NoteSigner(parsingPrivateKey: signer.privateKeyString).verifierKey, signer.verifierKey)
+        }
+        XCTAssertGreaterThan(found, 0)
+    }
 }

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# Benchmarks of the core and the store, against bounds measured in the same run.
+# See docs/benchmarks.md ("Core and store") for what is measured and the latest figures.
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: Scripts/bench-core.sh [--leaves N] [--batch N] [--seconds S] [--rounds R] [--json] [--no-build]
+
+Builds assent-bench (release, scratch path .build-bench) and the C bound
+Scripts/bench/crypto_bound.c, then measures, single-threaded:
+
+  crypto  SHA-256 leaf hashing (MerkleTree.leafHash), Ed25519 sign (SigningKey.sign)
+          and verify (PublicKey.isValidSignature) through the AssentCore wrappers,
+          and the same libcrypto calls made directly from C (the bound).
+          Goal: each wrapper reaches at least 90% of its bound.
+          `openssl speed ed25519` is run too and shown for information.
+  store   appends N leaves (default 1,000,000) to a fresh SQLite store in batches
+          of 1,000 (999 signed statements + 1 epoch leaf); reports leaves/s and peak
+          memory. Goal: peak RSS below 200 MB. Progress goes to stderr.
+
+Options:
+  --leaves N    leaves to append (default 1000000); a small N makes a quick run
+  --batch N     leaves per batch (default 1000)
+  --seconds S   seconds per crypto measurement (default 2)
+  --rounds R    crypto rounds; bound and wrapper alternate and the best of each
+                is kept, which damps noise from other load (default 3)
+  --json        print one JSON document on stdout instead of the table
+  --no-build    use the already-built .build-bench/release/assent-bench
+  -h, --help    this help
+
+Exit status: 0 when every goal is met, 1 when one fails, 2 on a usage or build error.
+USAGE
+}
+
+leaves=1000000
+batch=1000
+seconds=2
+rounds=3
+json=0
+build=1
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --leaves) leaves="${2:?--leaves needs a number}"; shift 2 ;;
+        --batch) batch="${2:?--batch needs a number}"; shift 2 ;;
+        --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+        --rounds) rounds="${2:?--rounds needs a number}"; shift 2 ;;
+        --json) json=1; shift ;;
+        --no-build) build=0; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench-core.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+for n in "$leaves" "$batch" "$rounds"; do
+    [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench-core.sh: not a whole number: $n" >&2; exit 2; }
+done
+[[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench-core.sh: not a number of seconds: $seconds" >&2; exit 2; }
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+log() { echo "bench-core: $*" >&2; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/bench-core.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# Build: release, own scratch path so it never competes with other builds' folders.
+if [ "$build" = 1 ]; then
+    log "building assent-bench (release, .build-bench)"
+    swift build -c release --product assent-bench --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
+fi
+bench="$(swift build -c release --scratch-path .build-bench --show-bin-path)/assent-bench"
+[ -x "$bench" ] || { log "no $bench; run without --no-build"; exit 2; }
+
+log "compiling Scripts/bench/crypto_bound.c"
+cc -O2 -o "$work/crypto_bound" Scripts/bench/crypto_bound.c -lcrypto || { log "cannot compile the C bound (needs libssl-dev)"; exit 2; }
+
+# Crypto: bound and wrapper alternate, so background load hits both alike.
+leaf_bytes=400
+message_bytes=300
+for ((r = 1; r <= rounds; r++)); do
+    log "crypto round $r/$rounds: C bound"
+    "$work/crypto_bound" "$seconds" "$leaf_bytes" "$message_bytes" >>"$work/bound.jsonl"
+    log "crypto round $r/$rounds: AssentCore wrappers"
+    "$bench" crypto "$seconds" "$leaf_bytes" "$message_bytes" --json >>"$work/wrapper.jsonl"
+done
+
+log "openssl speed -seconds $seconds ed25519 (for information)"
+openssl speed -seconds "$seconds" ed25519 >"$work/speed.txt" 2>/dev/null || true
+
+# Store.
+log "store: $leaves leaves in batches of $batch"
+store_ok=1
+"$bench" store "$leaves" "$batch" --json >"$work/store.json" || store_ok=0
+
+command_line="Scripts/bench-core.sh"
+[ "$leaves" != 1000000 ] && command_line+=" --leaves $leaves"
+[ "$batch" != 1000 ] && command_line+=" --batch $batch"
+[ "$seconds" != 2 ] && command_line+=" --seconds $seconds"
+[ "$rounds" != 3 ] && command_line+=" --rounds $rounds"
+
+python3 - "$work" "$json" "$store_ok" "$command_line" <<'PY'
+import json, os, re, sys, datetime
+
+work, as_json, store_ok, command_line = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1", sys.argv[4]
+GOAL_RATIO, GOAL_MB = 0.90, 200.0
+
+def lines(name):
+    with open(os.path.join(work, name)) as f:
+        return [json.loads(l) for l in f if l.strip()]
+
+bound, wrapper = lines("bound.jsonl"), lines("wrapper.jsonl")
+best = lambda rows, key: max(r[key] for r in rows)
+
+speed = {}
+try:
+    text = open(os.path.join(work, "speed.txt")).read()
+    m = re.search(r"Ed25519\)\s+\S+s\s+\S+s\s+([\d.]+)\s+([\d.]+)", text)
+    if m:
+        speed = {"sign": float(m.group(1)), "verify": float(m.group(2))}
+except OSError:
+    pass
+
+rows = []
+for key, name in [("leaf_hash", "SHA-256 leaf hash (MerkleTree.leafHash)"),
+                  ("sign", "Ed25519 sign (SigningKey.sign)"),
+                  ("verify", "Ed25519 verify (PublicKey.isValidSignature)")]:
+    w, b = best(wrapper, key), best(bound, key)
+    rows.append({"measurement": key, "name": name, "wrapper_ops": w, "bound_ops": b, "ratio": w / b,
+                 "pass": w / b >= GOAL_RATIO,
+                 "rounds": {"wrapper": [r[key] for r in wrapper], "bound": [r[key] for r in bound]}})
+stricter = {"verify_reused_key": best(bound, "verify_reused_key"),
+            "ratio_vs_verify_wrapper": best(wrapper, "verify") / best(bound, "verify_reused_key")}
+
+store = None
+try:
+    store = json.load(open(os.path.join(work, "store.json")))
+except (OSError, ValueError):
+    pass
+store_pass = bool(store_ok and store and store.get("verified") and store["peak_rss_mb"] < GOAL_MB)
+
+cpu = "unknown"
+try:
+    for l in open("/proc/cpuinfo"):
+        if l.startswith("model name"):
+            cpu = l.split(":", 1)[1].strip(); break
+except OSError:
+    pass
+ok = all(r["pass"] for r in rows) and store_pass
+
+doc = {
+    "command": command_line,
+    "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "machine": {"nproc": os.cpu_count(), "cpu": cpu, "openssl": bound[0].get("openssl")},
+    "crypto": {"seconds_each": bound[0]["seconds"], "leaf_bytes": bound[0]["leaf_bytes"],
+               "message_bytes": bound[0]["message_bytes"], "rounds": len(bound), "goal_ratio": GOAL_RATIO,
+               "results": rows, "bound_verify_reused_key": stricter, "openssl_speed": speed},
+    "store": dict(store or {}, goal_peak_mb=GOAL_MB, **{"pass": store_pass}),
+    "pass": ok,
+}
+
+if as_json:
+    print(json.dumps(doc, indent=2))
+else:
+    c = doc["crypto"]
+    print(f"Assent core benchmark  {doc['date']}  {cpu}, {os.cpu_count()} cores, {doc['machine']['openssl']}")
+    print(f"\nCrypto, single thread, {c['seconds_each']:g} s a measurement, best of {c['rounds']} alternating rounds"
+          f" (leaf {c['leaf_bytes']} B, message {c['message_bytes']} B)")
+    print(f"  {'measurement':<46} {'wrapper/s':>12} {'bound/s':>12} {'ratio':>7}  goal ≥ {GOAL_RATIO:.2f}")
+    for r in rows:
+        print(f"  {r['name']:<46} {r['wrapper_ops']:>12,.0f} {r['bound_ops']:>12,.0f} {r['ratio']:>7.3f}  {'PASS' if r['pass'] else 'FAIL'}")
+    print(f"  {'  stricter bound: verify with a reused EVP_PKEY':<46} {'':>12} {stricter['verify_reused_key']:>12,.0f}"
+          f" {stricter['ratio_vs_verify_wrapper']:>7.3f}  (information)")
+    if speed:
+        print(f"  openssl speed ed25519 (information): sign {speed['sign']:,.0f}/s, verify {speed['verify']:,.0f}/s")
+    print()
+    if store:
+        s = store
+        print(f"Store: {s['leaves']:,} leaves, {s['batches']:,} batches of {s['batch']:,} ({s['batch_shape']}),"
+              f" average leaf {s['avg_leaf_bytes']:.0f} B")
+        print(f"  append rate        {s['leaves_per_second']:>12,.0f} leaves/s  ({s['timed_seconds']:.1f} s timed;"
+              f" statement signing {s['statement_signing_seconds']:.1f} s untimed; wall {s['wall_seconds']:.1f} s)")
+        print(f"  peak RSS           {s['peak_rss_mb']:>12.1f} MB        goal < {GOAL_MB:.0f} MB  {'PASS' if store_pass else 'FAIL'}")
+        print(f"  database on disk   {s['db_bytes'] / 1048576:>12.1f} MB")
+        print(f"  reopen + verify    size {s['reopened_size']:,}, checkpoint {s['checkpoint_size']:,}:"
+              f" {'OK' if s['verified'] else 'MISMATCH'} ({s['reopen_seconds']:.2f} s)")
+    else:
+        print("Store: the benchmark failed (see the error above)  FAIL")
+    print(f"\nOverall: {'PASS' if ok else 'FAIL'}")
+sys.exit(0 if ok else 1)
+PY

@@ -1,0 +1,124 @@
+import AssentCore
+import Foundation
+import Hummingbird
+
+extension Node {
+    /// The largest batch one request may carry.
+    public static let maxBatch = 1000
+
+    /// The `/v1` API, described by docs/openapi.yaml.
+    func addAPIRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/v1/statements") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: Node.maxBatch * (SignedStatement.maxSize + 16) + 1024)
+            return await self.submit(Array(buffer: body))
+        }
+        let store = self.store
+        router.get("/v1/proof/inclusion") { request, _ -> Response in
+            guard let index = request.uri.queryParameters.get("index", as: UInt64.self),
+                  let size = request.uri.queryParameters.get("size", as: UInt64.self)
+            else { return .problem(.badRequest("need index and size, non-negative integers")) }
+            guard index < size, size <= store.size else {
+                return .problem(.notFound("no leaf \(index) in a tree of size \(size) (the log has \(store.size) leaves)"))
+            }
+            let proof = try store.inclusionProof(index: index, size: size)
+            return .json(["index": .integer(Int64(index)), "size": .integer(Int64(size)),
+                          "leafHash": .string(try store.leafHash(at: index).base64),
+                          "hashes": .array(proof.hashes.map { .string($0.base64) })])
+        }
+        router.get("/v1/proof/consistency") { request, _ -> Response in
+            guard let old = request.uri.queryParameters.get("old", as: UInt64.self),
+                  let new = request.uri.queryParameters.get("new", as: UInt64.self)
+            else { return .problem(.badRequest("need old and new, non-negative integers")) }
+            guard old > 0, old <= new, new <= store.size else {
+                return .problem(.notFound("no consistency proof from \(old) to \(new): need 0 < old ≤ new ≤ \(store.size)"))
+            }
+            let proof = try store.consistencyProof(oldSize: old, newSize: new)
+            return .json(["old": .integer(Int64(old)), "new": .integer(Int64(new)), "hashes": .array(proof.hashes.map { .string($0.base64) })])
+        }
+    }
+
+    /// One statement (a JSON object) or a batch (a JSON array of up to 1,000). Each is checked on
+    /// its own; the reply waits until every accepted statement is under a signed checkpoint.
+    func submit(_ body: [UInt8]) async -> Response {
+        if let ranges = BatchBody.elementRanges(body) {
+            guard ranges.count <= Node.maxBatch else {
+                metrics.refused(reason: "batch-too-large")
+                return .problem(Problem("batch-too-large", "Batch too large", status: 413,
+                                        detail: "\(ranges.count) statements; a batch holds at most \(Node.maxBatch)"))
+            }
+            guard !ranges.isEmpty else { return .problem(.badRequest("empty batch")) }
+            let verdicts = await withTaskGroup(of: (Int, Result<Receipt, Problem>).self) { group in
+                for (i, range) in ranges.enumerated() {
+                    group.addTask { (i, await self.accept(Array(body[range]))) }
+                }
+                var results = [Result<Receipt, Problem>?](repeating: nil, count: ranges.count)
+                for await (i, r) in group { results[i] = r }
+                return results.map { $0! }
+            }
+            var accepted = 0
+            let items: [JSONValue] = verdicts.map {
+                switch $0 {
+                case let .success(receipt):
+                    accepted += 1
+                    return ["receipt": receipt.json]
+                case let .failure(problem): return ["problem": problem.json]
+                }
+            }
+            return .json(["accepted": .integer(Int64(accepted)), "refused": .integer(Int64(items.count - accepted)), "results": .array(items)])
+        }
+        var single = body
+        if single.last == 0x0A { single.removeLast() }  // tolerate the newline `assent sign` and curl leave
+        switch await accept(single) {
+        case let .success(receipt): return .json(receipt.json)
+        case let .failure(problem): return .problem(problem)
+        }
+    }
+
+    /// Checks one statement (canonical bytes, type rules, signature, clock window, authority),
+    /// then waits for its receipt. A refusal logs nothing.
+    func accept(_ bytes: [UInt8]) async -> Result<Receipt, Problem> {
+        do {
+            let statement = try check(bytes)
+            if let index = try store.index(ofStatement: statement.hash) {
+                let (proof, note) = try store.latestInclusion(index: index)
+                return .success(Receipt(index: index, leafHash: try store.leafHash(at: index), statementHash: statement.hash,
+                                        proof: proof, checkpoint: note))
+            }
+            return .success(try await sequencer.submit(statement))
+        } catch let problem as Problem {
+            metrics.refused(reason: problem.slug)
+            return .failure(problem)
+        } catch {
+            return .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)"))
+        }
+    }
+
+    func check(_ bytes: [UInt8]) throws -> SignedStatement {
+        guard bytes.count <= SignedStatement.maxSize else {
+            throw Problem("too-large", "Statement too large", status: 413,
+                          detail: "statement is \(bytes.count) bytes, the limit is \(SignedStatement.maxSize)")
+        }
+        let statement: SignedStatement
+        do { statement = try SignedStatement(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
+        let now = Timestamp.now.milliseconds
+        let issued = statement.statement.issued
+        if issued.milliseconds < now - Int64(config.clockWindowPastSeconds) * 1000 {
+            throw Problem("stale", "Statement issued too long ago", status: 400,
+                          detail: "issued \(issued) is more than \(config.clockWindowPastSeconds) s before the node's clock")
+        }
+        if issued.milliseconds > now + Int64(config.clockWindowFutureSeconds) * 1000 {
+            throw Problem("future", "Statement issued in the future", status: 400,
+                          detail: "issued \(issued) is more than \(config.clockWindowFutureSeconds) s after the node's clock")
+        }
+        switch statement.statement {
+        case .enrollment, .mandate:
+            guard statement.statement.by == keys.operator.key.publicKey else {
+                throw Problem("not-authorized", "Not signed by this node's operator", status: 403,
+                              detail: "\(statement.statement.kind.rawValue) statements are accepted only from the operator key \(keys.operator.key.publicKey.base64)")
+            }
+        case .preference:
+            break  // Preferences are recorded from anyone; resolution decides whom they count for (PROTOCOL §6).
+        }
+        return statement
+    }
+}

@@ -1,0 +1,25 @@
+import AssentCore
+import Hummingbird
+import NIOCore
+
+extension Response {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        bytes(value.canonicalBytes, status: status, contentType: "application/json")
+    }
+
+    static func problem(_ problem: Problem) -> Response {
+        bytes(problem.json.canonicalBytes, status: HTTPResponse.Status(code: problem.status), contentType: "application/problem+json")
+    }
+
+    static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentType: String, extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = contentType
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// tlog-tiles and PROTOCOL §8: tiles and bundles never change; the checkpoint does.
+enum CacheControl {
+    static let immutable = "public, max-age=31536000, immutable"
+    static let none = "no-store"
+}

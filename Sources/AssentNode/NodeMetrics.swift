@@ -1,0 +1,50 @@
+import AssentCore
+import Foundation
+import Prometheus
+
+/// The node's Prometheus metrics, in a registry of its own (so several nodes can share a process in tests).
+public final class NodeMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let entries: Gauge
+    let batches: Counter
+    let accepted: Counter
+    let checkpointAge: Gauge
+    private let lastCheckpoint = Mutex<Date>(Date())
+
+    public init() {
+        entries = registry.makeGauge(name: "assent_log_entries", help: "Leaves in the node's own log")
+        batches = registry.makeCounter(name: "assent_batches_total", help: "Batches written by the sequencer")
+        accepted = registry.makeCounter(name: "assent_statements_logged_total", help: "Statements logged with receipts")
+        checkpointAge = registry.makeGauge(name: "assent_checkpoint_age_seconds", help: "Seconds since the latest checkpoint was signed")
+    }
+
+    func batchWritten(statements: Int, size: UInt64) {
+        batches.increment()
+        accepted.increment(by: Int64(statements))
+        entries.set(Double(size))
+        lastCheckpoint.withLock { $0 = Date() }
+    }
+
+    func refused(reason: String) {
+        registry.makeCounter(name: "assent_statements_refused_total", labels: [("reason", reason)],
+                             help: "Statements refused, by reason").increment()
+    }
+
+    func requestFinished(method: String, route: String, status: Int, seconds: Double) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(metricName: "assent_http_request_duration", unitName: "seconds", helpText: "HTTP request latency"),
+            labels: [("method", method), ("route", route), ("status", String(status))],
+            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+        ).record(.nanoseconds(Int64(seconds * 1e9)))
+    }
+
+    /// The exposition text, with the checkpoint age brought up to date.
+    func render(size: UInt64) -> [UInt8] {
+        entries.set(Double(size))
+        checkpointAge.set(Date().timeIntervalSince(lastCheckpoint.withLock { $0 }))
+        return registry.emitToBuffer()
+    }
+}
+
+import Synchronization

@@ -1,0 +1,49 @@
+import AssentCore
+import Hummingbird
+
+extension Node {
+    /// The C2SP tlog-tiles read path, plus health and metrics.
+    func addReadRoutes(to router: Router<BasicRequestContext>) {
+        let store = self.store
+        router.get("/checkpoint") { _, _ -> Response in
+            guard let (_, note) = store.latestCheckpoint else { return .problem(.notFound("no checkpoint yet")) }
+            return .bytes(Array(note.utf8), contentType: "text/plain; charset=utf-8", extra: [.cacheControl: CacheControl.none])
+        }
+        router.get("/tile/**") { request, context -> Response in
+            let elements = context.parameters.getCatchAll()
+            guard let (tile, isEntries) = Node.parseTilePath(elements) else {
+                return .problem(.badRequest("not a tlog-tiles path: /tile/\(elements.joined(separator: "/"))"))
+            }
+            if isEntries {
+                guard let bundle = try store.entryBundle(tile) else { return .problem(.notFound("entry bundle \(tile.entriesPath)")) }
+                let wantsGzip = request.headers[.acceptEncoding]?.contains("gzip") ?? false
+                var headers: HTTPFields = [.cacheControl: CacheControl.immutable, .vary: "Accept-Encoding"]
+                if wantsGzip, let compressed = Gzip.compress(bundle) {
+                    headers[.contentEncoding] = "gzip"
+                    return .bytes(compressed, contentType: "application/octet-stream", extra: headers)
+                }
+                return .bytes(bundle, contentType: "application/octet-stream", extra: headers)
+            }
+            guard let hashes = try store.tile(tile) else { return .problem(.notFound("tile \(tile.path)")) }
+            return .bytes(hashes, contentType: "application/octet-stream", extra: [.cacheControl: CacheControl.immutable])
+        }
+        router.get("/healthz") { _, _ -> Response in
+            .json(["status": "ok", "origin": .string(store.origin), "size": .integer(Int64(store.size))],
+                  status: .ok)
+        }
+        let metrics = self.metrics
+        router.get("/metrics") { _, _ -> Response in
+            .bytes(metrics.render(size: store.size), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+    }
+
+    /// `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, in the one spelling tlog-tiles allows.
+    static func parseTilePath(_ elements: [Substring]) -> (Tile, isEntries: Bool)? {
+        guard let first = elements.first, elements.count >= 2 else { return nil }
+        let rest = Array(elements.dropFirst())
+        guard let (index, width) = Tile.parseIndexAndWidth(rest) else { return nil }
+        if first == "entries" { return (Tile(level: 0, index: index, width: width), true) }
+        guard let level = Int(first), (0...63).contains(level), String(level) == first else { return nil }
+        return (Tile(level: level, index: index, width: width), false)
+    }
+}

@@ -1,0 +1,158 @@
+import AssentCore
+import AssentStore
+import Dispatch
+import Logging
+import ServiceLifecycle
+
+/// The one writer of the node's log (PROTOCOL §4).
+///
+/// Statements queue here; a batch is written when it is full or its interval has passed:
+/// the statement leaves, then an epoch leaf, appended with the signed checkpoint that covers
+/// them in one durable transaction. Only then are waiters answered with receipts, so every
+/// receipt is backed by a checkpoint on disk. An idle node still writes an epoch leaf every
+/// `epochInterval`. The critical section is `LogStore.append`, run on one serial queue.
+public actor Sequencer: Service {
+    struct Pending {
+        let statement: SignedStatement
+        var waiters: [CheckedContinuation<Receipt, Error>]
+    }
+
+    let store: LogStore
+    let signer: NoteSigner
+    let batchSize: Int
+    let batchInterval: Duration
+    let epochInterval: Duration
+    let logger: Logger
+    let metrics: NodeMetrics
+    /// The state map root committed by epoch leaves. Until the state map exists this is the
+    /// root of the empty map (32 zero bytes, PROTOCOL §5).
+    let mapRoot = Hash.zero
+    private let writer = DispatchQueue(label: "assent.sequencer.writer")
+
+    private var pending: [Hash: Pending] = [:]
+    private var order: [Hash] = []
+    private var firstPendingAt: ContinuousClock.Instant?
+    private var lastWriteAt = ContinuousClock.now
+    private var stopped = false
+
+    public init(store: LogStore, signer: NoteSigner, batchSize: Int, batchInterval: Duration, epochInterval: Duration,
+                metrics: NodeMetrics, logger: Logger) {
+        self.store = store
+        self.signer = signer
+        self.batchSize = batchSize
+        self.batchInterval = batchInterval
+        self.epochInterval = epochInterval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Queues a checked statement and waits until it is logged under a signed checkpoint.
+    /// The same statement queued twice is logged once; both callers get the same receipt.
+    public func submit(_ statement: SignedStatement) async throws -> Receipt {
+        guard !stopped else { throw Problem("shutting-down", "Node is shutting down", status: 503, detail: "try again later") }
+        let hash = statement.hash
+        return try await withCheckedThrowingContinuation { continuation in
+            if pending[hash] != nil {
+                pending[hash]!.waiters.append(continuation)
+            } else {
+                pending[hash] = Pending(statement: statement, waiters: [continuation])
+                order.append(hash)
+                if firstPendingAt == nil { firstPendingAt = .now }
+            }
+        }
+    }
+
+    public nonisolated func run() async throws {
+        // A new log starts with an epoch leaf so that it always has a signed checkpoint to serve.
+        if store.size == 0 { try await flush() }
+        let tick = min(batchInterval, .milliseconds(2))
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if await due() {
+                do { try await flush() } catch { logger.error("batch failed", metadata: ["error": "\(error)"]) }
+            } else {
+                try? await Task.sleep(for: tick)
+            }
+        }
+        // Drain: whatever was accepted into the queue is logged before the node stops.
+        await markStopped()
+        while await !order.isEmpty { try await flush() }
+        logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
+    }
+
+    private func markStopped() { stopped = true }
+
+    private func due() -> Bool {
+        if order.count >= batchSize { return true }
+        if let first = firstPendingAt, first.duration(to: .now) >= batchInterval { return true }
+        return lastWriteAt.duration(to: .now) >= epochInterval
+    }
+
+    /// Writes one batch (possibly empty: an idle epoch) and answers its waiters.
+    func flush() async throws {
+        let hashes = Array(order.prefix(batchSize))
+        order.removeFirst(hashes.count)
+        let batch = hashes.map { pending.removeValue(forKey: $0)! }
+        firstPendingAt = order.isEmpty ? nil : .now
+        let statements = batch.map(\.statement)
+        let outcome: Result<[Result<Receipt, Error>], Error> = await withCheckedContinuation { continuation in
+            writer.async { [store, signer, mapRoot] in
+                continuation.resume(returning: Result {
+                    try Sequencer.write(statements, store: store, signer: signer, mapRoot: mapRoot)
+                })
+            }
+        }
+        lastWriteAt = .now
+        switch outcome {
+        case let .success(results):
+            metrics.batchWritten(statements: statements.count, size: store.size)
+            for (item, result) in zip(batch, results) {
+                for waiter in item.waiters { waiter.resume(with: result) }
+            }
+        case let .failure(error):
+            // Nothing of the batch was committed: every submitter is told, none gets a receipt.
+            let problem = Problem("not-logged", "Statement was not logged", status: 503, detail: "the log could not be written: \(error)")
+            for item in batch { for waiter in item.waiters { waiter.resume(throwing: problem) } }
+            throw error
+        }
+    }
+
+    /// The critical section: build leaves continuing the chain, append them with the epoch leaf
+    /// and the signed checkpoint in one transaction, then prove each statement's inclusion.
+    static func write(_ statements: [SignedStatement], store: LogStore, signer: NoteSigner, mapRoot: Hash) throws -> [Result<Receipt, Error>] {
+        var chain = store.chainHead
+        let time = max(Timestamp.now, chain.lastTime ?? Timestamp(milliseconds: 0))
+        var leaves = [LogLeaf]()
+        var placed = [Result<(index: UInt64, leafHash: Hash), Error>]()
+        var seen = [Hash: UInt64]()
+        for statement in statements {
+            let hash = statement.hash
+            if let index = try seen[hash] ?? store.index(ofStatement: hash) {
+                placed.append(.success((index, Hash.zero)))
+                continue
+            }
+            do {
+                let leaf = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time, content: .statement(statement))
+                let leafHash = try chain.append(leaf)
+                leaves.append(leaf)
+                seen[hash] = leaf.index
+                placed.append(.success((leaf.index, leafHash)))
+            } catch {
+                placed.append(.failure(Problem("too-large", "Statement does not fit a log leaf", status: 413, detail: "\(error)")))
+            }
+        }
+        let epoch = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time,
+                                content: .epoch(mapRoot: mapRoot, size: chain.nextIndex))
+        leaves.append(epoch)
+        let (checkpoint, note) = try store.append(leaves) { try $0.sign(with: signer).serialized }
+        let reader = store.hashReader()
+        return try zip(statements, placed).map { statement, place in
+            switch place {
+            case let .failure(error): return .failure(error)
+            case let .success((index, knownHash)):
+                let proof = try InclusionProof.generate(index: index, size: checkpoint.size, reader: reader)
+                let leafHash = knownHash == .zero ? try store.leafHash(at: index) : knownHash
+                return .success(Receipt(index: index, leafHash: leafHash, statementHash: statement.hash, proof: proof, checkpoint: note))
+            }
+        }
+    }
+}

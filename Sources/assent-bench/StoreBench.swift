@@ -1,0 +1,147 @@
+import AssentCore
+import AssentStore
+import Foundation
+
+/// Appends `leaves` leaves to a fresh own log in batches of `batch`, each batch being
+/// `batch - 1` signed preference statements and one epoch leaf, as the sequencer writes them.
+///
+/// Timed: building the LogLeafs (canonical encoding), LogStore.append (leaf hashing, tiles,
+/// statement index, SQLite inserts, the FULL-synchronous commit) and signing each batch's
+/// checkpoint. Not timed: signing the statements themselves (that is the declarants' work,
+/// done before a statement reaches the log), which happens batch by batch just before the
+/// batch so that memory stays flat.
+enum StoreBench {
+    static let origin = "bench.assent.example/log"
+    static let t0 = Timestamp(rfc3339: "2026-11-21T10:00:00.000Z")!
+
+    static func run(leaves total: Int, batch: Int, directory: String?, keep: Bool, json: Bool) throws {
+        guard total > 0, batch >= 2 else { throw UsageError(description: "need leaves > 0 and batch ≥ 2") }
+        let fm = FileManager.default
+        let dir = directory.map { URL(fileURLWithPath: $0) }
+            ?? fm.temporaryDirectory.appendingPathComponent("assent-bench-\(UUID().uuidString)")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("bench.sqlite").path
+        for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
+            throw UsageError(description: "\(path + suffix) already exists; the store benchmark needs a fresh database")
+        }
+        defer { if !keep { try? fm.removeItem(at: dir) } }
+
+        let logSigner = try NoteSigner(name: origin, key: SigningKey(seed: [UInt8](repeating: 7, count: 32)))
+        // A handful of declarants, so statements are signed by different keys as in a real log.
+        let authors = try (0..<16).map { i in try SigningKey(seed: [UInt8](repeating: UInt8(100 + i), count: 32)) }
+
+        var timed = 0.0
+        var signingTime = 0.0
+        var leafBytes = 0
+        var statements = 0
+        var epochs = 0
+        var batches = 0
+        let wallStart = now()
+        var nextProgress = 100_000
+
+        try autoreleasepool {
+            let store = try AssentDatabase(path: path).openLog(origin: origin, verifierKey: logSigner.verifierKey, role: .own)
+            var written = 0
+            var pending = [SignedStatement]()
+            pending.reserveCapacity(batch)
+            while written < total {
+                let count = min(batch, total - written)
+                // Untimed: the declarants' signatures for this batch (count - 1 statements, then an epoch leaf).
+                let signStart = now()
+                pending.removeAll(keepingCapacity: true)
+                for i in 0..<(count - 1) {
+                    let n = statements + i
+                    pending.append(statement(number: n, author: authors[n % authors.count]))
+                }
+                signingTime += now() - signStart
+
+                // Timed: leaves, append, checkpoint signature, commit.
+                let start = now()
+                var chain = store.chainHead
+                var leaves = [LogLeaf]()
+                leaves.reserveCapacity(count)
+                let time = Timestamp(milliseconds: t0.milliseconds + Int64(batches) * 1000)
+                for i in 0..<count {
+                    let index = chain.nextIndex
+                    let content: LogLeaf.Content = i < count - 1 ? .statement(pending[i]) : .epoch(mapRoot: .zero, size: index)
+                    let leaf = try LogLeaf(index: index, origin: origin, prev: chain.prevHash, time: time, content: content)
+                    try chain.append(leaf)
+                    leaves.append(leaf)
+                    leafBytes += leaf.bytes.count
+                }
+                try store.append(leaves, sign: { try $0.sign(with: logSigner).serialized })
+                timed += now() - start
+
+                statements += count - 1
+                epochs += 1
+                batches += 1
+                written += count
+                if written >= nextProgress || written == total {
+                    let rate = Double(written) / timed
+                    FileHandle.standardError.write(Data(
+                        "store: \(grouped(Double(written)).leftPad(9)) / \(grouped(Double(total))) leaves, \(grouped(rate)) leaves/s (timed), peak RSS \(String(format: "%.1f", procStatusMB("VmHWM"))) MB\n".utf8))
+                    while nextProgress <= written { nextProgress += 100_000 }
+                }
+            }
+        }
+        let wall = now() - wallStart
+
+        // The database is closed (the pool was released above); reopening checks the stored
+        // tree against the latest signed checkpoint.
+        let reopenStart = now()
+        let reopened = try AssentDatabase(path: path).openLog(origin: origin, verifierKey: logSigner.verifierKey, role: .own)
+        let reopenTime = now() - reopenStart
+        let size = reopened.size
+        let checkpointSize = reopened.latestCheckpoint?.checkpoint.size ?? 0
+        let root = try reopened.treeHash(size: size)
+        let sizeOK = size == UInt64(total) && checkpointSize == size && root == reopened.latestCheckpoint?.checkpoint.root
+        var dbBytes: Int64 = 0
+        for suffix in ["", "-wal", "-shm"] {
+            dbBytes += ((try? fm.attributesOfItem(atPath: path + suffix)[.size]) as? NSNumber)?.int64Value ?? 0
+        }
+        let peak = procStatusMB("VmHWM")
+        let rate = Double(total) / timed
+
+        if json {
+            print(Out.object([
+                ("leaves", .integer(Int64(total))), ("batch", .integer(Int64(batch))), ("batches", .integer(Int64(batches))),
+                ("statements", .integer(Int64(statements))), ("epochs", .integer(Int64(epochs))),
+                ("batch_shape", .string("\(batch - 1) statements + 1 epoch leaf")),
+                ("avg_leaf_bytes", .number(Double(leafBytes) / Double(total))),
+                ("timed_seconds", .number(timed)), ("leaves_per_second", .number(rate)),
+                ("statement_signing_seconds", .number(signingTime)), ("wall_seconds", .number(wall)),
+                ("db_bytes", .integer(dbBytes)), ("peak_rss_mb", .number(peak)),
+                ("reopen_seconds", .number(reopenTime)), ("reopened_size", .integer(Int64(size))),
+                ("checkpoint_size", .integer(Int64(checkpointSize))), ("verified", .bool(sizeOK)),
+                ("directory", .string(dir.path)),
+            ]).text)
+        } else {
+            print("Store: \(grouped(Double(total))) leaves in \(batches) batches of \(batch) (\(batch - 1) statements + 1 epoch leaf)")
+            print("  database            \(path)")
+            print("  average leaf        \(String(format: "%.0f", Double(leafBytes) / Double(total))) bytes")
+            print("  timed               \(String(format: "%.2f", timed)) s  → \(grouped(rate)) leaves/s")
+            print("  statement signing   \(String(format: "%.2f", signingTime)) s (not timed)")
+            print("  wall                \(String(format: "%.2f", wall)) s")
+            print("  database on disk    \(String(format: "%.1f", Double(dbBytes) / 1_048_576)) MB")
+            print("  peak RSS (VmHWM)    \(String(format: "%.1f", peak)) MB")
+            print("  reopen + verify     \(String(format: "%.2f", reopenTime)) s: size \(size), checkpoint size \(checkpointSize) → \(sizeOK ? "OK" : "MISMATCH")")
+        }
+        if !sizeOK { throw UsageError(description: "reopened store has size \(size), checkpoint \(checkpointSize); expected \(total)") }
+    }
+
+    /// A realistic preference: a work ID, three usage categories, a credit line and terms URL.
+    static func statement(number n: Int, author: SigningKey) -> SignedStatement {
+        let preference = Preference(
+            by: author.publicKey, issued: t0,
+            work: try! WorkID(scheme: .local, value: "gema.de/W\(10_000_000 + n)"),
+            usage: ["train-ai": false, "ai-inference": n % 2 == 0, "search": true],
+            conditions: Conditions(credit: "Composer \(n % 977), Publisher \(n % 89)", terms: "https://gema.de/terms/ai"))
+        return SignedStatement.sign(.preference(preference), with: author)
+    }
+}
+
+#if !canImport(ObjectiveC)
+/// Linux has no autorelease pool; this just runs the body (it scopes the store so its database closes).
+@inline(never)
+func autoreleasepool<R>(_ body: () throws -> R) rethrows -> R { try body() }
+#endif

@@ -1,0 +1,155 @@
+import ArgumentParser
+import AssentCore
+import Foundation
+
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Explain a signed statement, a log leaf, a checkpoint or an entry bundle.",
+        discussion: """
+            Reads a file (or standard input with -), works out what it is, checks what can be
+            checked without a network (canonical form, statement signatures, the checkpoint's
+            signature when --key is given) and explains it in plain words, or as JSON with --json.
+
+            Examples:
+              assent sign preference ... | assent inspect -
+              curl -s http://127.0.0.1:7001/checkpoint | assent inspect - --key "$(cat gema-log.pub)"
+            """
+    )
+
+    @Argument(help: "File to inspect, or - for standard input.")
+    var input: String = "-"
+
+    @Option(help: "Verifier key to check a checkpoint's signature with.")
+    var key: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let data: Data
+        if input == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
+            data = d
+        }
+        var bytes = [UInt8](data)
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        let explanation = try explain(bytes, raw: [UInt8](data))
+        if json {
+            print(explanation.json.canonicalString)
+        } else {
+            print(explanation.text)
+        }
+    }
+
+    struct Explanation {
+        var json: JSONValue
+        var text: String
+    }
+
+    func explain(_ bytes: [UInt8], raw: [UInt8]) throws -> Explanation {
+        let text = String(decoding: raw, as: UTF8.self)
+        if text.contains("\n\n— ") { return try explainCheckpoint(text) }
+        if bytes.first == UInt8(ascii: "{") {
+            let value: JSONValue
+            do { value = try CanonicalJSON.parse(bytes) } catch { throw ValidationError("not valid JSON: \(error)") }
+            let canonical = (try? CanonicalJSON.parse(bytes, requireCanonical: true)) != nil
+            if value["statement"] != nil {
+                let signed: SignedStatement
+                do { signed = try SignedStatement(json: value) } catch { throw ValidationError("not a valid signed statement: \(error)") }
+                var e = describe(signed.statement)
+                e.text += "\nsignature:  valid (by \(signed.statement.by.base64))"
+                e.text += "\ncanonical:  \(canonical ? "yes" : "no: a node would refuse these bytes; `assent sign` writes canonical JSON")"
+                e.text += "\nhash:       \(signed.hash.base64)"
+                e.json = ["kind": "statement", "canonical": .bool(canonical), "signatureValid": true,
+                          "hash": .string(signed.hash.base64), "statement": signed.statement.json]
+                return e
+            }
+            if value["index"] != nil {
+                let leaf: LogLeaf
+                do { leaf = try LogLeaf(bytes: bytes) } catch { throw ValidationError("not a valid log leaf: \(error)") }
+                var lines = ["log leaf \(leaf.index) of \(leaf.origin), sequenced at \(leaf.time)",
+                             "leaf hash:  \(leaf.leafHash.base64)", "prev:       \(leaf.prev.base64)"]
+                var json: [String: JSONValue] = ["kind": "leaf", "index": .integer(Int64(leaf.index)), "log": .string(leaf.origin),
+                                                 "time": .string(leaf.time.rfc3339), "leafHash": .string(leaf.leafHash.base64)]
+                switch leaf.content {
+                case let .epoch(root, size):
+                    lines.append("epoch: the state map root \(root.base64) covers the \(size) leaves before this one")
+                    json["epoch"] = ["map": .string(root.base64), "size": .integer(Int64(size))]
+                case let .statement(s):
+                    lines.append(describe(s.statement).text)
+                    json["statement"] = s.statement.json
+                }
+                return Explanation(json: .object(json), text: lines.joined(separator: "\n"))
+            }
+            throw ValidationError("JSON that is neither a signed statement nor a log leaf")
+        }
+        if let entries = try? EntryBundle.decode(raw), !entries.isEmpty, let leaves = try? entries.map({ try LogLeaf(bytes: $0) }) {
+            let text = "entry bundle of \(leaves.count) leaves, \(leaves.first!.index)…\(leaves.last!.index) of \(leaves.first!.origin)"
+            return Explanation(json: ["kind": "entry-bundle", "count": .integer(Int64(leaves.count)),
+                                      "first": .integer(Int64(leaves.first!.index))], text: text)
+        }
+        throw ValidationError("not a statement, leaf, checkpoint or entry bundle")
+    }
+
+    func explainCheckpoint(_ text: String) throws -> Explanation {
+        let note: SignedNote
+        let checkpoint: Checkpoint
+        do {
+            note = try SignedNote(parsing: text)
+            checkpoint = try Checkpoint(text: note.text)
+        } catch { throw ValidationError("\(error)") }
+        var lines = ["checkpoint of log \(checkpoint.origin): \(checkpoint.size) leaves, root \(checkpoint.root.base64)"]
+        var verified: JSONValue = "not checked (pass --key)"
+        if let key {
+            do {
+                let vkey = try NoteVerifierKey(parsing: key.trimmingCharacters(in: .whitespacesAndNewlines))
+                _ = try Checkpoint.verified(note, logKey: vkey)
+                lines.append("signature:  valid, by \(vkey.name)")
+                verified = true
+            } catch {
+                lines.append("signature:  INVALID: \(error)")
+                verified = false
+            }
+        }
+        for s in note.signatures { lines.append("signed by:  \(s.name) (key ID \(String(format: "%08x", s.keyID)), \(s.bytes.count) bytes)") }
+        return Explanation(
+            json: ["kind": "checkpoint", "origin": .string(checkpoint.origin), "size": .integer(Int64(checkpoint.size)),
+                   "root": .string(checkpoint.root.base64), "signatureValid": verified,
+                   "signers": .array(note.signatures.map { .string($0.name) })],
+            text: lines.joined(separator: "\n"))
+    }
+
+    func describe(_ statement: Statement) -> Explanation {
+        switch statement {
+        case let .preference(p):
+            let usage = p.usage.isEmpty ? "withdraws its earlier statement for this audience"
+                : p.usage.keys.sorted().map { "\($0) \(p.usage[$0]! ? "allowed" : "refused")" }.joined(separator: ", ")
+            var lines = ["preference by \(p.by.base64) for \(p.work), issued \(p.issued)",
+                         "audience:   \(p.audience.value == "*" ? "everyone" : p.audience.value)",
+                         "usage:      \(usage)"]
+            if let c = p.conditions {
+                lines.append("conditions: " + [c.credit.map { "credit \"\($0)\"" }, c.terms.map { "terms \($0)" },
+                                               c.purpose.map { "purpose \($0.rawValue)" }].compactMap { $0 }.joined(separator: ", "))
+            }
+            if let e = p.expires { lines.append("expires:    \(e)") }
+            if let l = p.labels { lines.append("labels:     \(l.joined(separator: ", "))") }
+            return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
+        case let .enrollment(e):
+            var lines = ["enrollment by operator \(e.by.base64), issued \(e.issued)",
+                         "party:      \(e.party.base64) as \(e.role.rawValue)\(e.name.map { " (\($0))" } ?? "")",
+                         "status:     \(e.active ? "active" : "revoked")"]
+            if let ids = e.ids { lines.append("ids:        \(ids.joined(separator: ", "))") }
+            if let c = e.community { lines.append("community:  \(c.name)") }
+            return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
+        case let .mandate(m):
+            var lines = ["mandate by operator \(m.by.base64), issued \(m.issued)",
+                         "party:      \(m.party.base64) as \(m.role.rawValue) of \(m.works.count) work(s)",
+                         "works:      \(m.works.prefix(5).map(\.description).joined(separator: ", "))\(m.works.count > 5 ? ", …" : "")",
+                         "status:     \(m.active ? "active" : "revoked")"]
+            if let l = m.labels { lines.append("labels:     \(l.joined(separator: ", "))") }
+            return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
+        }
+    }
+}

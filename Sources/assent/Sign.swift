@@ -1,0 +1,206 @@
+import ArgumentParser
+import AssentCore
+import AssentNode
+import AssentStore
+import Foundation
+
+struct Sign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build and sign a statement, and print it as canonical JSON.",
+        discussion: """
+            The output is one line, ready for `assent submit` or POST /v1/statements.
+            Examples:
+              assent sign preference --key alice.key --work iswc:T-034.524.680-1 --usage train-ai=n --usage search=y
+              assent sign preference --key alice.key --work isbn:9780306406157 --audience licensee:example-ai.com \\
+                  --usage train-genai=y --purpose research --credit "Alice Example" --terms https://example.org/terms
+              assent sign enrollment --key operator.key --party <base64 public key> --role creator --id ipi:00052210040
+              assent sign mandate --key operator.key --party <base64 public key> --role author --work iswc:T0345246801
+            """,
+        subcommands: [SignPreference.self, SignEnrollment.self, SignMandate.self]
+    )
+}
+
+struct SigningOptions: ParsableArguments {
+    @Option(help: "Private key file of the declarant (created by `assent keygen`).")
+    var key: String
+
+    @Option(help: "Issue time, RFC 3339 UTC with milliseconds (default: now).")
+    var issued: String?
+
+    func load() throws -> (SigningKey, Timestamp) {
+        let signer = try KeyFile.load(key)
+        let time: Timestamp
+        if let issued {
+            guard let t = Timestamp(rfc3339: issued) else {
+                throw ValidationError("--issued \(issued) is not like 2026-11-21T10:00:00.000Z")
+            }
+            time = t
+        } else {
+            time = Timestamp.now
+        }
+        return (signer.key, time)
+    }
+}
+
+func parsePartyKey(_ text: String) throws -> PublicKey {
+    if let key = PublicKey(base64: text) { return key }
+    if let vkey = try? NoteVerifierKey(parsing: text) { return vkey.publicKey }
+    if FileManager.default.fileExists(atPath: text), let content = try? String(contentsOfFile: text, encoding: .utf8),
+       let vkey = try? NoteVerifierKey(parsing: content.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        return vkey.publicKey
+    }
+    throw ValidationError("--party \(text): expected a base64 Ed25519 public key, a verifier key, or a .pub file")
+}
+
+func emit(_ statement: Statement, key: SigningKey) throws {
+    let signed = SignedStatement.sign(statement, with: key)
+    // Check it as a node would, so a bad flag fails here and not at submission.
+    do {
+        _ = try SignedStatement(bytes: signed.canonicalBytes)
+    } catch {
+        throw ValidationError("the statement would be refused: \(error)")
+    }
+    print(String(decoding: signed.canonicalBytes, as: UTF8.self))
+}
+
+struct SignPreference: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preference",
+        abstract: "A creator's, rightsholder's or steward's preference for a work."
+    )
+
+    @OptionGroup var signing: SigningOptions
+
+    @Option(help: "The work, scheme:value (iswc, isrc, isbn, isni, doi, iscc, url, local).")
+    var work: String
+
+    @Option(help: "Who it applies to: * or licensee:<id>.")
+    var audience = "*"
+
+    @Option(help: "category=y|n, repeatable (tdm, train-ai, train-genai, ai-inference, search). None withdraws.")
+    var usage: [String] = []
+
+    @Option(help: "Attribution line required when the work is used.")
+    var credit: String?
+
+    @Option(help: "URL of the licence terms.")
+    var terms: String?
+
+    @Option(help: "Purpose a grant is limited to: any, non-commercial, research.")
+    var purpose: String?
+
+    @Option(help: "Expiry time, RFC 3339 UTC with milliseconds.")
+    var expires: String?
+
+    @Option(help: "Local Contexts label code (TK-SS, BC-NC, ...), repeatable.")
+    var label: [String] = []
+
+    @Option(help: "A short public note. Never personal data.")
+    var note: String?
+
+    func run() throws {
+        let (key, issued) = try signing.load()
+        let id: WorkID
+        do { id = try WorkID(parsing: work) } catch { throw ValidationError("--work: \(error)") }
+        guard let audience = Audience(self.audience) else { throw ValidationError("--audience must be * or licensee:<id>") }
+        var values = [String: Bool]()
+        for item in usage {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[1] == "y" || parts[1] == "n" else {
+                throw ValidationError("--usage \(item): expected category=y or category=n")
+            }
+            values[String(parts[0])] = parts[1] == "y"
+        }
+        var conditions: Conditions?
+        if credit != nil || terms != nil || purpose != nil {
+            var p: Purpose?
+            if let purpose {
+                guard let parsed = Purpose(rawValue: purpose), parsed != .commercial else {
+                    throw ValidationError("--purpose must be any, non-commercial or research")
+                }
+                p = parsed
+            }
+            conditions = Conditions(credit: credit, terms: terms, purpose: p)
+        }
+        var expiry: Timestamp?
+        if let expires {
+            guard let t = Timestamp(rfc3339: expires) else { throw ValidationError("--expires is not like 2026-11-21T10:00:00.000Z") }
+            expiry = t
+        }
+        try emit(.preference(Preference(by: key.publicKey, issued: issued, work: id, audience: audience, usage: values,
+                                        conditions: conditions, expires: expiry, labels: label.isEmpty ? nil : label, note: note)), key: key)
+    }
+}
+
+struct SignEnrollment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enrollment",
+        abstract: "A society enrolls (or revokes) a member, steward or licensee. Sign with the operator key."
+    )
+
+    @OptionGroup var signing: SigningOptions
+
+    @Option(help: "The party's public key: base64, a verifier key, or a .pub file.")
+    var party: String
+
+    @Option(help: "creator, rightsholder, publisher, steward or licensee.")
+    var role: String
+
+    @Option(help: "Public name (optional; the log is public and permanent).")
+    var name: String?
+
+    @Option(help: "Public identifier, repeatable: ipi:<digits> or isni:<16 chars>.")
+    var id: [String] = []
+
+    @Option(help: "For stewards: the community's name.")
+    var community: String?
+
+    @Option(help: "For stewards: a Local Contexts project id, repeatable.")
+    var project: [String] = []
+
+    @Flag(help: "Revoke the enrollment instead of activating it.")
+    var revoked = false
+
+    func run() throws {
+        let (key, issued) = try signing.load()
+        guard let role = Enrollment.Role(rawValue: role) else { throw ValidationError("--role: unknown role \(role)") }
+        try emit(.enrollment(Enrollment(by: key.publicKey, issued: issued, party: try parsePartyKey(party), role: role, name: name,
+                                        ids: id.isEmpty ? nil : id, community: community.map { .init(name: $0, projects: project) },
+                                        active: !revoked)), key: key)
+    }
+}
+
+struct SignMandate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mandate",
+        abstract: "A society records which works a party may speak for. Sign with the operator key."
+    )
+
+    @OptionGroup var signing: SigningOptions
+
+    @Option(help: "The party's public key: base64, a verifier key, or a .pub file.")
+    var party: String
+
+    @Option(help: "author, rightsholder or steward.")
+    var role: String
+
+    @Option(help: "A work, scheme:value; repeatable, up to 1,000.")
+    var work: [String] = []
+
+    @Option(help: "For stewards: a Local Contexts label code the community applies, repeatable.")
+    var label: [String] = []
+
+    @Flag(help: "Revoke the mandate instead of activating it.")
+    var revoked = false
+
+    func run() throws {
+        let (key, issued) = try signing.load()
+        guard let role = Mandate.Role(rawValue: role) else { throw ValidationError("--role: unknown role \(role)") }
+        var works = [WorkID]()
+        for w in work {
+            do { works.append(try WorkID(parsing: w)) } catch { throw ValidationError("--work \(w): \(error)") }
+        }
+        try emit(.mandate(Mandate(by: key.publicKey, issued: issued, party: try parsePartyKey(party), works: works, role: role,
+                                  active: !revoked, labels: label.isEmpty ? nil : label)), key: key)
+    }
+}

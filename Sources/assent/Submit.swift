@@ -1,0 +1,79 @@
+import ArgumentParser
+import AssentCore
+import AssentNode
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Submit signed statements to a node and print the receipts.",
+        discussion: """
+            Reads signed statements, one per line (as `assent sign` prints them), from a file or
+            standard input, sends them as one batch (at most 1,000), and prints one line per
+            statement: its receipt (index, checkpoint size) or the node's reason for refusing it.
+            With --log-key, every receipt is verified offline against the log's key.
+
+            Example:
+              assent sign preference --key alice.key --work iswc:T0345246801 --usage train-ai=n \\
+                | assent submit --node http://127.0.0.1:7001 --log-key "$(cat run/gema/log.pub)"
+            """
+    )
+
+    @Argument(help: "File of statements, one per line, or - for standard input.")
+    var input: String = "-"
+
+    @Option(help: "Base URL of the node.")
+    var node: String = "http://127.0.0.1:7001"
+
+    @Option(help: "The log's verifier key, to verify each receipt.")
+    var logKey: String?
+
+    @Flag(help: "Print the node's JSON reply instead of text.")
+    var json = false
+
+    func run() async throws {
+        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: input) ?? Data())
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !lines.isEmpty else { throw ValidationError("no statements in \(input)") }
+        guard lines.count <= 1000 else { throw ValidationError("\(lines.count) statements; a batch holds at most 1,000") }
+        let key = try logKey.map { try NoteVerifierKey(parsing: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+
+        var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: "[" + lines.joined(separator: ",") + "]"))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
+        let bytes = Array(buffer: body)
+        if json {
+            print(String(decoding: bytes, as: UTF8.self))
+            return
+        }
+        let reply = try CanonicalJSON.parse(bytes)
+        guard case let .array(results)? = reply["results"] else {
+            throw ValidationError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes, as: UTF8.self))")
+        }
+        var failures = 0
+        for (i, item) in results.enumerated() {
+            if let r = item["receipt"] {
+                let receipt = try Receipt(json: r)
+                var line = "statement \(i + 1): logged at index \(receipt.index), checkpoint size \(receipt.proof.size)"
+                if let key {
+                    do {
+                        try receipt.verify(logKey: key)
+                        line += ", receipt verified"
+                    } catch {
+                        line += ", RECEIPT DOES NOT VERIFY: \(error)"
+                        failures += 1
+                    }
+                }
+                print(line)
+            } else {
+                failures += 1
+                print("statement \(i + 1): refused: \(item["problem"]?["detail"]?.stringValue ?? "?")")
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
