@@ -1,32 +1,36 @@
 /*
  * crypto_bound.c: the bound for Assent's crypto wrappers (Scripts/bench-core.sh).
  *
- * Makes, single-threaded and for a fixed time each, exactly the libcrypto calls the
- * Swift wrappers in Sources/AssentCore make, with no Swift in between:
+ * Makes, single-threaded, exactly the libcrypto calls the Swift wrappers in
+ * Sources/AssentCore make, with no Swift in between:
  *
- *   leaf_hash      RFC 6962 leaf hash SHA-256(0x00 || leaf) through EVP_Digest*,
- *                  as MerkleTree.leafHash does (new EVP_MD_CTX per hash).
+ *   leaf_hash      RFC 6962 leaf hash SHA-256(0x00 || leaf) through EVP_Digest*, as
+ *                  MerkleTree.leafHash does (new EVP_MD_CTX per hash).
  *   sign           Ed25519 EVP_DigestSignInit + EVP_DigestSign with a pre-made key
  *                  (new EVP_MD_CTX per signature), as SigningKey.sign does.
- *   verify         Ed25519 EVP_DigestVerifyInit + EVP_DigestVerify, with the EVP_PKEY
- *                  made from the 32 raw bytes per operation, as PublicKey.isValidSignature does.
- *   verify_reused  the same with one EVP_PKEY made once: a stricter bound that shows
- *                  what per-call key construction costs.
+ *   verify         Ed25519 EVP_DigestVerifyInit + EVP_DigestVerify with the EVP_PKEY made
+ *                  from the 32 raw bytes per operation, as PublicKey.isValidSignature does.
+ *   verify_reused_key  the same with one EVP_PKEY made once: a stricter bound that
+ *                  shows what making the key per call costs.
  *
  * Usage: crypto_bound [seconds] [leaf_bytes] [message_bytes]   (defaults 2 400 300)
- * Prints one JSON object: operations per second for each measurement.
+ * Each measurement runs for `seconds` of this thread's CPU time after a short warm-up,
+ * in the same loop as assent-bench's (Sources/assent-bench/Support.swift).
+ * Prints one JSON object: operations per CPU-second for each measurement.
  *
  * Build: cc -O2 -o crypto_bound crypto_bound.c -lcrypto
  */
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
+/* CPU time of this thread: rates are per CPU-second, so other load on the machine
+ * (which takes the CPU away from us) changes them far less than wall time would. */
 static double now(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -35,96 +39,100 @@ static void die(const char *what) {
     exit(1);
 }
 
-/* Runs `op` in chunks until `seconds` have passed; returns operations per second. */
-#define MEASURE(seconds, result, body)                                       \
-    do {                                                                     \
-        double start_ = now(), elapsed_ = 0;                                 \
-        long ops_ = 0;                                                       \
-        do {                                                                 \
-            for (int chunk_ = 0; chunk_ < 64; chunk_++) { body; }            \
-            ops_ += 64;                                                      \
-            elapsed_ = now() - start_;                                       \
-        } while (elapsed_ < (seconds));                                      \
-        (result) = (double)ops_ / elapsed_;                                  \
-    } while (0)
-
+static unsigned char *leaf, *message, pub[32], signature[64];
+static size_t leafBytes, messageBytes;
+static EVP_PKEY *priv, *pubKey;
 static volatile unsigned char sink;
+
+/* Calls `op` in chunks of 64 until `seconds` of CPU time have passed; returns calls per second. */
+static double measure(double seconds, void (*op)(void)) {
+    double start = now(), elapsed = 0;
+    long ops = 0;
+    do {
+        for (int i = 0; i < 64; i++) op();
+        ops += 64;
+        elapsed = now() - start;
+    } while (elapsed < seconds);
+    return (double)ops / elapsed;
+}
+
+static double warmThenMeasure(double seconds, void (*op)(void)) {
+    measure(seconds / 8 < 0.25 ? seconds / 8 : 0.25, op);
+    return measure(seconds, op);
+}
+
+static void leafHash(void) {
+    unsigned char digest[32];
+    unsigned char prefix = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, &prefix, 1);
+    EVP_DigestUpdate(ctx, leaf, leafBytes);
+    EVP_DigestFinal_ex(ctx, digest, NULL);
+    EVP_MD_CTX_free(ctx);
+    sink ^= digest[0];
+}
+
+static void sign(void) {
+    size_t len = 64;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, priv) != 1
+        || EVP_DigestSign(ctx, signature, &len, message, messageBytes) != 1 || len != 64)
+        die("EVP_DigestSign");
+    EVP_MD_CTX_free(ctx);
+}
+
+static void verifyWithKey(EVP_PKEY *pkey) {
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pkey) != 1
+        || EVP_DigestVerify(ctx, signature, 64, message, messageBytes) != 1)
+        die("EVP_DigestVerify");
+    EVP_MD_CTX_free(ctx);
+}
+
+static void verify(void) {
+    EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
+    if (!pkey) die("EVP_PKEY_new_raw_public_key");
+    verifyWithKey(pkey);
+    EVP_PKEY_free(pkey);
+}
+
+static void verifyReusedKey(void) { verifyWithKey(pubKey); }
 
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
-    size_t leafBytes = argc > 2 ? (size_t)atol(argv[2]) : 400;
-    size_t messageBytes = argc > 3 ? (size_t)atol(argv[3]) : 300;
+    leafBytes = argc > 2 ? (size_t)atol(argv[2]) : 400;
+    messageBytes = argc > 3 ? (size_t)atol(argv[3]) : 300;
     if (seconds <= 0 || leafBytes == 0 || messageBytes == 0) {
         fprintf(stderr, "usage: crypto_bound [seconds] [leaf_bytes] [message_bytes]\n");
         return 2;
     }
 
-    /* The same deterministic inputs the Swift side uses: byte i is i*31+7 mod 256. */
-    unsigned char *leaf = malloc(leafBytes), *message = malloc(messageBytes);
+    /* The same deterministic inputs as assent-bench: byte i is i*31+7 mod 256; seed 1...32. */
+    leaf = malloc(leafBytes);
+    message = malloc(messageBytes);
     for (size_t i = 0; i < leafBytes; i++) leaf[i] = (unsigned char)(i * 31 + 7);
     for (size_t i = 0; i < messageBytes; i++) message[i] = (unsigned char)(i * 31 + 7);
     unsigned char seed[32];
     for (int i = 0; i < 32; i++) seed[i] = (unsigned char)(i + 1);
 
-    EVP_PKEY *priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
+    priv = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
     if (!priv) die("EVP_PKEY_new_raw_private_key");
-    unsigned char pub[32];
     size_t pubLen = 32;
     if (EVP_PKEY_get_raw_public_key(priv, pub, &pubLen) != 1 || pubLen != 32) die("EVP_PKEY_get_raw_public_key");
-
-    double leafHash, sign, verify, verifyReused;
-
-    /* (a) leaf hash */
-    MEASURE(seconds, leafHash, {
-        unsigned char digest[32];
-        unsigned char prefix = 0;
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-        EVP_DigestUpdate(ctx, &prefix, 1);
-        EVP_DigestUpdate(ctx, leaf, leafBytes);
-        EVP_DigestFinal_ex(ctx, digest, NULL);
-        EVP_MD_CTX_free(ctx);
-        sink ^= digest[0];
-    });
-
-    /* (b) sign */
-    unsigned char signature[64];
-    MEASURE(seconds, sign, {
-        size_t len = 64;
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, priv) != 1
-            || EVP_DigestSign(ctx, signature, &len, message, messageBytes) != 1 || len != 64)
-            die("EVP_DigestSign");
-        EVP_MD_CTX_free(ctx);
-    });
-
-    /* (c) verify, key made per operation */
-    MEASURE(seconds, verify, {
-        EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
-        if (!pkey) die("EVP_PKEY_new_raw_public_key");
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pkey) != 1
-            || EVP_DigestVerify(ctx, signature, 64, message, messageBytes) != 1)
-            die("EVP_DigestVerify");
-        EVP_MD_CTX_free(ctx);
-        EVP_PKEY_free(pkey);
-    });
-
-    /* (c') verify, key made once */
-    EVP_PKEY *pubKey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
+    pubKey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
     if (!pubKey) die("EVP_PKEY_new_raw_public_key");
-    MEASURE(seconds, verifyReused, {
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        if (EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, pubKey) != 1
-            || EVP_DigestVerify(ctx, signature, 64, message, messageBytes) != 1)
-            die("EVP_DigestVerify");
-        EVP_MD_CTX_free(ctx);
-    });
+
+    double leafHashRate = warmThenMeasure(seconds, leafHash);
+    double signRate = warmThenMeasure(seconds, sign); /* leaves a valid signature in `signature` */
+    double verifyRate = warmThenMeasure(seconds, verify);
+    double verifyReusedRate = warmThenMeasure(seconds, verifyReusedKey);
 
     printf("{\"seconds\": %g, \"leaf_bytes\": %zu, \"message_bytes\": %zu, "
            "\"leaf_hash\": %.1f, \"sign\": %.1f, \"verify\": %.1f, \"verify_reused_key\": %.1f, "
            "\"openssl\": \"%s\"}\n",
-           seconds, leafBytes, messageBytes, leafHash, sign, verify, verifyReused, OpenSSL_version(OPENSSL_VERSION));
+           seconds, leafBytes, messageBytes, leafHashRate, signRate, verifyRate, verifyReusedRate,
+           OpenSSL_version(OPENSSL_VERSION));
     EVP_PKEY_free(pubKey);
     EVP_PKEY_free(priv);
     free(leaf);

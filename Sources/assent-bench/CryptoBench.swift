@@ -13,16 +13,10 @@ enum CryptoBench {
         let signature = key.sign(message)
         guard publicKey.isValidSignature(signature, for: message) else { throw UsageError(description: "self-check: signature does not verify") }
 
-        let warmUp = min(0.25, seconds / 8)
-        _ = measure(seconds: warmUp) { sink ^= MerkleTree.leafHash(leaf).bytes[0] }
-        let leafHash = measure(seconds: seconds) { sink ^= MerkleTree.leafHash(leaf).bytes[0] }
-
-        _ = measure(seconds: warmUp) { sink ^= key.sign(message)[0] }
-        let sign = measure(seconds: seconds) { sink ^= key.sign(message)[0] }
-
+        let leafHash = warmThenMeasure(seconds: seconds) { sink ^= MerkleTree.leafHash(leaf).bytes[0] }
+        let sign = warmThenMeasure(seconds: seconds) { sink ^= key.sign(message)[0] }
         var failures = 0
-        _ = measure(seconds: warmUp) { if !publicKey.isValidSignature(signature, for: message) { failures += 1 } }
-        let verify = measure(seconds: seconds) { if !publicKey.isValidSignature(signature, for: message) { failures += 1 } }
+        let verify = warmThenMeasure(seconds: seconds) { if !publicKey.isValidSignature(signature, for: message) { failures += 1 } }
         guard failures == 0 else { throw UsageError(description: "\(failures) verifications failed") }
 
         if json {
@@ -32,7 +26,7 @@ enum CryptoBench {
                 ("leaf_hash", .number(leafHash)), ("sign", .number(sign)), ("verify", .number(verify)),
             ]).text)
         } else {
-            print("AssentCore crypto wrappers, single thread, \(seconds) s each")
+            print("AssentCore crypto wrappers, single thread, per CPU-second (\(seconds) s of CPU each)")
             print("  MerkleTree.leafHash (\(leafBytes)-byte leaf)      \(grouped(leafHash).leftPad(12)) /s")
             print("  SigningKey.sign (\(messageBytes)-byte message)        \(grouped(sign).leftPad(12)) /s")
             print("  PublicKey.isValidSignature (\(messageBytes) B)    \(grouped(verify).leftPad(12)) /s")

@@ -36,6 +36,7 @@ enum StoreBench {
         var statements = 0
         var epochs = 0
         var batches = 0
+        var signedMessageBytes = 0.0
         let wallStart = now()
         var nextProgress = 100_000
 
@@ -52,6 +53,11 @@ enum StoreBench {
                 for i in 0..<(count - 1) {
                     let n = statements + i
                     pending.append(statement(number: n, author: authors[n % authors.count]))
+                }
+                if batches == 0 {
+                    // The size of what a statement signature covers: domain ‖ canonical statement.
+                    let sizes = pending.map { SignedStatement.domain.count + CanonicalJSON.encode($0.statement.json).count }
+                    signedMessageBytes = Double(sizes.reduce(0, +)) / Double(max(1, sizes.count))
                 }
                 signingTime += now() - signStart
 
@@ -108,6 +114,7 @@ enum StoreBench {
                 ("statements", .integer(Int64(statements))), ("epochs", .integer(Int64(epochs))),
                 ("batch_shape", .string("\(batch - 1) statements + 1 epoch leaf")),
                 ("avg_leaf_bytes", .number(Double(leafBytes) / Double(total))),
+                ("avg_signed_message_bytes", .number(signedMessageBytes)),
                 ("timed_seconds", .number(timed)), ("leaves_per_second", .number(rate)),
                 ("statement_signing_seconds", .number(signingTime)), ("wall_seconds", .number(wall)),
                 ("db_bytes", .integer(dbBytes)), ("peak_rss_mb", .number(peak)),
@@ -118,7 +125,7 @@ enum StoreBench {
         } else {
             print("Store: \(grouped(Double(total))) leaves in \(batches) batches of \(batch) (\(batch - 1) statements + 1 epoch leaf)")
             print("  database            \(path)")
-            print("  average leaf        \(String(format: "%.0f", Double(leafBytes) / Double(total))) bytes")
+            print("  average leaf        \(String(format: "%.0f", Double(leafBytes) / Double(total))) bytes; statements sign \(String(format: "%.0f", signedMessageBytes))-byte messages")
             print("  timed               \(String(format: "%.2f", timed)) s  → \(grouped(rate)) leaves/s")
             print("  statement signing   \(String(format: "%.2f", signingTime)) s (not timed)")
             print("  wall                \(String(format: "%.2f", wall)) s")
@@ -129,13 +136,12 @@ enum StoreBench {
         if !sizeOK { throw UsageError(description: "reopened store has size \(size), checkpoint \(checkpointSize); expected \(total)") }
     }
 
-    /// A realistic preference: a work ID, three usage categories, a credit line and terms URL.
+    /// A typical preference: a society catalogue work ID and three usage categories.
     static func statement(number n: Int, author: SigningKey) -> SignedStatement {
         let preference = Preference(
             by: author.publicKey, issued: t0,
             work: try! WorkID(scheme: .local, value: "gema.de/W\(10_000_000 + n)"),
-            usage: ["train-ai": false, "ai-inference": n % 2 == 0, "search": true],
-            conditions: Conditions(credit: "Composer \(n % 977), Publisher \(n % 89)", terms: "https://gema.de/terms/ai"))
+            usage: ["train-ai": false, "ai-inference": n % 2 == 0, "search": true])
         return SignedStatement.sign(.preference(preference), with: author)
     }
 }

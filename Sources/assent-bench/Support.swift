@@ -3,17 +3,32 @@ import Foundation
 import Glibc
 #endif
 
-/// Monotonic seconds.
+/// Monotonic wall-clock seconds.
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
-/// Runs `body` in chunks of 64 calls until `seconds` have passed (the same loop as
-/// Scripts/bench/crypto_bound.c) and returns calls per second.
+/// This thread's CPU seconds: crypto rates are per CPU-second, so other load on the
+/// machine changes them far less than wall time would (Scripts/bench/crypto_bound.c does the same).
+func threadCPUTime() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+/// A short warm-up, then `measure`.
+func warmThenMeasure(seconds: Double, _ body: () -> Void) -> Double {
+    _ = measure(seconds: min(0.25, seconds / 8), body)
+    return measure(seconds: seconds, body)
+}
+
+/// Runs `body` in chunks of 64 calls until `seconds` of thread CPU time have passed (the
+/// same loop as Scripts/bench/crypto_bound.c) and returns calls per CPU-second.
 @inline(never)
 func measure(seconds: Double, _ body: () -> Void) -> Double {
+    let now = threadCPUTime
     let start = now()
     var ops = 0
     var elapsed = 0.0

@@ -26,7 +26,7 @@ if let i = args.firstIndex(of: "--dir") {
     args.removeSubrange(i...(i + 1))
 }
 
-func number<T: LosslessStringConvertible>(_ index: Int, default value: T) throws -> T {
+func number<T: LosslessStringConvertible>(_ args: [String], _ index: Int, default value: T) throws -> T {
     guard index < args.count else { return value }
     guard let parsed = T(args[index].replacingOccurrences(of: "_", with: "")) else {
         throw UsageError(description: "\"\(args[index])\" is not a number")
@@ -37,10 +37,10 @@ func number<T: LosslessStringConvertible>(_ index: Int, default value: T) throws
 do {
     switch args.first {
     case "crypto":
-        try CryptoBench.run(seconds: number(1, default: 2.0), leafBytes: number(2, default: 400),
-                            messageBytes: number(3, default: 300), json: json)
+        try CryptoBench.run(seconds: number(args, 1, default: 2.0), leafBytes: number(args, 2, default: 400),
+                            messageBytes: number(args, 3, default: 300), json: json)
     case "store":
-        try StoreBench.run(leaves: number(1, default: 1_000_000), batch: number(2, default: 1000),
+        try StoreBench.run(leaves: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000),
                            directory: directory, keep: keep, json: json)
     case "-h", "--help", "help":
         print(usage)

@@ -1,0 +1,95 @@
+import AssentCore
+import AssentNode
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import XCTest
+
+/// A real node on a real loopback socket, with its database in a temporary directory.
+final class TestNode: @unchecked Sendable {
+    let directory: URL
+    var config: NodeConfig
+    private(set) var node: Node!
+    private(set) var port = 0
+    private var group: ServiceGroup?
+    private var runTask: Task<Void, Error>?
+
+    init(directory: URL? = nil, configure: (inout NodeConfig) -> Void = { _ in }) {
+        self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("assent-node-\(UUID().uuidString)")
+        config = NodeConfig(origin: "test.assent.example/log", listen: "127.0.0.1:0",
+                            dataDirectory: self.directory.appendingPathComponent("data").path)
+        config.batchIntervalMilliseconds = 5
+        configure(&config)
+    }
+
+    func start() async throws {
+        var logger = Logger(label: "test-node")
+        logger.logLevel = .warning
+        node = try Node(config: config, logger: logger)
+        let ready = AsyncStream<Int>.makeStream()
+        let app = try node.application { port in ready.continuation.yield(port) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        self.group = group
+        runTask = Task { try await group.run() }
+        for await p in ready.stream {
+            port = p
+            break
+        }
+    }
+
+    /// Graceful shutdown: the server drains, then the sequencer logs what it accepted.
+    func stop() async throws {
+        await group?.triggerGracefulShutdown()
+        try await runTask?.value
+        group = nil
+        runTask = nil
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+    var logKey: NoteVerifierKey { node.keys.log.verifierKey }
+
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let body: [UInt8]
+        var json: JSONValue { (try? CanonicalJSON.parse(body)) ?? .object([:]) }
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    func get(_ path: String, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        for (k, v) in headers { request.headers.add(name: k, value: v) }
+        return try await send(request)
+    }
+
+    func post(_ path: String, _ body: [UInt8], timeout: TimeAmount = .seconds(30)) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        return try await send(request, timeout: timeout)
+    }
+
+    private func send(_ request: HTTPClientRequest, timeout: TimeAmount = .seconds(30)) async throws -> Reply {
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        let body = try await response.body.collect(upTo: 128 * 1024 * 1024)
+        var headers = [String: String]()
+        for h in response.headers { headers[h.name.lowercased()] = h.value }
+        return Reply(status: Int(response.status.code), headers: headers, body: Array(buffer: body))
+    }
+}
+
+/// Statements for tests, signed with fixed keys.
+enum Fixtures {
+    static let creator = try! SigningKey(seed: [UInt8](repeating: 42, count: 32))
+
+    static func preference(_ n: Int, issued: Timestamp = .now, key: SigningKey = creator) -> SignedStatement {
+        SignedStatement.sign(.preference(Preference(by: key.publicKey, issued: issued, work: try! WorkID(parsing: "local:gema.de/\(n)"),
+                                                     usage: ["train-ai": false, "search": true])), with: key)
+    }
+}
