@@ -60,6 +60,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Load generator for the node benchmark and the crash drill (Scripts/).
+        .executableTarget(
+            name: "assent-load",
+            dependencies: [
+                "AssentCore", "AssentNode",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // Benchmarks of the core and the store (Scripts/bench-core.sh runs it in release mode).
         .executableTarget(
             name: "assent-bench",

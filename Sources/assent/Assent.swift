@@ -8,8 +8,8 @@ struct Assent: AsyncParsableCommand {
         discussion: """
             Keys and statements:   assent keygen, assent sign, assent inspect
             Running a node:        assent serve --config Nodes/<society>.json
-            Talking to a node:     assent submit
+            Talking to a node:     assent submit, assent audit
             """,
-        subcommands: [Keygen.self, Sign.self, Inspect.self, Serve.self, Submit.self]
+        subcommands: [Keygen.self, Sign.self, Inspect.self, Serve.self, Submit.self, Audit.self]
     )
 }
