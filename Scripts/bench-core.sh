@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: Scripts/bench-core.sh [--leaves N] [--batch N] [--seconds S] [--rounds R] [--json] [--no-build]
+usage: Scripts/bench-core.sh [--leaves N] [--batch N] [--seconds S] [--rounds R] [--no-store] [--json] [--no-build]
 
 Builds assent-bench (release, scratch path .build-bench) and the C bound
 Scripts/bench/crypto_bound.c, then measures, single-threaded:
@@ -24,7 +24,8 @@ Options:
   --batch N     leaves per batch (default 1000)
   --seconds S   seconds per crypto measurement (default 2)
   --rounds R    crypto rounds; bound and wrapper alternate and the best of each
-                is kept, which damps noise from other load (default 3)
+                is kept, which damps noise from other load (default 5)
+  --no-store    crypto only (for a second look when the crypto numbers were noisy)
   --json        print one JSON document on stdout instead of the table
   --no-build    use the already-built .build-bench/release/assent-bench
   -h, --help    this help
@@ -36,9 +37,10 @@ USAGE
 leaves=1000000
 batch=1000
 seconds=2
-rounds=3
+rounds=5
 json=0
 build=1
+store=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --leaves) leaves="${2:?--leaves needs a number}"; shift 2 ;;
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
         --rounds) rounds="${2:?--rounds needs a number}"; shift 2 ;;
         --json) json=1; shift ;;
         --no-build) build=0; shift ;;
+        --no-store) store=0; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench-core.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -84,24 +87,29 @@ for ((r = 1; r <= rounds; r++)); do
     "$bench" crypto "$seconds" "$leaf_bytes" "$message_bytes" --json >>"$work/wrapper.jsonl"
 done
 
-log "openssl speed -seconds $seconds ed25519 (for information)"
-openssl speed -seconds "$seconds" ed25519 >"$work/speed.txt" 2>/dev/null || true
+speed_seconds="$(python3 -c "import math, sys; print(max(1, math.ceil(float(sys.argv[1]))))" "$seconds")"
+log "openssl speed -seconds $speed_seconds ed25519 (for information)"
+openssl speed -seconds "$speed_seconds" ed25519 >"$work/speed.txt" 2>/dev/null || true
 
 # Store.
-log "store: $leaves leaves in batches of $batch"
 store_ok=1
-"$bench" store "$leaves" "$batch" --json >"$work/store.json" || store_ok=0
+if [ "$store" = 1 ]; then
+    log "store: $leaves leaves in batches of $batch"
+    "$bench" store "$leaves" "$batch" --json >"$work/store.json" || store_ok=0
+fi
 
 command_line="Scripts/bench-core.sh"
 [ "$leaves" != 1000000 ] && command_line+=" --leaves $leaves"
 [ "$batch" != 1000 ] && command_line+=" --batch $batch"
 [ "$seconds" != 2 ] && command_line+=" --seconds $seconds"
-[ "$rounds" != 3 ] && command_line+=" --rounds $rounds"
+[ "$rounds" != 5 ] && command_line+=" --rounds $rounds"
+[ "$store" = 0 ] && command_line+=" --no-store"
 
-python3 - "$work" "$json" "$store_ok" "$command_line" <<'PY'
+python3 - "$work" "$json" "$store_ok" "$command_line" "$store" <<'PY'
 import json, os, re, sys, datetime
 
 work, as_json, store_ok, command_line = sys.argv[1], sys.argv[2] == "1", sys.argv[3] == "1", sys.argv[4]
+run_store = sys.argv[5] == "1"
 GOAL_RATIO, GOAL_MB = 0.90, 200.0
 
 def lines(name):
@@ -136,7 +144,7 @@ try:
     store = json.load(open(os.path.join(work, "store.json")))
 except (OSError, ValueError):
     pass
-store_pass = bool(store_ok and store and store.get("verified") and store["peak_rss_mb"] < GOAL_MB)
+store_pass = bool(store_ok and store and store.get("verified") and store["peak_rss_mb"] < GOAL_MB) if run_store else None
 
 cpu = "unknown"
 try:
@@ -145,7 +153,7 @@ try:
             cpu = l.split(":", 1)[1].strip(); break
 except OSError:
     pass
-ok = all(r["pass"] for r in rows) and store_pass
+ok = all(r["pass"] for r in rows) and store_pass is not False
 
 doc = {
     "command": command_line,
@@ -154,7 +162,7 @@ doc = {
     "crypto": {"seconds_each": bound[0]["seconds"], "leaf_bytes": bound[0]["leaf_bytes"],
                "message_bytes": bound[0]["message_bytes"], "rounds": len(bound), "goal_ratio": GOAL_RATIO,
                "results": rows, "bound_verify_reused_key": stricter, "openssl_speed": speed},
-    "store": dict(store or {}, goal_peak_mb=GOAL_MB, **{"pass": store_pass}),
+    "store": dict(store or {}, goal_peak_mb=GOAL_MB, **{"pass": store_pass}) if run_store else None,
     "pass": ok,
 }
 
@@ -179,12 +187,19 @@ else:
               f" average leaf {s['avg_leaf_bytes']:.0f} B")
         print(f"  append rate        {s['leaves_per_second']:>12,.0f} leaves/s  ({s['timed_seconds']:.1f} s timed;"
               f" statement signing {s['statement_signing_seconds']:.1f} s untimed; wall {s['wall_seconds']:.1f} s)")
+        print(f"    of which         building leaves {s['leaf_building_seconds']:.1f} s, LogStore.append {s['append_seconds']:.1f} s")
+        if len(s.get("leaves_per_second_by_100k", [])) > 1:
+            print("  by 100,000 leaves  " + " ".join(f"{r / 1000:.1f}k" for r in s["leaves_per_second_by_100k"]) + "  leaves/s")
+        if len(s.get("bytes_written_per_leaf_by_100k", [])) > 1:
+            print("  written a leaf     " + " ".join(f"{b / 1024:.1f}k" for b in s["bytes_written_per_leaf_by_100k"]) + "  bytes, by 100,000 leaves")
         print(f"  peak RSS           {s['peak_rss_mb']:>12.1f} MB        goal < {GOAL_MB:.0f} MB  {'PASS' if store_pass else 'FAIL'}")
-        print(f"  database on disk   {s['db_bytes'] / 1048576:>12.1f} MB")
+        print(f"  database on disk   {s['db_bytes'] / 1048576:>12.1f} MB        ({s['bytes_written'] / 1048576:,.0f} MB written in all)")
         print(f"  reopen + verify    size {s['reopened_size']:,}, checkpoint {s['checkpoint_size']:,}:"
               f" {'OK' if s['verified'] else 'MISMATCH'} ({s['reopen_seconds']:.2f} s)")
-    else:
+    elif run_store:
         print("Store: the benchmark failed (see the error above)  FAIL")
+    else:
+        print("Store: not run (--no-store)")
     print(f"\nOverall: {'PASS' if ok else 'FAIL'}")
 sys.exit(0 if ok else 1)
 PY

@@ -24,15 +24,22 @@ public struct LogLeaf: Hashable, Sendable {
     public let bytes: [UInt8]
 
     public init(index: UInt64, origin: String, prev: Hash, time: Timestamp, content: Content) throws(LeafError) {
-        var o: [String: JSONValue] = [
-            "index": .integer(Int64(index)), "log": .string(origin), "prev": .string(prev.base64),
-            "time": .string(time.rfc3339), "v": .integer(LogLeaf.version),
-        ]
+        // The members in canonical order (entry|epoch, index, log, prev, time, v). A statement's
+        // canonical bytes are spliced in as they are: it was parsed canonical, so re-encoding
+        // would give the same bytes at the cost of a parse and an encode per leaf.
+        var bytes = [UInt8]()
         switch content {
-        case let .statement(s): o["entry"] = s.json
-        case let .epoch(root, size): o["epoch"] = ["map": .string(root.base64), "size": .integer(Int64(size))]
+        case let .statement(s):
+            bytes.reserveCapacity(s.canonicalBytes.count + 200)
+            bytes += Array(#"{"entry":"#.utf8)
+            bytes += s.canonicalBytes
+        case let .epoch(root, size):
+            bytes += Array(#"{"epoch":"#.utf8)
+            CanonicalJSON.write(["map": .string(root.base64), "size": .integer(Int64(size))], into: &bytes)
         }
-        let bytes = CanonicalJSON.encode(.object(o))
+        bytes += Array(#","index":\#(index),"log":"#.utf8)
+        CanonicalJSON.writeString(origin, into: &bytes)
+        bytes += Array(#","prev":"\#(prev.base64)","time":"\#(time.rfc3339)","v":\#(LogLeaf.version)}"#.utf8)
         guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: index, bytes: bytes.count) }
         self.index = index
         self.origin = origin

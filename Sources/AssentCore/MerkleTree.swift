@@ -55,6 +55,14 @@ public enum MerkleTree {
 /// tests answer from memory.
 public protocol SubtreeHashReader {
     func subtreeHash(level: Int, index: UInt64) throws -> Hash
+    /// A remembered hash of an incomplete range, if the reader keeps them.
+    func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash?
+    func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64)
+}
+
+extension SubtreeHashReader {
+    public func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash? { nil }
+    public func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64) {}
 }
 
 extension MerkleTree {
@@ -66,10 +74,15 @@ extension MerkleTree {
         if n & (n - 1) == 0 && start % n == 0 {
             return try reader.subtreeHash(level: n.trailingZeroBitCount, index: start / n)
         }
+        // Incomplete ranges lie on the tree's right edge; the proofs of one batch share them,
+        // so a reader may remember them instead of rehashing O(log n) nodes for each proof.
+        if let known = reader.rememberedRangeHash(start: start, end: end) { return known }
         let k = largestPowerOfTwo(below: n)
-        return nodeHash(
+        let hash = nodeHash(
             try rangeHash(start: start, end: start + k, reader: reader),
             try rangeHash(start: start + k, end: end, reader: reader))
+        reader.rememberRangeHash(hash, start: start, end: end)
+        return hash
     }
 
     /// The root of the tree of the first `size` leaves.

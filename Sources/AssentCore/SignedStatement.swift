@@ -12,6 +12,8 @@ public struct SignedStatement: Hashable, Sendable {
     public let signature: [UInt8]
     /// The canonical bytes of the whole signed statement, as logged.
     public let canonicalBytes: [UInt8]
+    /// SHA-256 of the canonical signed statement: its identity for de-duplication and tie-breaks (PROTOCOL §6).
+    public let hash: Hash
 
     /// Signs `statement`; `key` must be the key named in `by`.
     public static func sign(_ statement: Statement, with key: SigningKey) -> SignedStatement {
@@ -26,6 +28,7 @@ public struct SignedStatement: Hashable, Sendable {
         self.statement = statement
         self.signature = signature
         self.canonicalBytes = canonicalBytes
+        self.hash = SHA256.hash(canonicalBytes)
     }
 
     /// Parses, checks the type rules and verifies the signature of a signed statement.
@@ -55,10 +58,8 @@ public struct SignedStatement: Hashable, Sendable {
         self.statement = statement
         self.signature = signature
         self.canonicalBytes = canonical
+        self.hash = SHA256.hash(canonical)
     }
-
-    /// SHA-256 of the canonical signed statement: its identity for de-duplication and tie-breaks (PROTOCOL §6).
-    public var hash: Hash { SHA256.hash(canonicalBytes) }
 
     public var json: JSONValue {
         // Canonical bytes are the source of truth; re-parsing them cannot fail.

@@ -143,28 +143,50 @@ public enum TileError: Error, Equatable, Sendable, CustomStringConvertible {
 /// produce any root or proof (the approach of golang.org/x/mod/sumdb/tlog).
 ///
 /// `readTile(level, index)` returns the tile's hashes as stored: at least as many as needed.
-public struct TileHashReader: SubtreeHashReader {
-    public let readTile: (Int, UInt64) throws -> [UInt8]
+/// Each tile is read once per reader and its eight inner levels are hashed once, so the many
+/// proofs of one batch of receipts cost a few tile reads, not one per proof step. A reader
+/// is meant to be short-lived (one request or one batch): it does not see later appends.
+public final class TileHashReader: SubtreeHashReader {
+    private let readTile: (Int, UInt64) throws -> [UInt8]
+    private var expanded: [TileKey: [[Hash]]] = [:]
+    private var ranges: [ClosedRange<UInt64>: Hash] = [:]
+
+    public func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash? { ranges[start...end] }
+    public func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64) { ranges[start...end] = hash }
+
+    private struct TileKey: Hashable {
+        let level: Int
+        let index: UInt64
+    }
 
     public init(readTile: @escaping (Int, UInt64) throws -> [UInt8]) {
         self.readTile = readTile
     }
 
     public func subtreeHash(level h: Int, index k: UInt64) throws -> Hash {
-        // A subtree of height h lives in the tiles at level h / 8, as 2^(h % 8) consecutive
-        // hashes that are hashed together inside the tile.
+        // A subtree of height h is the node at height h % 8 inside a tile at level h / 8.
         let tileLevel = h / Tile.height
         let within = h % Tile.height
         let first = k << UInt64(within)
-        let count = 1 << within
         let tileIndex = first / UInt64(Tile.fullWidth)
-        let offset = Int(first % UInt64(Tile.fullWidth))
-        let tile = try readTile(tileLevel, tileIndex)
-        guard tile.count >= (offset + count) * 32 else { throw MerkleError.hashNotStored(level: h, index: k) }
-        var hashes = (0..<count).map { i in Hash(unchecked: Array(tile[((offset + i) * 32)..<((offset + i + 1) * 32)])) }
-        while hashes.count > 1 {
-            hashes = stride(from: 0, to: hashes.count, by: 2).map { MerkleTree.nodeHash(hashes[$0], hashes[$0 + 1]) }
+        let offset = Int(first % UInt64(Tile.fullWidth)) >> within
+        let levels = try innerLevels(level: tileLevel, index: tileIndex)
+        guard within < levels.count, offset < levels[within].count else { throw MerkleError.hashNotStored(level: h, index: k) }
+        return levels[within][offset]
+    }
+
+    /// The tile's hashes (inner level 0) and the complete subtrees above them (levels 1...7).
+    private func innerLevels(level: Int, index: UInt64) throws -> [[Hash]] {
+        let key = TileKey(level: level, index: index)
+        if let levels = expanded[key] { return levels }
+        let bytes = try readTile(level, index)
+        guard bytes.count % 32 == 0 else { throw TileError.badTileSize(tile: Tile(level: level, index: index).path, bytes: bytes.count) }
+        var levels = [(0..<(bytes.count / 32)).map { Hash(unchecked: Array(bytes[($0 * 32)..<($0 * 32 + 32)])) }]
+        while levels.count < Tile.height, levels.last!.count >= 2 {
+            let below = levels.last!
+            levels.append((0..<(below.count / 2)).map { MerkleTree.nodeHash(below[2 * $0], below[2 * $0 + 1]) })
         }
-        return hashes[0]
+        expanded[key] = levels
+        return levels
     }
 }

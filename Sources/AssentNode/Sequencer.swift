@@ -94,6 +94,7 @@ public actor Sequencer: Service {
         let batch = hashes.map { pending.removeValue(forKey: $0)! }
         firstPendingAt = order.isEmpty ? nil : .now
         let statements = batch.map(\.statement)
+        let started = ContinuousClock.now
         let outcome: Result<[Result<Receipt, Error>], Error> = await withCheckedContinuation { continuation in
             writer.async { [store, signer, mapRoot] in
                 continuation.resume(returning: Result {
@@ -102,6 +103,7 @@ public actor Sequencer: Service {
             }
         }
         lastWriteAt = .now
+        logger.debug("batch written", metadata: ["statements": "\(statements.count)", "duration": "\(started.duration(to: lastWriteAt))"])
         switch outcome {
         case let .success(results):
             metrics.batchWritten(statements: statements.count, size: store.size)
@@ -123,10 +125,11 @@ public actor Sequencer: Service {
         let time = max(Timestamp.now, chain.lastTime ?? Timestamp(milliseconds: 0))
         var leaves = [LogLeaf]()
         var placed = [Result<(index: UInt64, leafHash: Hash), Error>]()
-        var seen = [Hash: UInt64]()
+        // Statements logged since their submitters checked (a repeat in an earlier batch) are not logged again.
+        var seen = try store.indexes(ofStatements: statements.map(\.hash))
         for statement in statements {
             let hash = statement.hash
-            if let index = try seen[hash] ?? store.index(ofStatement: hash) {
+            if let index = seen[hash] {
                 placed.append(.success((index, Hash.zero)))
                 continue
             }

@@ -26,6 +26,8 @@ public final class LogStore: Sendable {
     }
 
     private let state: Mutex<WriterState>
+    /// Held for the whole of an append, so appends are serialized even with several callers.
+    private let writerLock = Mutex(())
     private let fullTiles = Mutex<[TileKey: [UInt8]]>([:])
     private static let fullTileCacheLimit = 2048
 
@@ -118,6 +120,10 @@ public final class LogStore: Sendable {
     /// nothing is written. Returns the new checkpoint and its note.
     @discardableResult
     public func append(_ leaves: [LogLeaf], sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, sign: sign) }
+    }
+
+    private func appendHoldingWriterLock(_ leaves: [LogLeaf], sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
         var touched = [TileKey: [UInt8]]()
@@ -207,6 +213,25 @@ public final class LogStore: Sendable {
         }
     }
 
+    /// The leaf indexes of those of `hashes` that are logged, in one query.
+    public func indexes(ofStatements hashes: [Hash]) throws -> [Hash: UInt64] {
+        guard !hashes.isEmpty else { return [:] }
+        return try database.pool.read { db in
+            var found = [Hash: UInt64]()
+            for chunk in stride(from: 0, to: hashes.count, by: 500).map({ Array(hashes[$0..<min($0 + 500, hashes.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                var arguments: StatementArguments = [id]
+                for hash in chunk { arguments += [Data(hash.bytes)] }
+                for row in try Row.fetchAll(db, sql: "SELECT hash, idx FROM statements WHERE log = ? AND hash IN (\(marks))", arguments: arguments) {
+                    let hash: Data = row["hash"]
+                    let index: Int64 = row["idx"]
+                    found[Hash(bytes: [UInt8](hash))!] = UInt64(index)
+                }
+            }
+            return found
+        }
+    }
+
     /// A tile's bytes as served: a full tile, or a partial one of `tile.width` hashes that a
     /// stored tree size implies. Nil when the log has not reached it.
     public func tile(_ tile: Tile) throws -> [UInt8]? {
@@ -267,7 +292,12 @@ extension LogStore {
     /// The RFC 6962 hash of leaf `index`, read from its level-0 tile.
     public func leafHash(at index: UInt64) throws -> Hash {
         guard index < size else { throw StoreError.notFound("leaf \(index)") }
-        return try hashReader().subtreeHash(level: 0, index: index)
+        let tile = try tileHashes(level: 0, index: index / 256)
+        let offset = Int(index % 256) * 32
+        guard tile.count >= offset + 32, let hash = Hash(bytes: Array(tile[offset..<(offset + 32)])) else {
+            throw StoreError.tileMismatch(origin: origin, index: index)
+        }
+        return hash
     }
 
     /// A receipt-style proof for an already logged statement, against the latest checkpoint.

@@ -31,6 +31,8 @@ enum StoreBench {
         let authors = try (0..<16).map { i in try SigningKey(seed: [UInt8](repeating: UInt8(100 + i), count: 32)) }
 
         var timed = 0.0
+        var buildTime = 0.0
+        var appendTime = 0.0
         var signingTime = 0.0
         var leafBytes = 0
         var statements = 0
@@ -38,7 +40,11 @@ enum StoreBench {
         var batches = 0
         var signedMessageBytes = 0.0
         let wallStart = now()
+        let writtenAtStart = procIO("wchar")
         var nextProgress = 100_000
+        var lastProgress = (leaves: 0, timed: 0.0, bytes: procIO("wchar"))
+        var intervalRates = [Double]()
+        var intervalWrites = [Double]()
 
         try autoreleasepool {
             let store = try AssentDatabase(path: path).openLog(origin: origin, verifierKey: logSigner.verifierKey, role: .own)
@@ -75,8 +81,12 @@ enum StoreBench {
                     leaves.append(leaf)
                     leafBytes += leaf.bytes.count
                 }
+                let built = now()
                 try store.append(leaves, sign: { try $0.sign(with: logSigner).serialized })
-                timed += now() - start
+                let end = now()
+                buildTime += built - start
+                appendTime += end - built
+                timed += end - start
 
                 statements += count - 1
                 epochs += 1
@@ -84,13 +94,20 @@ enum StoreBench {
                 written += count
                 if written >= nextProgress || written == total {
                     let rate = Double(written) / timed
+                    let recent = Double(written - lastProgress.leaves) / (timed - lastProgress.timed)
+                    let bytesNow = procIO("wchar")
+                    let bytesPerLeaf = Double(bytesNow - lastProgress.bytes) / Double(written - lastProgress.leaves)
+                    lastProgress = (written, timed, bytesNow)
+                    intervalRates.append(recent)
+                    intervalWrites.append(bytesPerLeaf)
                     FileHandle.standardError.write(Data(
-                        "store: \(grouped(Double(written)).leftPad(9)) / \(grouped(Double(total))) leaves, \(grouped(rate)) leaves/s (timed), peak RSS \(String(format: "%.1f", procStatusMB("VmHWM"))) MB\n".utf8))
+                        "store: \(grouped(Double(written)).leftPad(9)) / \(grouped(Double(total))) leaves, \(grouped(rate)) leaves/s so far (\(grouped(recent)) since the last line), \(grouped(bytesPerLeaf)) bytes written a leaf, peak RSS \(String(format: "%.1f", procStatusMB("VmHWM"))) MB\n".utf8))
                     while nextProgress <= written { nextProgress += 100_000 }
                 }
             }
         }
         let wall = now() - wallStart
+        let bytesWritten = procIO("wchar") - writtenAtStart
 
         // The database is closed (the pool was released above); reopening checks the stored
         // tree against the latest signed checkpoint.
@@ -116,6 +133,10 @@ enum StoreBench {
                 ("avg_leaf_bytes", .number(Double(leafBytes) / Double(total))),
                 ("avg_signed_message_bytes", .number(signedMessageBytes)),
                 ("timed_seconds", .number(timed)), ("leaves_per_second", .number(rate)),
+                ("leaf_building_seconds", .number(buildTime)), ("append_seconds", .number(appendTime)),
+                ("leaves_per_second_by_100k", .array(intervalRates.map { .number($0) })),
+                ("bytes_written", .integer(bytesWritten)),
+                ("bytes_written_per_leaf_by_100k", .array(intervalWrites.map { .number($0) })),
                 ("statement_signing_seconds", .number(signingTime)), ("wall_seconds", .number(wall)),
                 ("db_bytes", .integer(dbBytes)), ("peak_rss_mb", .number(peak)),
                 ("reopen_seconds", .number(reopenTime)), ("reopened_size", .integer(Int64(size))),
@@ -127,8 +148,11 @@ enum StoreBench {
             print("  database            \(path)")
             print("  average leaf        \(String(format: "%.0f", Double(leafBytes) / Double(total))) bytes; statements sign \(String(format: "%.0f", signedMessageBytes))-byte messages")
             print("  timed               \(String(format: "%.2f", timed)) s  → \(grouped(rate)) leaves/s")
+            print("    building leaves   \(String(format: "%.2f", buildTime)) s (LogLeaf: canonical JSON)")
+            print("    LogStore.append   \(String(format: "%.2f", appendTime)) s (hashes, tiles, SQLite, checkpoint signature, commit)")
             print("  statement signing   \(String(format: "%.2f", signingTime)) s (not timed)")
             print("  wall                \(String(format: "%.2f", wall)) s")
+            print("  bytes written       \(String(format: "%.1f", Double(bytesWritten) / 1_048_576)) MB (write calls: leaves, WAL, checkpoints into the database)")
             print("  database on disk    \(String(format: "%.1f", Double(dbBytes) / 1_048_576)) MB")
             print("  peak RSS (VmHWM)    \(String(format: "%.1f", peak)) MB")
             print("  reopen + verify     \(String(format: "%.2f", reopenTime)) s: size \(size), checkpoint size \(checkpointSize) → \(sizeOK ? "OK" : "MISMATCH")")

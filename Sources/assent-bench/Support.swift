@@ -50,6 +50,15 @@ func procStatusMB(_ field: String) -> Double {
     return 0
 }
 
+/// A counter of /proc/self/io (wchar: bytes passed to write calls, pwrite included). 0 when unavailable.
+func procIO(_ field: String) -> Int64 {
+    guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return 0 }
+    for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
+        return Int64(line.split(separator: " ").last ?? "") ?? 0
+    }
+    return 0
+}
+
 /// A JSON value for output, keeping key order.
 enum Out {
     case number(Double)
@@ -57,13 +66,15 @@ enum Out {
     case string(String)
     case bool(Bool)
     case object([(String, Out)])
+    case array([Out])
 
     var text: String {
         switch self {
-        case let .number(d): return d.isFinite ? String(format: "%.1f", d) : "null"
+        case let .number(d): return d.isFinite ? String(format: "%.3f", d) : "null"
         case let .integer(i): return String(i)
         case let .string(s): return Out.quote(s)
         case let .bool(b): return b ? "true" : "false"
+        case let .array(items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
         case let .object(members): return "{" + members.map { "\(Out.quote($0.0)): \($0.1.text)" }.joined(separator: ", ") + "}"
         }
     }

@@ -42,8 +42,6 @@ do {
     case "store":
         try StoreBench.run(leaves: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000),
                            directory: directory, keep: keep, json: json)
-    case "experiment":
-        Experiments.run(seconds: try number(args, 1, default: 1.0))
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -87,7 +87,7 @@ final class Tally: Sendable {
 
     init(receipts: String?) {
         if let receipts {
-            FileManager.default.createFile(atPath: receipts, contents: nil)
+            if !FileManager.default.fileExists(atPath: receipts) { _ = FileManager.default.createFile(atPath: receipts, contents: nil) }
             receiptFile = FileHandle(forWritingAtPath: receipts)
             receiptFile?.seekToEndOfFile()
         } else {

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The demo: creators, a community steward and an AI developer use three societies' nodes.
+# Expects the nodes of Scripts/federation.sh to be running (it calls this script).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=.build/debug/assent
+keys=run/demo-keys
+mkdir -p "$keys"
+
+url() { echo "http://127.0.0.1:$(python3 -c "import json; print(json.load(open('Nodes/$1.json'))['listen'].split(':')[-1])")"; }
+step() { echo; echo "== $*"; }
+pub() { "$bin" keygen --name "$1" --out "$keys/$1.key" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['publicKey'])"; }
+
+step "keys: a composer (GEMA member) and a community steward (APRA AMCOS)"
+alice=$(pub alice)
+steward=$(pub steward)
+echo "alice   $alice"
+echo "steward $steward"
+
+step "GEMA's operator enrolls alice and records her mandate for two works"
+# A mistyped identifier (a space instead of the scheme's colon) is caught before anything is signed.
+"$bin" sign mandate --key run/gema/operator.key --party "$alice" --role author --work "ISWC T-034.524.680-1" 2>&1 | sed 's/^/  refused as expected: /' || true
+{
+    "$bin" sign enrollment --key run/gema/operator.key --party "$alice" --role creator --id ipi:00052210040
+    "$bin" sign mandate --key run/gema/operator.key --party "$alice" --role author \
+        --work iswc:T-034.524.680-1 --work isrc:DE-A12-26-00001
+} > "$keys/gema-admin.ndjson"
+"$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/gema-admin.ndjson"
+
+step "alice refuses AI training for everyone, and licenses one AI developer for research, with credit"
+{
+    "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --usage train-ai=n --usage search=y
+    "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --audience licensee:example-ai.com \
+        --usage train-genai=y --purpose research --credit "Alice Example" --terms https://gema.example/licences/ai-research-1
+} > "$keys/alice.ndjson"
+"$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/alice.ndjson"
+
+step "APRA AMCOS enrolls a community steward; the mandate carries Local Contexts labels (TK Secret/Sacred)"
+{
+    "$bin" sign enrollment --key run/apra/operator.key --party "$steward" --role steward --community "Example Nation" --project lc-0001
+    "$bin" sign mandate --key run/apra/operator.key --party "$steward" --role steward --work local:apra.example/song-lines-7 --label TK-SS
+} > "$keys/apra-admin.ndjson"
+"$bin" submit --node "$(url apra)" --log-key "$(cat run/apra/log.pub)" "$keys/apra-admin.ndjson"
+
+step "a forged mandate (signed by alice, not by the operator) is refused by SACEM's node"
+"$bin" sign mandate --key "$keys/alice.key" --party "$alice" --role author --work iswc:T0702371821 > "$keys/forged.ndjson"
+"$bin" submit --node "$(url sacem)" "$keys/forged.ndjson" || echo "  (exit status $? as expected)"
+
+step "a tampered statement is refused: its signature no longer matches"
+sed 's/"train-ai":"n"/"train-ai":"y"/' "$keys/alice.ndjson" | head -1 > "$keys/tampered.ndjson"
+"$bin" submit --node "$(url gema)" "$keys/tampered.ndjson" || echo "  (exit status $? as expected)"
+
+step "alice revokes: a later statement, never a rewrite"
+"$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --audience licensee:example-ai.com --usage train-genai=n \
+    | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)"
+
+step "GEMA's checkpoint, explained"
+curl -s "$(url gema)/checkpoint" | "$bin" inspect - --key "$(cat run/gema/log.pub)"
+
+step "the last leaf of GEMA's log, read from its tlog-tiles entry bundle"
+size=$(curl -s "$(url gema)/checkpoint" | sed -n 2p)
+tile=$(( (size - 1) / 256 ))
+width=$(( size - tile * 256 ))
+curl -s "$(url gema)/tile/entries/$(printf '%03d' "$tile").p/$width" | "$bin" inspect -
+
+step "an independent audit of each society's whole log"
+for s in gema sacem apra; do
+    "$bin" audit --node "$(url $s)" --log-key "$(cat run/$s/log.pub)" | head -2
+done
+echo
+echo "demo finished"

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Starts the local three-society federation (Nodes/gema.json, sacem.json, apra.json) and
+# runs the demo against it. Each node keeps its own signed, hash-chained log; replication
+# and witnessing between them are not built yet (see docs/node.md, "What is not built").
+#
+#   Scripts/federation.sh            build, start three nodes from scratch, run the demo, stop
+#   Scripts/federation.sh --keep     leave the nodes running afterwards (stop: Scripts/federation.sh --stop)
+#   Scripts/federation.sh --stop     stop nodes left running
+#
+# Node data (databases and keys) goes to run/<society>/, which git ignores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+societies=(gema sacem apra)
+keep=false
+case "${1:-}" in
+    --keep) keep=true ;;
+    --stop)
+        for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; rm -f "run/$s.pid"; done
+        echo "stopped"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    "") ;;
+    *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
+esac
+
+echo "== building assent (debug build, shared with swift test)"
+swift build --product assent 2>&1 | tail -1
+bin=.build/debug/assent
+
+# Stop anything a previous run left behind, and start from empty logs.
+for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; done
+rm -rf run && mkdir -p run
+
+stop_nodes() {
+    for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; rm -f "run/$s.pid"; done
+}
+$keep || trap stop_nodes EXIT
+
+for s in "${societies[@]}"; do
+    "$bin" serve --config "Nodes/$s.json" > "run/$s.log" 2>&1 &
+    echo $! > "run/$s.pid"
+done
+
+port_of() { python3 -c "import json,sys; print(json.load(open('Nodes/$1.json'))['listen'].split(':')[-1])"; }
+for s in "${societies[@]}"; do
+    port=$(port_of "$s")
+    for _ in $(seq 1 100); do
+        curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
+        sleep 0.1
+    done
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "node $s did not start; see run/$s.log" >&2; cat "run/$s.log" >&2; exit 1; }
+    echo "node $s: http://127.0.0.1:$port  log key $(cat "run/$s/log.pub")"
+done
+
+Scripts/demo.sh
+
+if $keep; then
+    echo
+    echo "nodes are still running (logs in run/*.log); stop them with Scripts/federation.sh --stop"
+fi
