@@ -19,7 +19,7 @@ echo "steward $steward"
 
 step "GEMA's operator enrolls alice and records her mandate for two works"
 # A mistyped identifier (a space instead of the scheme's colon) is caught before anything is signed.
-"$bin" sign mandate --key run/gema/operator.key --party "$alice" --role author --work "ISWC T-034.524.680-1" 2>&1 | sed 's/^/  refused as expected: /' || true
+"$bin" sign mandate --key run/gema/operator.key --party "$alice" --role author --work "ISWC T-034.524.680-1" 2>&1 | head -1 | sed 's/^Error: /  refused as expected: /' || true
 {
     "$bin" sign enrollment --key run/gema/operator.key --party "$alice" --role creator --id ipi:00052210040
     "$bin" sign mandate --key run/gema/operator.key --party "$alice" --role author \
@@ -57,7 +57,7 @@ step "alice revokes: a later statement, never a rewrite"
 step "GEMA's checkpoint, explained"
 curl -s "$(url gema)/checkpoint" | "$bin" inspect - --key "$(cat run/gema/log.pub)"
 
-step "the last leaf of GEMA's log, read from its tlog-tiles entry bundle"
+step "GEMA's log read the way any tlog-tiles client reads it: the entry bundle, leaf by leaf"
 size=$(curl -s "$(url gema)/checkpoint" | sed -n 2p)
 tile=$(( (size - 1) / 256 ))
 width=$(( size - tile * 256 ))

@@ -47,14 +47,7 @@ extension Node {
                                         detail: "\(ranges.count) statements; a batch holds at most \(Node.maxBatch)"))
             }
             guard !ranges.isEmpty else { return .problem(.badRequest("empty batch")) }
-            let verdicts = await withTaskGroup(of: (Int, Result<Receipt, Problem>).self) { group in
-                for (i, range) in ranges.enumerated() {
-                    group.addTask { (i, await self.accept(Array(body[range]))) }
-                }
-                var results = [Result<Receipt, Problem>?](repeating: nil, count: ranges.count)
-                for await (i, r) in group { results[i] = r }
-                return results.map { $0! }
-            }
+            let verdicts = await accept(ranges.map { Array(body[$0]) })
             var accepted = 0
             let items: [JSONValue] = verdicts.map {
                 switch $0 {
@@ -77,20 +70,59 @@ extension Node {
     /// Checks one statement (canonical bytes, type rules, signature, clock window, authority),
     /// then waits for its receipt. A refusal logs nothing.
     func accept(_ bytes: [UInt8]) async -> Result<Receipt, Problem> {
-        do {
-            let statement = try check(bytes)
-            if let index = try store.index(ofStatement: statement.hash) {
-                let (proof, note) = try store.latestInclusion(index: index)
-                return .success(Receipt(index: index, leafHash: try store.leafHash(at: index), statementHash: statement.hash,
-                                        proof: proof, checkpoint: note))
+        await accept([bytes])[0]
+    }
+
+    /// Checks statements in parallel, then queues those that pass, in their order, and waits
+    /// for their receipts. Each gets its own verdict; a refusal logs nothing.
+    func accept(_ items: [[UInt8]]) async -> [Result<Receipt, Problem>] {
+        var verdicts = [Result<Receipt, Problem>?](repeating: nil, count: items.count)
+        let checked: [Result<SignedStatement, Problem>] = await withTaskGroup(of: (Int, Result<SignedStatement, Problem>).self) { group in
+            for (i, bytes) in items.enumerated() {
+                group.addTask {
+                    do { return (i, .success(try self.check(bytes))) } catch let p as Problem { return (i, .failure(p)) } catch {
+                        return (i, .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)")))
+                    }
+                }
             }
-            return .success(try await sequencer.submit(statement))
-        } catch let problem as Problem {
-            metrics.refused(reason: problem.slug)
-            return .failure(problem)
-        } catch {
-            return .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)"))
+            var out = [Result<SignedStatement, Problem>?](repeating: nil, count: items.count)
+            for await (i, r) in group { out[i] = r }
+            return out.map { $0! }
         }
+        var queued = [(Int, SignedStatement)]()
+        for (i, result) in checked.enumerated() {
+            switch result {
+            case let .success(statement): queued.append((i, statement))
+            case let .failure(problem):
+                metrics.refused(reason: problem.slug)
+                verdicts[i] = .failure(problem)
+            }
+        }
+        do {
+            // Statements already logged get a receipt for their leaf at once.
+            let known = try store.indexes(ofStatements: queued.map(\.1.hash))
+            if !known.isEmpty {
+                queued = try queued.filter { i, statement in
+                    guard let index = known[statement.hash] else { return true }
+                    let (proof, note) = try store.latestInclusion(index: index)
+                    verdicts[i] = .success(Receipt(index: index, leafHash: try store.leafHash(at: index), statementHash: statement.hash,
+                                                   proof: proof, checkpoint: note))
+                    return false
+                }
+            }
+        } catch {
+            for (i, _) in queued { verdicts[i] = .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)")) }
+            queued = []
+        }
+        let results = await sequencer.submit(queued.map(\.1))
+        for ((i, _), result) in zip(queued, results) {
+            switch result {
+            case let .success(receipt): verdicts[i] = .success(receipt)
+            case let .failure(problem as Problem): verdicts[i] = .failure(problem)
+            case let .failure(error): verdicts[i] = .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)"))
+            }
+        }
+        return verdicts.map { $0! }
     }
 
     func check(_ bytes: [UInt8]) throws -> SignedStatement {

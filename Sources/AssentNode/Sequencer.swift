@@ -3,6 +3,7 @@ import AssentStore
 import Dispatch
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The one writer of the node's log (PROTOCOL §4).
 ///
@@ -12,9 +13,11 @@ import ServiceLifecycle
 /// receipt is backed by a checkpoint on disk. An idle node still writes an epoch leaf every
 /// `epochInterval`. The critical section is `LogStore.append`, run on one serial queue.
 public actor Sequencer: Service {
+    typealias Waiter = @Sendable (Result<Receipt, Error>) -> Void
+
     struct Pending {
         let statement: SignedStatement
-        var waiters: [CheckedContinuation<Receipt, Error>]
+        var waiters: [Waiter]
     }
 
     let store: LogStore
@@ -49,16 +52,35 @@ public actor Sequencer: Service {
     /// Queues a checked statement and waits until it is logged under a signed checkpoint.
     /// The same statement queued twice is logged once; both callers get the same receipt.
     public func submit(_ statement: SignedStatement) async throws -> Receipt {
-        guard !stopped else { throw Problem("shutting-down", "Node is shutting down", status: 503, detail: "try again later") }
-        let hash = statement.hash
-        return try await withCheckedThrowingContinuation { continuation in
-            if pending[hash] != nil {
-                pending[hash]!.waiters.append(continuation)
-            } else {
-                pending[hash] = Pending(statement: statement, waiters: [continuation])
-                order.append(hash)
-                if firstPendingAt == nil { firstPendingAt = .now }
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(statement) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Queues checked statements in the order given (so a batch is logged in its order) and
+    /// waits for all of them; each gets its own result.
+    public func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Error>] {
+        guard !statements.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let collector = ResultCollector(count: statements.count, continuation: continuation)
+            for (i, statement) in statements.enumerated() {
+                enqueue(statement) { collector.set(i, $0) }
             }
+        }
+    }
+
+    private func enqueue(_ statement: SignedStatement, waiter: @escaping Waiter) {
+        guard !stopped else {
+            waiter(.failure(Problem("shutting-down", "Node is shutting down", status: 503, detail: "try again later")))
+            return
+        }
+        let hash = statement.hash
+        if pending[hash] != nil {
+            pending[hash]!.waiters.append(waiter)
+        } else {
+            pending[hash] = Pending(statement: statement, waiters: [waiter])
+            order.append(hash)
+            if firstPendingAt == nil { firstPendingAt = .now }
         }
     }
 
@@ -108,12 +130,12 @@ public actor Sequencer: Service {
         case let .success(results):
             metrics.batchWritten(statements: statements.count, size: store.size)
             for (item, result) in zip(batch, results) {
-                for waiter in item.waiters { waiter.resume(with: result) }
+                for waiter in item.waiters { waiter(result) }
             }
         case let .failure(error):
             // Nothing of the batch was committed: every submitter is told, none gets a receipt.
             let problem = Problem("not-logged", "Statement was not logged", status: 503, detail: "the log could not be written: \(error)")
-            for item in batch { for waiter in item.waiters { waiter.resume(throwing: problem) } }
+            for item in batch { for waiter in item.waiters { waiter(.failure(problem)) } }
             throw error
         }
     }
@@ -157,5 +179,31 @@ public actor Sequencer: Service {
                 return .success(Receipt(index: index, leafHash: leafHash, statementHash: statement.hash, proof: proof, checkpoint: note))
             }
         }
+    }
+}
+
+/// Gathers the results of a batch's statements, answering once all have one.
+final class ResultCollector: Sendable {
+    private struct State {
+        var results: [Result<Receipt, Error>?]
+        var remaining: Int
+        var continuation: CheckedContinuation<[Result<Receipt, Error>], Never>?
+    }
+    private let state: Mutex<State>
+
+    init(count: Int, continuation: CheckedContinuation<[Result<Receipt, Error>], Never>) {
+        state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count, continuation: continuation))
+    }
+
+    func set(_ index: Int, _ result: Result<Receipt, Error>) {
+        let done: ([Result<Receipt, Error>], CheckedContinuation<[Result<Receipt, Error>], Never>)? = state.withLock { s in
+            guard s.results[index] == nil else { return nil }
+            s.results[index] = result
+            s.remaining -= 1
+            guard s.remaining == 0, let c = s.continuation else { return nil }
+            s.continuation = nil
+            return (s.results.map { $0! }, c)
+        }
+        if let (results, continuation) = done { continuation.resume(returning: results) }
     }
 }

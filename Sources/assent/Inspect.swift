@@ -46,6 +46,8 @@ struct Inspect: ParsableCommand {
     struct Explanation {
         var json: JSONValue
         var text: String
+        /// The first line of `text`.
+        var summary: Substring { text.split(separator: "\n").first ?? "" }
     }
 
     func explain(_ bytes: [UInt8], raw: [UInt8]) throws -> Explanation {
@@ -86,9 +88,17 @@ struct Inspect: ParsableCommand {
             throw ValidationError("JSON that is neither a signed statement nor a log leaf")
         }
         if let entries = try? EntryBundle.decode(raw), !entries.isEmpty, let leaves = try? entries.map({ try LogLeaf(bytes: $0) }) {
-            let text = "entry bundle of \(leaves.count) leaves, \(leaves.first!.index)…\(leaves.last!.index) of \(leaves.first!.origin)"
+            var lines = ["entry bundle of \(leaves.count) leaves, \(leaves.first!.index)…\(leaves.last!.index) of \(leaves.first!.origin)"]
+            for leaf in leaves {
+                switch leaf.content {
+                case let .epoch(root, size): lines.append("  \(leaf.index)  \(leaf.time)  epoch: map root \(root.base64) over \(size) leaves")
+                case let .statement(s): lines.append("  \(leaf.index)  \(leaf.time)  \(describe(s.statement).summary)")
+                }
+            }
             return Explanation(json: ["kind": "entry-bundle", "count": .integer(Int64(leaves.count)),
-                                      "first": .integer(Int64(leaves.first!.index))], text: text)
+                                      "first": .integer(Int64(leaves.first!.index)),
+                                      "leaves": .array(leaves.map { .string(String(decoding: $0.bytes, as: UTF8.self)) })],
+                               text: lines.joined(separator: "\n"))
         }
         throw ValidationError("not a statement, leaf, checkpoint or entry bundle")
     }

@@ -97,6 +97,15 @@ final class SubmissionTests: XCTestCase {
         XCTAssertEqual(results[1]["problem"]?["type"], "urn:assent:problem:bad-signature")
     }
 
+    func testABatchIsLoggedInTheOrderItWasSent() async throws {
+        let statements = (0..<50).map { Fixtures.preference(300 + $0) }
+        let body = "[" + statements.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
+        let reply = try await node.post("/v1/statements", Array(body.utf8))
+        let results = try XCTUnwrap(reply.json["results"]?.arrayValue)
+        let indexes = try results.map { try Receipt(json: $0["receipt"]!).index }
+        XCTAssertEqual(indexes, (0..<50).map { indexes[0] + UInt64($0) })
+    }
+
     func testOperatorMayEnrollAndMandate() async throws {
         let operatorKey = node.node.keys.operator.key
         let enrollment = SignedStatement.sign(.enrollment(Enrollment(by: operatorKey.publicKey, issued: .now,
