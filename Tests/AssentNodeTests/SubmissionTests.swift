@@ -170,4 +170,18 @@ final class SubmissionTests: XCTestCase {
         let secondCheckpoint = try Checkpoint(text: try SignedNote(parsing: second.checkpoint).text)
         XCTAssertNoThrow(try con.verify(oldRoot: firstCheckpoint.root, newRoot: secondCheckpoint.root))
     }
+
+    func testAnIdleNodeStillWritesEpochLeaves() async throws {
+        try await node.stop()
+        node.remove()
+        node = TestNode { $0.epochIntervalSeconds = 1 }
+        try await node.start()
+        let before = node.node.store.size
+        try await Task.sleep(for: .milliseconds(2300))
+        let after = node.node.store.size
+        XCTAssertGreaterThanOrEqual(after, before + 2)
+        let last = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: after - 1)))
+        XCTAssertTrue(last.isEpoch)
+        XCTAssertEqual(node.node.store.latestCheckpoint?.checkpoint.size, after)
+    }
 }
