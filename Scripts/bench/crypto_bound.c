@@ -13,7 +13,9 @@
  *   verify_reused_key  the same with one EVP_PKEY made once: a stricter bound that
  *                  shows what making the key per call costs.
  *
- * Usage: crypto_bound [seconds] [leaf_bytes] [message_bytes]   (defaults 2 400 300)
+ * Usage: crypto_bound [seconds] [leaf_bytes] [message_bytes] [only]   (defaults 2 400 300 all)
+ * `only` is one of leaf_hash, sign, verify (verify and verify_reused_key) to run just that
+ * measurement; the others are then reported as null.
  * Each measurement runs for `seconds` of this thread's CPU time after a short warm-up,
  * in the same loop as assent-bench's (Sources/assent-bench/Support.swift).
  * Prints one JSON object: operations per CPU-second for each measurement.
@@ -24,6 +26,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* CPU time of this thread: rates are per CPU-second, so other load on the machine
@@ -103,8 +106,11 @@ int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
     leafBytes = argc > 2 ? (size_t)atol(argv[2]) : 400;
     messageBytes = argc > 3 ? (size_t)atol(argv[3]) : 300;
-    if (seconds <= 0 || leafBytes == 0 || messageBytes == 0) {
-        fprintf(stderr, "usage: crypto_bound [seconds] [leaf_bytes] [message_bytes]\n");
+    const char *only = argc > 4 ? argv[4] : "all";
+    int all = strcmp(only, "all") == 0;
+    if (seconds <= 0 || leafBytes == 0 || messageBytes == 0
+        || !(all || !strcmp(only, "leaf_hash") || !strcmp(only, "sign") || !strcmp(only, "verify"))) {
+        fprintf(stderr, "usage: crypto_bound [seconds] [leaf_bytes] [message_bytes] [all|leaf_hash|sign|verify]\n");
         return 2;
     }
 
@@ -123,15 +129,31 @@ int main(int argc, char **argv) {
     pubKey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
     if (!pubKey) die("EVP_PKEY_new_raw_public_key");
 
-    double leafHashRate = warmThenMeasure(seconds, leafHash);
-    double signRate = warmThenMeasure(seconds, sign); /* leaves a valid signature in `signature` */
-    double verifyRate = warmThenMeasure(seconds, verify);
-    double verifyReusedRate = warmThenMeasure(seconds, verifyReusedKey);
+    size_t len = 64;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (EVP_DigestSignInit(ctx, NULL, NULL, NULL, priv) != 1
+        || EVP_DigestSign(ctx, signature, &len, message, messageBytes) != 1 || len != 64)
+        die("EVP_DigestSign");
+    EVP_MD_CTX_free(ctx);
 
+    double leafHashRate = -1, signRate = -1, verifyRate = -1, verifyReusedRate = -1;
+    if (all || !strcmp(only, "leaf_hash")) leafHashRate = warmThenMeasure(seconds, leafHash);
+    if (all || !strcmp(only, "sign")) signRate = warmThenMeasure(seconds, sign);
+    if (all || !strcmp(only, "verify")) {
+        verifyRate = warmThenMeasure(seconds, verify);
+        verifyReusedRate = warmThenMeasure(seconds, verifyReusedKey);
+    }
+
+    char numbers[4][32];
+    double rates[4] = {leafHashRate, signRate, verifyRate, verifyReusedRate};
+    for (int i = 0; i < 4; i++) {
+        if (rates[i] < 0) snprintf(numbers[i], sizeof numbers[i], "null");
+        else snprintf(numbers[i], sizeof numbers[i], "%.1f", rates[i]);
+    }
     printf("{\"seconds\": %g, \"leaf_bytes\": %zu, \"message_bytes\": %zu, "
-           "\"leaf_hash\": %.1f, \"sign\": %.1f, \"verify\": %.1f, \"verify_reused_key\": %.1f, "
+           "\"leaf_hash\": %s, \"sign\": %s, \"verify\": %s, \"verify_reused_key\": %s, "
            "\"openssl\": \"%s\"}\n",
-           seconds, leafBytes, messageBytes, leafHashRate, signRate, verifyRate, verifyReusedRate,
+           seconds, leafBytes, messageBytes, numbers[0], numbers[1], numbers[2], numbers[3],
            OpenSSL_version(OPENSSL_VERSION));
     EVP_PKEY_free(pubKey);
     EVP_PKEY_free(priv);

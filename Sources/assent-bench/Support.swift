@@ -67,6 +67,7 @@ enum Out {
     case bool(Bool)
     case object([(String, Out)])
     case array([Out])
+    case null
 
     var text: String {
         switch self {
@@ -74,6 +75,7 @@ enum Out {
         case let .integer(i): return String(i)
         case let .string(s): return Out.quote(s)
         case let .bool(b): return b ? "true" : "false"
+        case .null: return "null"
         case let .array(items): return "[" + items.map(\.text).joined(separator: ", ") + "]"
         case let .object(members): return "{" + members.map { "\(Out.quote($0.0)): \($0.1.text)" }.joined(separator: ", ") + "}"
         }

@@ -3,11 +3,12 @@
 import Foundation
 
 let usage = """
-    usage: assent-bench crypto [seconds] [leaf_bytes] [message_bytes] [--json]
+    usage: assent-bench crypto [seconds] [leaf_bytes] [message_bytes] [all|leaf_hash|sign|verify] [--json]
            assent-bench store [leaves] [batch] [--dir DIR] [--keep] [--json]
 
       crypto   MerkleTree.leafHash, SigningKey.sign and PublicKey.isValidSignature
-               rates, single thread, `seconds` each (default 2; leaf 400 B, message 300 B).
+               rates per CPU-second, single thread, `seconds` of CPU each (default 2;
+               leaf 400 B, message 300 B); all three, or only the one named.
       store    appends `leaves` leaves (default 1,000,000) to a fresh SQLite store in
                batches of `batch` (default 1,000: batch-1 statements + 1 epoch leaf);
                reports leaves/s and peak RSS, then reopens and verifies the store.
@@ -38,7 +39,7 @@ do {
     switch args.first {
     case "crypto":
         try CryptoBench.run(seconds: number(args, 1, default: 2.0), leafBytes: number(args, 2, default: 400),
-                            messageBytes: number(args, 3, default: 300), json: json)
+                            messageBytes: number(args, 3, default: 300), only: args.count > 4 ? args[4] : "all", json: json)
     case "store":
         try StoreBench.run(leaves: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000),
                            directory: directory, keep: keep, json: json)
