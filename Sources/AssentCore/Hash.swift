@@ -1,14 +1,19 @@
 /// A SHA-256 digest: 32 bytes. Tree nodes, leaf hashes, map roots and `prev` links are all Hashes.
+///
+/// The bytes are held inline (four words), not in a heap array: a tree walk or a batch of
+/// leaves makes millions of hashes, and an allocation each would cost as much as the hashing.
 public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible {
     public static let byteCount = 32
-    public let bytes: [UInt8]
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     /// The all-zero hash: `prev` of leaf 0 (PROTOCOL §4) and the empty map node (§5).
-    public static let zero = Hash(unchecked: [UInt8](repeating: 0, count: 32))
+    public static let zero = Hash()
+
+    private init() {}
 
     public init?(bytes: [UInt8]) {
         guard bytes.count == Hash.byteCount else { return nil }
-        self.bytes = bytes
+        self.init(unchecked: bytes)
     }
 
     public init?(base64: some StringProtocol) {
@@ -16,15 +21,48 @@ public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.init(bytes: bytes)
     }
 
-    init(unchecked bytes: [UInt8]) {
-        self.bytes = bytes
+    init(unchecked bytes: some Collection<UInt8>) {
+        withUnsafeMutableBytes { out in
+            for (i, b) in bytes.prefix(Hash.byteCount).enumerated() { out[i] = b }
+        }
+    }
+
+    /// A hash whose 32 bytes `fill` writes, with no intermediate buffer.
+    static func filling(_ fill: (UnsafeMutableRawBufferPointer) -> Void) -> Hash {
+        var hash = Hash()
+        hash.withUnsafeMutableBytes(fill)
+        return hash
+    }
+
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: words, body)
+    }
+
+    mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeMutableBytes(of: &words, body)
     }
 
     public var base64: String { Base64.encode(bytes) }
     public var hex: String { bytes.hexString }
     public var description: String { base64 }
 
-    public static func < (a: Hash, b: Hash) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+    public static func == (a: Hash, b: Hash) -> Bool {
+        a.words.0 == b.words.0 && a.words.1 == b.words.1 && a.words.2 == b.words.2 && a.words.3 == b.words.3
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+
+    /// Byte order, as the hex or base64 spellings sort.
+    public static func < (a: Hash, b: Hash) -> Bool {
+        a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.lexicographicallyPrecedes(y) } }
+    }
 }
 
 extension Sequence<UInt8> {

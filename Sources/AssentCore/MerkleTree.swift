@@ -7,27 +7,38 @@ import COpenSSL
 public enum MerkleTree {
     public static let emptyRoot = SHA256.hash([UInt8]())
 
+    /// SHA-256, fetched from the provider once: `EVP_sha256()` would make OpenSSL 3 look it
+    /// up again on every digest, which costs as much as hashing a short leaf.
+    nonisolated(unsafe) static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
+
     public static func leafHash(_ leaf: some ContiguousBytesView) -> Hash {
-        var digest = [UInt8](repeating: 0, count: 32)
-        leaf.withBytes { leafBytes in
+        leaf.withBytes { leafHash(raw: $0) }
+    }
+
+    /// The common case without generic dispatch: leaves are byte arrays.
+    public static func leafHash(_ leaf: [UInt8]) -> Hash {
+        leaf.withUnsafeBytes { leafHash(raw: $0) }
+    }
+
+    private static func leafHash(raw leafBytes: UnsafeRawBufferPointer) -> Hash {
+        Hash.filling { out in
             var prefix: UInt8 = 0
             let ctx = EVP_MD_CTX_new()
-            defer { EVP_MD_CTX_free(ctx) }
-            EVP_DigestInit_ex(ctx, EVP_sha256(), nil)
+            EVP_DigestInit_ex(ctx, sha256, nil)
             EVP_DigestUpdate(ctx, &prefix, 1)
             EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count)
-            EVP_DigestFinal_ex(ctx, &digest, nil)
+            EVP_DigestFinal_ex(ctx, out.baseAddress!.assumingMemoryBound(to: UInt8.self), nil)
+            EVP_MD_CTX_free(ctx)
         }
-        return Hash(unchecked: digest)
     }
 
     public static func nodeHash(_ left: Hash, _ right: Hash) -> Hash {
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(65)
-        buffer.append(1)
-        buffer.append(contentsOf: left.bytes)
-        buffer.append(contentsOf: right.bytes)
-        return SHA256.hash(buffer)
+        withUnsafeTemporaryAllocation(byteCount: 65, alignment: 8) { buffer in
+            buffer[0] = 1
+            left.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[1..<33]).copyMemory(from: $0) }
+            right.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[33..<65]).copyMemory(from: $0) }
+            return SHA256.hash(raw: UnsafeRawBufferPointer(buffer))
+        }
     }
 
     /// MTH(D[0:n]) of a list of leaf hashes, computed in memory. For tests and small trees.

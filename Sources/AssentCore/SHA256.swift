@@ -3,13 +3,18 @@ import COpenSSL
 /// SHA-256 through OpenSSL libcrypto (PROTOCOL §1).
 public enum SHA256 {
     public static func hash(_ bytes: some ContiguousBytesView) -> Hash {
-        var digest = [UInt8](repeating: 0, count: 32)
-        bytes.withBytes { buffer in
-            digest.withUnsafeMutableBufferPointer { out in
-                _ = COpenSSL.SHA256(buffer.baseAddress, buffer.count, out.baseAddress)
-            }
+        bytes.withBytes { hash(raw: $0) }
+    }
+
+    public static func hash(_ bytes: [UInt8]) -> Hash {
+        bytes.withUnsafeBytes { hash(raw: $0) }
+    }
+
+    static func hash(raw buffer: UnsafeRawBufferPointer) -> Hash {
+        Hash.filling { out in
+            _ = COpenSSL.SHA256(buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count,
+                                out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
-        return Hash(unchecked: digest)
     }
 
     /// SHA-256 of the concatenation of `parts`, without building the concatenation

@@ -26,8 +26,10 @@ public final class NodeMetrics: Sendable {
     }
 
     func refused(reason: String) {
-        registry.makeCounter(name: "assent_statements_refused_total", labels: [("reason", reason)],
-                             help: "Statements refused, by reason").increment()
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "assent_statements_refused", unitName: "total", helpText: "Statements refused, by reason"),
+            labels: [("reason", reason)]
+        ).increment()
     }
 
     func requestFinished(method: String, route: String, status: Int, seconds: Double) {
