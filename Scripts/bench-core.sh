@@ -24,7 +24,7 @@ Options:
   --leaves N    leaves to append (default 1000000); a small N makes a quick run
   --batch N     leaves per batch (default 1000)
   --seconds S   CPU seconds per crypto measurement (default 2)
-  --rounds R    crypto rounds (default 5). In each round every measurement runs in
+  --rounds R    crypto rounds (default 9). In each round every measurement runs in
                 the bound and in the wrapper back to back (order flips each round);
                 the reported ratio is the median of the rounds' ratios, which damps
                 noise from other load on the machine; rates shown are the best round
@@ -40,7 +40,7 @@ USAGE
 leaves=1000000
 batch=1000
 seconds=2
-rounds=5
+rounds=9
 json=0
 build=1
 store=1

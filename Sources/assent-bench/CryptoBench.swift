@@ -21,7 +21,7 @@ enum CryptoBench {
         func wanted(_ name: String) -> Bool { only == "all" || only == name }
         var leafHash: Double?, sign: Double?, verify: Double?
         if wanted("leaf_hash") {
-            leafHash = warmThenMeasure(seconds: seconds) { sink ^= MerkleTree.leafHash(leaf).bytes[0] }
+            leafHash = warmThenMeasure(seconds: seconds) { sink ^= MerkleTree.leafHash(leaf).withUnsafeBytes { $0[0] } }
         }
         if wanted("sign") {
             sign = warmThenMeasure(seconds: seconds) { sink ^= key.sign(message)[0] }
