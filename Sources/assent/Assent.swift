@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Assent: AsyncParsableCommand {
@@ -12,4 +13,17 @@ struct Assent: AsyncParsableCommand {
             """,
         subcommands: [Keygen.self, Sign.self, Inspect.self, Serve.self, Submit.self, Audit.self]
     )
+}
+
+/// The bytes of a file argument, or of standard input for `-`.
+func readInput(_ path: String) throws -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("cannot read \(path)") }
+    return data
+}
+
+/// A failure while running a command (not a misuse of its flags), printed without the usage text.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -26,13 +26,7 @@ struct Inspect: ParsableCommand {
     var json = false
 
     func run() throws {
-        let data: Data
-        if input == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: input) else { throw ValidationError("cannot read \(input)") }
-            data = d
-        }
+        let data = try readInput(input)
         var bytes = [UInt8](data)
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
         let explanation = try explain(bytes, raw: [UInt8](data))
@@ -55,11 +49,11 @@ struct Inspect: ParsableCommand {
         if text.contains("\n\n— ") { return try explainCheckpoint(text) }
         if bytes.first == UInt8(ascii: "{") {
             let value: JSONValue
-            do { value = try CanonicalJSON.parse(bytes) } catch { throw ValidationError("not valid JSON: \(error)") }
+            do { value = try CanonicalJSON.parse(bytes) } catch { throw CLIError("not valid JSON: \(error)") }
             let canonical = (try? CanonicalJSON.parse(bytes, requireCanonical: true)) != nil
             if value["statement"] != nil {
                 let signed: SignedStatement
-                do { signed = try SignedStatement(json: value) } catch { throw ValidationError("not a valid signed statement: \(error)") }
+                do { signed = try SignedStatement(json: value) } catch { throw CLIError("not a valid signed statement: \(error)") }
                 var e = describe(signed.statement)
                 e.text += "\nsignature:  valid (by \(signed.statement.by.base64))"
                 e.text += "\ncanonical:  \(canonical ? "yes" : "no: a node would refuse these bytes; `assent sign` writes canonical JSON")"
@@ -70,7 +64,7 @@ struct Inspect: ParsableCommand {
             }
             if value["index"] != nil {
                 let leaf: LogLeaf
-                do { leaf = try LogLeaf(bytes: bytes) } catch { throw ValidationError("not a valid log leaf: \(error)") }
+                do { leaf = try LogLeaf(bytes: bytes) } catch { throw CLIError("not a valid log leaf: \(error)") }
                 var lines = ["log leaf \(leaf.index) of \(leaf.origin), sequenced at \(leaf.time)",
                              "leaf hash:  \(leaf.leafHash.base64)", "prev:       \(leaf.prev.base64)"]
                 var json: [String: JSONValue] = ["kind": "leaf", "index": .integer(Int64(leaf.index)), "log": .string(leaf.origin),
@@ -85,7 +79,7 @@ struct Inspect: ParsableCommand {
                 }
                 return Explanation(json: .object(json), text: lines.joined(separator: "\n"))
             }
-            throw ValidationError("JSON that is neither a signed statement nor a log leaf")
+            throw CLIError("JSON that is neither a signed statement nor a log leaf")
         }
         if let entries = try? EntryBundle.decode(raw), !entries.isEmpty, let leaves = try? entries.map({ try LogLeaf(bytes: $0) }) {
             var lines = ["entry bundle of \(leaves.count) leaves, \(leaves.first!.index)…\(leaves.last!.index) of \(leaves.first!.origin)"]
@@ -100,7 +94,7 @@ struct Inspect: ParsableCommand {
                                       "leaves": .array(leaves.map { .string(String(decoding: $0.bytes, as: UTF8.self)) })],
                                text: lines.joined(separator: "\n"))
         }
-        throw ValidationError("not a statement, leaf, checkpoint or entry bundle")
+        throw CLIError("not a statement, leaf, checkpoint or entry bundle")
     }
 
     func explainCheckpoint(_ text: String) throws -> Explanation {
@@ -109,7 +103,7 @@ struct Inspect: ParsableCommand {
         do {
             note = try SignedNote(parsing: text)
             checkpoint = try Checkpoint(text: note.text)
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw CLIError("\(error)") }
         var lines = ["checkpoint of log \(checkpoint.origin): \(checkpoint.size) leaves, root \(checkpoint.root.base64)"]
         var verified: JSONValue = "not checked (pass --key)"
         if let key {

@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
         do {
             node = try Node(config: try NodeConfig.load(path: config), logger: logger)
         } catch {
-            throw ValidationError("cannot start the node: \(error)")
+            throw CLIError("cannot start the node: \(error)")
         }
         try await node.run()
     }

@@ -58,7 +58,7 @@ func emit(_ statement: Statement, key: SigningKey) throws {
     do {
         _ = try SignedStatement(bytes: signed.canonicalBytes)
     } catch {
-        throw ValidationError("the statement would be refused: \(error)")
+        throw CLIError("the statement would be refused: \(error)")
     }
     print(String(decoding: signed.canonicalBytes, as: UTF8.self))
 }

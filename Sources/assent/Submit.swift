@@ -33,10 +33,10 @@ struct Submit: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let data = input == "-" ? FileHandle.standardInput.readDataToEndOfFile() : (FileManager.default.contents(atPath: input) ?? Data())
+        let data = try readInput(input)
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !lines.isEmpty else { throw ValidationError("no statements in \(input)") }
-        guard lines.count <= 1000 else { throw ValidationError("\(lines.count) statements; a batch holds at most 1,000") }
+        guard !lines.isEmpty else { throw CLIError("no statements in \(input)") }
+        guard lines.count <= 1000 else { throw CLIError("\(lines.count) statements; a batch holds at most 1,000") }
         let key = try logKey.map { try NoteVerifierKey(parsing: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
 
         var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
@@ -52,7 +52,7 @@ struct Submit: AsyncParsableCommand {
         }
         let reply = try CanonicalJSON.parse(bytes)
         guard case let .array(results)? = reply["results"] else {
-            throw ValidationError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes, as: UTF8.self))")
+            throw CLIError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes, as: UTF8.self))")
         }
         var failures = 0
         for (i, item) in results.enumerated() {
