@@ -1,6 +1,7 @@
 import AssentCore
 import Foundation
 import Hummingbird
+import NIOCore
 
 extension Node {
     /// The largest batch one request may carry.
@@ -9,7 +10,12 @@ extension Node {
     /// The `/v1` API, described by docs/openapi.yaml.
     func addAPIRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v1/statements") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: Node.maxBatch * (SignedStatement.maxSize + 16) + 1024)
+            let limit = Node.maxBatch * (SignedStatement.maxSize + 16) + 1024
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: limit) } catch let error as HTTPError where error.status == .contentTooLarge {
+                return .problem(Problem("too-large", "Request body too large", status: 413,
+                                        detail: "a request body may be at most \(limit) bytes: 1,000 statements of at most \(SignedStatement.maxSize) bytes"))
+            }
             return await self.submit(Array(buffer: body))
         }
         let store = self.store
