@@ -22,6 +22,8 @@ public struct LogLeaf: Hashable, Sendable {
     public let content: Content
     /// The canonical bytes, as hashed into the tree and served in entry bundles.
     public let bytes: [UInt8]
+    /// The RFC 6962 leaf hash of `bytes`, computed once.
+    public let leafHash: Hash
 
     public init(index: UInt64, origin: String, prev: Hash, time: Timestamp, content: Content) throws(LeafError) {
         // The members in canonical order (entry|epoch, index, log, prev, time, v). A statement's
@@ -47,6 +49,7 @@ public struct LogLeaf: Hashable, Sendable {
         self.time = time
         self.content = content
         self.bytes = bytes
+        self.leafHash = MerkleTree.leafHash(bytes)
     }
 
     /// Parses a leaf from its bytes: canonical JSON, known fields, a valid signed statement or epoch.
@@ -82,9 +85,9 @@ public struct LogLeaf: Hashable, Sendable {
         self.time = time
         self.content = content
         self.bytes = bytes
+        self.leafHash = MerkleTree.leafHash(bytes)
     }
 
-    public var leafHash: Hash { MerkleTree.leafHash(bytes) }
 
     public var statement: SignedStatement? {
         if case let .statement(s) = content { return s }

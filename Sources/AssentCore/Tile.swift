@@ -64,8 +64,9 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
             }
             guard digits.utf8.count == 3, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
             let (m, overflow) = index.multipliedReportingOverflow(by: 1000)
-            guard !overflow else { return nil }
-            index = m + UInt64(digits)!
+            let (sum, carry) = m.addingReportingOverflow(UInt64(digits)!)
+            guard !overflow, !carry else { return nil }
+            index = sum
         }
         return (index, width)
     }

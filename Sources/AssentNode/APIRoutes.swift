@@ -109,7 +109,10 @@ extension Node {
             let known = try store.indexes(ofStatements: queued.map(\.1.hash))
             if !known.isEmpty {
                 queued = try queued.filter { i, statement in
-                    guard let index = known[statement.hash] else { return true }
+                    // A statement whose batch is committing right now may be indexed before the checkpoint
+                    // that covers it is published; it stays queued and the sequencer answers for it.
+                    guard let index = known[statement.hash], let covered = store.latestCheckpoint?.checkpoint.size,
+                          index < covered else { return true }
                     let (proof, note) = try store.latestInclusion(index: index)
                     verdicts[i] = .success(Receipt(index: index, leafHash: try store.leafHash(at: index), statementHash: statement.hash,
                                                    proof: proof, checkpoint: note))
@@ -117,7 +120,9 @@ extension Node {
                 }
             }
         } catch {
-            for (i, _) in queued { verdicts[i] = .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)")) }
+            for (i, _) in queued where verdicts[i] == nil {
+                verdicts[i] = .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)"))
+            }
             queued = []
         }
         let results = await sequencer.submit(queued.map(\.1))

@@ -39,12 +39,14 @@ enum BatchBody {
             guard i < bytes.count else { return nil }
             var end = i
             while end > start, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
+            guard end > start else { return nil }  // an empty element: `[a,]` or `[,`
             ranges.append(start..<end)
             if bytes[i] == UInt8(ascii: ",") {
                 i += 1
                 continue
             }
-            // bytes[i] is the closing bracket of the array.
+            // Only `]` closes the array; a stray `}` at depth 0 makes the body malformed.
+            guard bytes[i] == UInt8(ascii: "]") else { return nil }
             i += 1
             skipSpace()
             return i == bytes.count ? ranges : nil

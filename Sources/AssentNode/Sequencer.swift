@@ -97,11 +97,24 @@ public actor Sequencer: Service {
         }
         // Drain: whatever was accepted into the queue is logged before the node stops.
         await markStopped()
-        while await !order.isEmpty { try await flush() }
+        do {
+            while await !order.isEmpty { try await flush() }
+        } catch {
+            await failAllPending(error)
+            throw error
+        }
         logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
     }
 
     private func markStopped() { stopped = true }
+
+    /// No waiter is ever left hanging: when the log cannot be written while stopping, everyone still queued is told.
+    private func failAllPending(_ error: Error) {
+        let problem = Problem("not-logged", "Statement was not logged", status: 503, detail: "the node stopped: \(error)")
+        for hash in order { for waiter in pending[hash]?.waiters ?? [] { waiter(.failure(problem)) } }
+        order = []
+        pending = [:]
+    }
 
     private func due() -> Bool {
         if order.count >= batchSize { return true }
@@ -114,7 +127,8 @@ public actor Sequencer: Service {
         let hashes = Array(order.prefix(batchSize))
         order.removeFirst(hashes.count)
         let batch = hashes.map { pending.removeValue(forKey: $0)! }
-        firstPendingAt = order.isEmpty ? nil : .now
+        // Leftovers keep the oldest arrival time, so they are written in the next round, not an interval later.
+        if order.isEmpty { firstPendingAt = nil }
         let statements = batch.map(\.statement)
         let started = ContinuousClock.now
         let outcome: Result<[Result<Receipt, Error>], Error> = await withCheckedContinuation { continuation in
@@ -146,13 +160,13 @@ public actor Sequencer: Service {
         var chain = store.chainHead
         let time = max(Timestamp.now, chain.lastTime ?? Timestamp(milliseconds: 0))
         var leaves = [LogLeaf]()
-        var placed = [Result<(index: UInt64, leafHash: Hash), Error>]()
+        var placed = [Result<(index: UInt64, leafHash: Hash?), Error>]()
         // Statements logged since their submitters checked (a repeat in an earlier batch) are not logged again.
         var seen = try store.indexes(ofStatements: statements.map(\.hash))
         for statement in statements {
             let hash = statement.hash
             if let index = seen[hash] {
-                placed.append(.success((index, Hash.zero)))
+                placed.append(.success((index, nil)))
                 continue
             }
             do {
@@ -169,14 +183,20 @@ public actor Sequencer: Service {
                                 content: .epoch(mapRoot: mapRoot, size: chain.nextIndex))
         leaves.append(epoch)
         let (checkpoint, note) = try store.append(leaves) { try $0.sign(with: signer).serialized }
+        // From here on the batch is durable: a receipt that cannot be built says so, and never "not logged".
         let reader = store.hashReader()
-        return try zip(statements, placed).map { statement, place in
+        return zip(statements, placed).map { statement, place in
             switch place {
             case let .failure(error): return .failure(error)
             case let .success((index, knownHash)):
-                let proof = try InclusionProof.generate(index: index, size: checkpoint.size, reader: reader)
-                let leafHash = knownHash == .zero ? try store.leafHash(at: index) : knownHash
-                return .success(Receipt(index: index, leafHash: leafHash, statementHash: statement.hash, proof: proof, checkpoint: note))
+                do {
+                    let proof = try InclusionProof.generate(index: index, size: checkpoint.size, reader: reader)
+                    let leafHash = try knownHash ?? store.leafHash(at: index)
+                    return .success(Receipt(index: index, leafHash: leafHash, statementHash: statement.hash, proof: proof, checkpoint: note))
+                } catch {
+                    return .failure(Problem("receipt-unavailable", "Logged, but no receipt", status: 500,
+                                            detail: "the statement is logged at index \(index), but its receipt could not be built: \(error)"))
+                }
             }
         }
     }

@@ -236,15 +236,17 @@ public final class LogStore: Sendable {
     /// stored tree size implies. Nil when the log has not reached it.
     public func tile(_ tile: Tile) throws -> [UInt8]? {
         let hashesAtLevel = size >> (8 * UInt64(tile.level))
-        guard tile.index * 256 + UInt64(tile.width) <= hashesAtLevel else { return nil }
+        // Compare before multiplying: a tile index from a URL can be anything up to 2^64 − 1.
+        guard tile.index <= hashesAtLevel / 256, tile.index * 256 + UInt64(tile.width) <= hashesAtLevel else { return nil }
         let hashes = try tileHashes(level: tile.level, index: tile.index)
         return Array(hashes.prefix(tile.width * 32))
     }
 
     /// The entry bundle for level-0 tile `tile`: each leaf with a big-endian uint16 length.
     public func entryBundle(_ tile: Tile) throws -> [UInt8]? {
+        guard tile.level == 0, tile.index <= size / 256 else { return nil }
         let start = tile.index * 256
-        guard tile.level == 0, start + UInt64(tile.width) <= size else { return nil }
+        guard start + UInt64(tile.width) <= size else { return nil }
         return EntryBundle.encode(try leafBytes(from: start, to: start + UInt64(tile.width)))
     }
 

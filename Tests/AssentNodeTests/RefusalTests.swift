@@ -54,6 +54,39 @@ final class RefusalTests: XCTestCase {
     }
 }
 
+final class HostileReadTests: XCTestCase {
+    /// Tile indexes near 2^64 must not overflow anywhere: the node answers and stays up.
+    func testHugeTileIndexesAreRefusedAndTheNodeStaysUp() async throws {
+        let node = TestNode()
+        try await node.start()
+        defer { node.remove() }
+        for path in ["/tile/0/x018/x446/x744/x073/x709/x551/615", "/tile/0/x018/x446/x744/x073/x709/x551/999",
+                     "/tile/entries/x072/x057/x594/x037/x927/x935/.p/5", "/tile/entries/x072/x057/x594/x037/x927/935",
+                     "/tile/3/x999/x999/x999/x999/x999/x999/999.p/1", "/tile/entries/x018/x446/x744/x073/x709/x551/615"] {
+            let reply = try await node.get(path)
+            XCTAssertTrue([400, 404].contains(reply.status), "\(path): \(reply.status)")
+            XCTAssertEqual(reply.headers["content-type"], "application/problem+json", path)
+        }
+        let health = try await node.get("/healthz")
+        XCTAssertEqual(health.status, 200)
+        try await node.stop()
+    }
+
+    func testMalformedBatchFramingIsRefusedWhole() async throws {
+        let node = TestNode()
+        try await node.start()
+        defer { node.remove() }
+        let s = String(decoding: Fixtures.preference(1).canonicalBytes, as: UTF8.self)
+        for body in ["[\(s)}", "[\(s),]", "[,\(s)]", "[\(s)"] {
+            let reply = try await node.post("/v1/statements", Array(body.utf8))
+            XCTAssertEqual(reply.status, 400, body.prefix(20) + "…")
+            XCTAssertEqual(reply.json["type"], "urn:assent:problem:malformed-json")
+        }
+        XCTAssertEqual(node.node.store.size, 1)  // only the opening epoch leaf
+        try await node.stop()
+    }
+}
+
 extension Array where Element == UInt8 {
     func replacing(_ old: [UInt8], with new: [UInt8]) -> [UInt8] {
         Array(String(decoding: self, as: UTF8.self).replacingOccurrences(of: String(decoding: old, as: UTF8.self),
