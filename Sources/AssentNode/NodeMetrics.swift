@@ -32,13 +32,24 @@ public final class NodeMetrics: Sendable {
         ).increment()
     }
 
+    private let histograms = Mutex<[String: DurationHistogram]>([:])
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+        .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
     func requestFinished(method: String, route: String, status: Int, seconds: Double) {
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(metricName: "assent_http_request_duration", unitName: "seconds", helpText: "HTTP request latency"),
-            labels: [("method", method), ("route", route), ("status", String(status))],
-            buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                      .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
-        ).record(.nanoseconds(Int64(seconds * 1e9)))
+        let key = "\(method) \(route) \(status)"
+        let histogram = histograms.withLock { cache in
+            if let known = cache[key] { return known }
+            let made = registry.makeDurationHistogram(
+                descriptor: MetricNameDescriptor(metricName: "assent_http_request_duration", unitName: "seconds", helpText: "HTTP request latency"),
+                labels: [("method", method), ("route", route), ("status", String(status))],
+                buckets: NodeMetrics.latencyBuckets)
+            cache[key] = made
+            return made
+        }
+        histogram.record(.nanoseconds(Int64(seconds * 1e9)))
     }
 
     /// The exposition text, with the checkpoint age brought up to date.
