@@ -107,15 +107,14 @@ extension Node {
         do {
             // Statements already logged get a receipt for their leaf at once.
             let known = try store.indexes(ofStatements: queued.map(\.1.hash))
-            if !known.isEmpty {
+            if !known.isEmpty, let latest = store.latestCheckpoint {
+                let reader = store.hashReader()
                 queued = try queued.filter { i, statement in
                     // A statement whose batch is committing right now may be indexed before the checkpoint
                     // that covers it is published; it stays queued and the sequencer answers for it.
-                    guard let index = known[statement.hash], let covered = store.latestCheckpoint?.checkpoint.size,
-                          index < covered else { return true }
-                    let (proof, note) = try store.latestInclusion(index: index)
-                    verdicts[i] = .success(Receipt(index: index, leafHash: try store.leafHash(at: index), statementHash: statement.hash,
-                                                   proof: proof, checkpoint: note))
+                    guard let index = known[statement.hash], index < latest.checkpoint.size else { return true }
+                    verdicts[i] = .success(try Receipt(store: store, index: index, statementHash: statement.hash,
+                                                       size: latest.checkpoint.size, note: latest.note, reader: reader))
                     return false
                 }
             }

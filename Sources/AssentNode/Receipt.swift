@@ -1,4 +1,5 @@
 import AssentCore
+import AssentStore
 
 /// What a submitter gets back once its statement is logged and covered by a signed checkpoint.
 public struct Receipt: Sendable, Equatable {
@@ -46,5 +47,15 @@ public struct Receipt: Sendable, Equatable {
         let cp = try Checkpoint.verified(note, logKey: logKey)
         guard cp.size == proof.size else { throw Problem.badRequest("proof is for size \(proof.size), checkpoint for \(cp.size)") }
         try proof.verify(leafHash: leafHash, root: cp.root)
+    }
+}
+
+extension Receipt {
+    /// The receipt for the statement logged at `index`, proved against the checkpoint `note` of
+    /// `size` leaves. One `reader` can serve the receipts of a whole batch.
+    init(store: LogStore, index: UInt64, statementHash: Hash, size: UInt64, note: String,
+         reader: some SubtreeHashReader, leafHash known: Hash? = nil) throws {
+        let proof = try InclusionProof.generate(index: index, size: size, reader: reader)
+        self.init(index: index, leafHash: try known ?? store.leafHash(at: index), statementHash: statementHash, proof: proof, checkpoint: note)
     }
 }

@@ -190,9 +190,8 @@ public actor Sequencer: Service {
             case let .failure(error): return .failure(error)
             case let .success((index, knownHash)):
                 do {
-                    let proof = try InclusionProof.generate(index: index, size: checkpoint.size, reader: reader)
-                    let leafHash = try knownHash ?? store.leafHash(at: index)
-                    return .success(Receipt(index: index, leafHash: leafHash, statementHash: statement.hash, proof: proof, checkpoint: note))
+                    return .success(try Receipt(store: store, index: index, statementHash: statement.hash, size: checkpoint.size,
+                                                note: note, reader: reader, leafHash: knownHash))
                 } catch {
                     return .failure(Problem("receipt-unavailable", "Logged, but no receipt", status: 500,
                                             detail: "the statement is logged at index \(index), but its receipt could not be built: \(error)"))

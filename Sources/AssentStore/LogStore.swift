@@ -301,10 +301,4 @@ extension LogStore {
         }
         return hash
     }
-
-    /// A receipt-style proof for an already logged statement, against the latest checkpoint.
-    public func latestInclusion(index: UInt64) throws -> (proof: InclusionProof, note: String) {
-        guard let (checkpoint, note) = latestCheckpoint else { throw StoreError.notFound("checkpoint") }
-        return (try inclusionProof(index: index, size: checkpoint.size), note)
-    }
 }
