@@ -87,7 +87,7 @@ extension Node {
             for (i, bytes) in items.enumerated() {
                 group.addTask {
                     do { return (i, .success(try self.check(bytes))) } catch let p as Problem { return (i, .failure(p)) } catch {
-                        return (i, .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)")))
+                        return (i, .failure(.internalError(error)))
                     }
                 }
             }
@@ -120,7 +120,7 @@ extension Node {
             }
         } catch {
             for (i, _) in queued where verdicts[i] == nil {
-                verdicts[i] = .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)"))
+                verdicts[i] = .failure(.internalError(error))
             }
             queued = []
         }
@@ -129,17 +129,14 @@ extension Node {
             switch result {
             case let .success(receipt): verdicts[i] = .success(receipt)
             case let .failure(problem as Problem): verdicts[i] = .failure(problem)
-            case let .failure(error): verdicts[i] = .failure(Problem("internal", "Internal error", status: 500, detail: "\(error)"))
+            case let .failure(error): verdicts[i] = .failure(.internalError(error))
             }
         }
         return verdicts.map { $0! }
     }
 
     func check(_ bytes: [UInt8]) throws -> SignedStatement {
-        guard bytes.count <= SignedStatement.maxSize else {
-            throw Problem("too-large", "Statement too large", status: 413,
-                          detail: "statement is \(bytes.count) bytes, the limit is \(SignedStatement.maxSize)")
-        }
+        // SignedStatement refuses oversize input before parsing it (problem `too-large`).
         let statement: SignedStatement
         do { statement = try SignedStatement(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
         let now = Timestamp.now.milliseconds

@@ -25,6 +25,9 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func badRequest(_ detail: String) -> Problem { Problem("bad-request", "Bad request", status: 400, detail: detail) }
     static func notFound(_ detail: String) -> Problem { Problem("not-found", "Not found", status: 404, detail: detail) }
+    static func internalError(_ error: Error) -> Problem { Problem("internal", "Internal error", status: 500, detail: "\(error)") }
+    /// Nothing of the statement was committed; the submitter may send it again.
+    static func notLogged(_ detail: String) -> Problem { Problem("not-logged", "Statement was not logged", status: 503, detail: detail) }
 
     /// Maps a statement's refusal to its problem.
     static func refusing(_ error: StatementError) -> Problem {

@@ -49,16 +49,9 @@ public actor Sequencer: Service {
         self.logger = logger
     }
 
-    /// Queues a checked statement and waits until it is logged under a signed checkpoint.
-    /// The same statement queued twice is logged once; both callers get the same receipt.
-    public func submit(_ statement: SignedStatement) async throws -> Receipt {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(statement) { continuation.resume(with: $0) }
-        }
-    }
-
     /// Queues checked statements in the order given (so a batch is logged in its order) and
-    /// waits for all of them; each gets its own result.
+    /// waits until each is logged under a signed checkpoint; each gets its own result. The same
+    /// statement queued twice is logged once, and both callers get the same receipt.
     public func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Error>] {
         guard !statements.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
@@ -110,7 +103,7 @@ public actor Sequencer: Service {
 
     /// No waiter is ever left hanging: when the log cannot be written while stopping, everyone still queued is told.
     private func failAllPending(_ error: Error) {
-        let problem = Problem("not-logged", "Statement was not logged", status: 503, detail: "the node stopped: \(error)")
+        let problem = Problem.notLogged("the node stopped: \(error)")
         for hash in order { for waiter in pending[hash]?.waiters ?? [] { waiter(.failure(problem)) } }
         order = []
         pending = [:]
@@ -148,7 +141,7 @@ public actor Sequencer: Service {
             }
         case let .failure(error):
             // Nothing of the batch was committed: every submitter is told, none gets a receipt.
-            let problem = Problem("not-logged", "Statement was not logged", status: 503, detail: "the log could not be written: \(error)")
+            let problem = Problem.notLogged("the log could not be written: \(error)")
             for item in batch { for waiter in item.waiters { waiter(.failure(problem)) } }
             throw error
         }

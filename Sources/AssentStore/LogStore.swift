@@ -206,13 +206,6 @@ public final class LogStore: Sendable {
         }
     }
 
-    /// The index of the leaf that logged the statement with this hash, if any.
-    public func index(ofStatement hash: Hash) throws -> UInt64? {
-        try database.pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT idx FROM statements WHERE log = ? AND hash = ?", arguments: [id, Data(hash.bytes)]).map(UInt64.init)
-        }
-    }
-
     /// The leaf indexes of those of `hashes` that are logged, in one query.
     public func indexes(ofStatements hashes: [Hash]) throws -> [Hash: UInt64] {
         guard !hashes.isEmpty else { return [:] }

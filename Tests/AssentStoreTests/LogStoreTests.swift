@@ -133,8 +133,9 @@ final class LogStoreTests: XCTestCase {
         let store = try open()
         let leaves = try batch(store, statements: 5)
         try store.append(leaves, sign: sign)
-        XCTAssertEqual(try store.index(ofStatement: leaves[3].statement!.hash), 3)
-        XCTAssertNil(try store.index(ofStatement: Hash.zero))
+        XCTAssertEqual(try store.indexes(ofStatements: [leaves[3].statement!.hash, Hash.zero, leaves[0].statement!.hash]),
+                       [leaves[3].statement!.hash: 3, leaves[0].statement!.hash: 0])
+        XCTAssertEqual(try store.indexes(ofStatements: []), [:])
     }
 
     func testStoreWhoseTreeDisagreesWithItsCheckpointRefusesToOpen() throws {
