@@ -16,15 +16,6 @@ public enum SHA256 {
                                 out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         }
     }
-
-    /// SHA-256 of the concatenation of `parts`, without building the concatenation
-    /// when the parts are few and small enough to live on the stack.
-    public static func hash(concatenating parts: [[UInt8]]) -> Hash {
-        var joined = [UInt8]()
-        joined.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { joined.append(contentsOf: part) }
-        return hash(joined)
-    }
 }
 
 /// Byte containers SHA-256 and Ed25519 read without copying.

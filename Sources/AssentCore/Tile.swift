@@ -86,15 +86,6 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
         }
         return tiles
     }
-
-    /// The tile at `level` that holds stored hash `index` (a level·8 subtree), as of tree `size`.
-    public static func containing(level: Int, hashIndex: UInt64, treeSize size: UInt64) -> Tile? {
-        let hashesAtLevel = size >> (UInt64(level) * 8)
-        guard hashIndex < hashesAtLevel else { return nil }
-        let tileIndex = hashIndex / 256
-        let width = min(UInt64(Tile.fullWidth), hashesAtLevel - tileIndex * 256)
-        return Tile(level: level, index: tileIndex, width: Int(width))
-    }
 }
 
 /// Entry bundles: each entry a big-endian uint16 length, then the entry (tlog-tiles §"Log entries").

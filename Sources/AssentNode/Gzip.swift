@@ -22,27 +22,4 @@ enum Gzip {
         guard status == Z_STREAM_END else { return nil }
         return Array(output.prefix(Int(stream.total_out)))
     }
-
-    static func decompress(_ input: [UInt8]) -> [UInt8]? {
-        var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
-        defer { inflateEnd(&stream) }
-        var input = input
-        var result = [UInt8]()
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        return input.withUnsafeMutableBufferPointer { inBuf -> [UInt8]? in
-            stream.next_in = inBuf.baseAddress
-            stream.avail_in = uInt(inBuf.count)
-            while true {
-                let status: Int32 = chunk.withUnsafeMutableBufferPointer { outBuf in
-                    stream.next_out = outBuf.baseAddress
-                    stream.avail_out = uInt(outBuf.count)
-                    return inflate(&stream, Z_NO_FLUSH)
-                }
-                result += chunk.prefix(chunk.count - Int(stream.avail_out))
-                if status == Z_STREAM_END { return result }
-                guard status == Z_OK else { return nil }
-            }
-        }
-    }
 }
