@@ -41,6 +41,7 @@ public struct SignedStatement: Hashable, Sendable {
     }
 
     /// Checks a signed statement already parsed as JSON (for example inside a log leaf).
+    /// `known`, when given, must be the canonical bytes that `value` was parsed from.
     public init(json value: JSONValue, canonicalBytes known: [UInt8]? = nil) throws(StatementError) {
         var f = try FieldReader(value, context: "signed statement")
         guard let body = f.take("statement") else { throw .missingField("statement") }
@@ -50,7 +51,15 @@ public struct SignedStatement: Hashable, Sendable {
             throw .badField("sig", "must be base64 of a 64-byte Ed25519 signature")
         }
         let statement = try Statement(json: body)
-        guard statement.by.isValidSignature(signature, for: SignedStatement.domain + CanonicalJSON.encode(body)) else {
+        // Canonical input is exactly {"sig":"<base64>","statement":<body>} ("sig" sorts first and
+        // base64 needs no escapes), so the signed body is a slice of it and need not be re-encoded.
+        let bodyBytes: ArraySlice<UInt8>
+        if let known {
+            bodyBytes = known[(#"{"sig":""#.utf8.count + sigText.utf8.count + #"","statement":"#.utf8.count)..<(known.count - 1)]
+        } else {
+            bodyBytes = CanonicalJSON.encode(body)[...]
+        }
+        guard statement.by.isValidSignature(signature, for: SignedStatement.domain + bodyBytes) else {
             throw .badSignature
         }
         let canonical = known ?? CanonicalJSON.encode(value)
