@@ -1,0 +1,82 @@
+/// Takes fields out of a JSON object one by one, so that whatever is left at the end is an unknown field.
+struct FieldReader {
+    private var members: [String: JSONValue]
+    let context: String
+
+    init(_ value: JSONValue, context: String) throws(StatementError) {
+        guard case let .object(m) = value else { throw .notObject(context) }
+        members = m
+        self.context = context
+    }
+
+    mutating func take(_ key: String) -> JSONValue? { members.removeValue(forKey: key) }
+
+    func finish() throws(StatementError) {
+        if let extra = members.keys.sorted().first { throw .unknownField(extra) }
+    }
+
+    mutating func string(_ key: String, maxLength: Int = 1024) throws(StatementError) -> String {
+        guard let v = take(key) else { throw .missingField(key) }
+        guard case let .string(s) = v else { throw .wrongType(field: key, expected: "a string", found: v.typeName) }
+        guard s.utf8.count <= maxLength else { throw .badField(key, "longer than \(maxLength) bytes") }
+        return s
+    }
+
+    mutating func optionalString(_ key: String, maxLength: Int = 1024) throws(StatementError) -> String? {
+        guard members[key] != nil else { return nil }
+        return try string(key, maxLength: maxLength)
+    }
+
+    mutating func optionalStringArray(_ key: String, max: Int) throws(StatementError) -> [String]? {
+        guard let v = take(key) else { return nil }
+        guard case let .array(items) = v else { throw .wrongType(field: key, expected: "an array of strings", found: v.typeName) }
+        guard items.count <= max else { throw .badField(key, "more than \(max) items") }
+        var out = [String]()
+        for item in items {
+            guard case let .string(s) = item, !s.isEmpty, s.utf8.count <= 256 else { throw .badField(key, "items must be non-empty strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    mutating func labels(_ key: String) throws(StatementError) -> [String]? {
+        guard let list = try optionalStringArray(key, max: 32) else { return nil }
+        for code in list where !LocalContextsLabel.isWellFormed(code) {
+            throw .badField(key, "\"\(code)\" is not a Local Contexts label code such as TK-SS or BC-NC")
+        }
+        return list
+    }
+
+    mutating func publicKey(_ key: String) throws(StatementError) -> PublicKey {
+        let s = try string(key)
+        guard let k = PublicKey(base64: s) else { throw .badField(key, "must be base64 of a 32-byte Ed25519 public key") }
+        return k
+    }
+
+    mutating func timestamp(_ key: String) throws(StatementError) -> Timestamp {
+        let s = try string(key)
+        guard let t = Timestamp(rfc3339: s) else { throw .badField(key, "\"\(s)\" is not RFC 3339 UTC with milliseconds, like 2026-11-21T10:00:00.000Z") }
+        return t
+    }
+
+    mutating func optionalTimestamp(_ key: String) throws(StatementError) -> Timestamp? {
+        guard members[key] != nil else { return nil }
+        return try timestamp(key)
+    }
+
+    mutating func workID(_ key: String) throws(StatementError) -> WorkID {
+        let s = try string(key)
+        let id: WorkID
+        do { id = try WorkID(parsing: s) } catch { throw .badWorkID(key, error) }
+        guard id.description == s else { throw .badField(key, "\"\(s)\" is not normalized; write \"\(id)\"") }
+        return id
+    }
+
+    mutating func status(_ key: String) throws(StatementError) -> Bool {
+        switch try string(key) {
+        case "active": return true
+        case "revoked": return false
+        case let other: throw .badField(key, "must be active or revoked, found \"\(other)\"")
+        }
+    }
+}
