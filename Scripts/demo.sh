@@ -44,11 +44,16 @@ step "APRA AMCOS enrolls a community steward; the mandate carries Local Contexts
 
 step "a forged mandate (signed by alice, not by the operator) is refused by SACEM's node"
 "$bin" sign mandate --key "$keys/alice.key" --party "$alice" --role author --work iswc:T0702371821 > "$keys/forged.ndjson"
-"$bin" submit --node "$(url sacem)" "$keys/forged.ndjson" || echo "  (exit status $? as expected)"
+"$bin" submit --node "$(url sacem)" --log-key "$(cat run/sacem/log.pub)" "$keys/forged.ndjson" || echo "  (exit status $? as expected)"
 
 step "a tampered statement is refused: its signature no longer matches"
 sed 's/"train-ai":"n"/"train-ai":"y"/' "$keys/alice.ndjson" | head -1 > "$keys/tampered.ndjson"
-"$bin" submit --node "$(url gema)" "$keys/tampered.ndjson" || echo "  (exit status $? as expected)"
+"$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/tampered.ndjson" || echo "  (exit status $? as expected)"
+
+step "a key nobody enrolled is refused: this node takes no open declarations (PROTOCOL §3)"
+"$bin" keygen --name mallory --out "$keys/mallory.key" --json > /dev/null
+"$bin" sign preference --key "$keys/mallory.key" --work iswc:T0345246801 --usage train-ai=y > "$keys/mallory.ndjson"
+"$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/mallory.ndjson" || echo "  (exit status $? as expected)"
 
 step "alice revokes: a later statement, never a rewrite"
 "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --audience licensee:example-ai.com --usage train-genai=n \

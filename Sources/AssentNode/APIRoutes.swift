@@ -8,15 +8,14 @@ extension Node {
     public static let maxBatch = 1000
 
     /// The `/v1` API, described by docs/openapi.yaml.
-    func addAPIRoutes(to router: Router<BasicRequestContext>) {
-        router.post("/v1/statements") { request, _ -> Response in
+    func addAPIRoutes(to router: Router<NodeRequestContext>) {
+        router.post("/v1/statements") { request, context -> Response in
             let limit = Node.maxBatch * (SignedStatement.maxSize + 16) + 1024
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: limit) } catch let error as HTTPError where error.status == .contentTooLarge {
-                return .problem(Problem("too-large", "Request body too large", status: 413,
-                                        detail: "a request body may be at most \(limit) bytes: 1,000 statements of at most \(SignedStatement.maxSize) bytes"))
+                return .problem(Problem(.tooLarge, "a request body may be at most \(limit) bytes: 1,000 statements of at most \(SignedStatement.maxSize) bytes"))
             }
-            return await self.submit(Array(buffer: body))
+            return await self.submit(Array(buffer: body), client: context.client)
         }
         let store = self.store
         router.get("/v1/proof/inclusion") { request, _ -> Response in
@@ -45,21 +44,20 @@ extension Node {
 
     /// One statement (a JSON object) or a batch (a JSON array of up to 1,000). Each is checked on
     /// its own; the reply waits until every accepted statement is under a signed checkpoint.
-    func submit(_ body: [UInt8]) async -> Response {
+    func submit(_ body: [UInt8], client: String) async -> Response {
         if let ranges = BatchBody.elementRanges(body) {
             guard ranges.count <= Node.maxBatch else {
-                metrics.refused(reason: "batch-too-large")
-                return .problem(Problem("batch-too-large", "Batch too large", status: 413,
-                                        detail: "\(ranges.count) statements; a batch holds at most \(Node.maxBatch)"))
+                metrics.refused(reason: Problem.Reason.batchTooLarge.rawValue)
+                return .problem(Problem(.batchTooLarge, "\(ranges.count) statements; a batch holds at most \(Node.maxBatch)"))
             }
             guard !ranges.isEmpty else { return .problem(.badRequest("empty batch")) }
-            let verdicts = await accept(ranges.map { Array(body[$0]) })
+            let verdicts = await accept(ranges.map { Array(body[$0]) }, client: client)
             var accepted = 0
             let items: [JSONValue] = verdicts.map {
                 switch $0 {
-                case let .success(receipt):
+                case let .success(item):
                     accepted += 1
-                    return ["receipt": receipt.json]
+                    return item.json
                 case let .failure(problem): return ["problem": problem.json]
                 }
             }
@@ -67,29 +65,30 @@ extension Node {
         }
         var single = body
         if single.last == 0x0A { single.removeLast() }  // tolerate the newline `assent sign` and curl leave
-        switch await accept(single) {
-        case let .success(receipt): return .json(receipt.json)
+        switch await accept([single], client: client)[0] {
+        case let .success(item): return .json(item.json)
         case let .failure(problem): return .problem(problem)
         }
     }
 
-    /// Checks one statement (canonical bytes, type rules, signature, clock window, authority),
-    /// then waits for its receipt. A refusal logs nothing.
-    func accept(_ bytes: [UInt8]) async -> Result<Receipt, Problem> {
-        await accept([bytes])[0]
+    /// A logged statement's entry in a submission reply: its receipt (a tlog-proof text) with
+    /// the index and statement hash repeated for convenience.
+    struct Logged {
+        let statementHash: Hash
+        let receipt: Receipt
+
+        var json: JSONValue {
+            ["index": .integer(Int64(receipt.index)), "statementHash": .string(statementHash.base64), "receipt": .string(receipt.text)]
+        }
     }
 
     /// Checks statements in parallel, then queues those that pass, in their order, and waits
     /// for their receipts. Each gets its own verdict; a refusal logs nothing.
-    func accept(_ items: [[UInt8]]) async -> [Result<Receipt, Problem>] {
-        var verdicts = [Result<Receipt, Problem>?](repeating: nil, count: items.count)
+    func accept(_ items: [[UInt8]], client: String) async -> [Result<Logged, Problem>] {
+        var verdicts = [Result<Logged, Problem>?](repeating: nil, count: items.count)
         let checked: [Result<SignedStatement, Problem>] = await withTaskGroup(of: (Int, Result<SignedStatement, Problem>).self) { group in
             for (i, bytes) in items.enumerated() {
-                group.addTask {
-                    do { return (i, .success(try self.check(bytes))) } catch let p as Problem { return (i, .failure(p)) } catch {
-                        return (i, .failure(.internalError(error)))
-                    }
-                }
+                group.addTask { (i, Result { () throws(Problem) in try self.check(bytes, client: client) }) }
             }
             var out = [Result<SignedStatement, Problem>?](repeating: nil, count: items.count)
             for await (i, r) in group { out[i] = r }
@@ -104,59 +103,44 @@ extension Node {
                 verdicts[i] = .failure(problem)
             }
         }
-        do {
-            // Statements already logged get a receipt for their leaf at once.
-            let known = try store.indexes(ofStatements: queued.map(\.1.hash))
-            if !known.isEmpty, let latest = store.latestCheckpoint {
-                let reader = store.hashReader()
-                queued = try queued.filter { i, statement in
-                    // A statement whose batch is committing right now may be indexed before the checkpoint
-                    // that covers it is published; it stays queued and the sequencer answers for it.
-                    guard let index = known[statement.hash], index < latest.checkpoint.size else { return true }
-                    verdicts[i] = .success(try Receipt(store: store, index: index, statementHash: statement.hash,
-                                                       size: latest.checkpoint.size, note: latest.note, reader: reader))
-                    return false
-                }
-            }
-        } catch {
-            for (i, _) in queued where verdicts[i] == nil {
-                verdicts[i] = .failure(.internalError(error))
-            }
-            queued = []
+        // Statements already logged get a receipt for their leaf at once.
+        if let known = try? store.indexes(ofStatements: queued.map(\.1.hash)), !known.isEmpty, let latest = store.latestCheckpoint {
+            // A statement whose batch is committing right now may be indexed before the checkpoint
+            // that covers it is published; it stays queued and the sequencer answers for it.
+            let ready = queued.filter { known[$0.1.hash].map { $0 < latest.checkpoint.size } ?? false }
+            let receipts = Sequencer.receipts(for: ready.map { .earlier(index: known[$0.1.hash]!) }, size: latest.checkpoint.size,
+                                              note: latest.note, store: store)
+            for ((i, statement), receipt) in zip(ready, receipts) { verdicts[i] = receipt.map { Logged(statementHash: statement.hash, receipt: $0) } }
+            queued.removeAll { verdicts[$0.0] != nil }
         }
         let results = await sequencer.submit(queued.map(\.1))
-        for ((i, _), result) in zip(queued, results) {
-            switch result {
-            case let .success(receipt): verdicts[i] = .success(receipt)
-            case let .failure(problem as Problem): verdicts[i] = .failure(problem)
-            case let .failure(error): verdicts[i] = .failure(.internalError(error))
-            }
+        for ((i, statement), result) in zip(queued, results) {
+            verdicts[i] = result.map { Logged(statementHash: statement.hash, receipt: $0) }
         }
         return verdicts.map { $0! }
     }
 
-    func check(_ bytes: [UInt8]) throws -> SignedStatement {
+    /// Checks one statement: canonical bytes, type rules and signature, then the intake rules
+    /// (clock window, who may write), then, for an open declaration, the node's policy for them.
+    func check(_ bytes: [UInt8], client: String) throws(Problem) -> SignedStatement {
         // SignedStatement refuses oversize input before parsing it (problem `too-large`).
         let statement: SignedStatement
         do { statement = try SignedStatement(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
-        let now = Timestamp.now.milliseconds
-        let issued = statement.statement.issued
-        if issued.milliseconds < now - Int64(config.clockWindowPastSeconds) * 1000 {
-            throw Problem("stale", "Statement issued too long ago", status: 400,
-                          detail: "issued \(issued) is more than \(config.clockWindowPastSeconds) s before the node's clock")
-        }
-        if issued.milliseconds > now + Int64(config.clockWindowFutureSeconds) * 1000 {
-            throw Problem("future", "Statement issued in the future", status: 400,
-                          detail: "issued \(issued) is more than \(config.clockWindowFutureSeconds) s after the node's clock")
-        }
-        switch statement.statement {
-        case .enrollment, .mandate:
-            guard statement.statement.by == keys.operator.key.publicKey else {
-                throw Problem("not-authorized", "Not signed by this node's operator", status: 403,
-                              detail: "\(statement.statement.kind.rawValue) statements are accepted only from the operator key \(keys.operator.key.publicKey.base64)")
+        let now = clock.now
+        let standing: Admission.Standing
+        do { standing = try admission.check(statement.statement, now: now, isEnrolled: store.isEnrolled) } catch {
+            switch error {
+            case .stale: throw Problem(.stale, "\(error)")
+            case .future: throw Problem(.future, "\(error)")
+            case .notOperator, .badWindow: throw Problem(.notAuthorized, "\(error)")
             }
-        case .preference:
-            break  // Preferences are recorded from anyone; resolution decides whom they count for (PROTOCOL §6).
+        }
+        guard standing == .openDeclaration else { return statement }
+        guard openDeclarations.policy.enabled else {
+            throw Problem(.notEnrolled, "\(statement.statement.by.base64) is not enrolled in this node's log, and this node takes no open declarations; ask your society to enroll you")
+        }
+        if let (reason, retryAfter) = openDeclarations.charge(key: statement.statement.by, client: client, now: now) {
+            throw Problem(.rateLimited, reason, retryAfter: retryAfter)
         }
         return statement
     }

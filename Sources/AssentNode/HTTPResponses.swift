@@ -8,7 +8,10 @@ extension Response {
     }
 
     static func problem(_ problem: Problem) -> Response {
-        bytes(problem.json.canonicalBytes, status: HTTPResponse.Status(code: problem.status), contentType: "application/problem+json")
+        var extra = HTTPFields()
+        if let seconds = problem.retryAfter { extra[.retryAfter] = String(seconds) }
+        return bytes(problem.json.canonicalBytes, status: HTTPResponse.Status(code: problem.status), contentType: "application/problem+json",
+                     extra: extra)
     }
 
     static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentType: String, extra: HTTPFields = [:]) -> Response {

@@ -3,6 +3,7 @@ import AssentStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 /// A society's node: its database, keys, sequencer and HTTP API.
@@ -13,21 +14,33 @@ public final class Node: Sendable {
     public let store: LogStore
     public let sequencer: Sequencer
     public let metrics: NodeMetrics
+    /// The intake rules (PROTOCOL §3) with this node's clock window and trusted operator keys.
+    public let admission: Admission
+    public let openDeclarations: OpenDeclarationLimiter
+    public let clock: any NodeClock
+    let lock: DataDirectoryLock
     let logger: Logger
 
-    public init(config: NodeConfig, logger: Logger) throws {
+    public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger) throws {
         try config.validate()
         self.config = config
+        self.clock = clock
         self.logger = logger
         keys = try NodeKeys.loadOrCreate(dataDirectory: config.dataDirectory, origin: config.origin, logger: logger)
+        // Before the database is touched: one node per data directory.
+        lock = try DataDirectoryLock(directory: config.dataDirectory)
+        // Until the federation file exists, the only trusted operator is this node's own.
+        admission = Admission(window: try config.clockWindow(), operators: [keys.operator.key.publicKey])
+        openDeclarations = OpenDeclarationLimiter(policy: config.openDeclarations)
         database = try AssentDatabase(path: (config.dataDirectory as NSString).appendingPathComponent("node.sqlite"))
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
         store = try database.openLog(origin: config.origin, verifierKey: keys.log.verifierKey, role: .own)
         metrics = NodeMetrics()
         sequencer = Sequencer(
-            store: store, signer: keys.log, batchSize: config.batchSize,
-            batchInterval: .milliseconds(config.batchIntervalMilliseconds), epochInterval: .seconds(config.epochIntervalSeconds),
-            metrics: metrics, logger: logger)
+            store: store, signer: keys.log,
+            settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
+                            epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
+            clock: clock, metrics: metrics, logger: logger)
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
     }
 
@@ -54,8 +67,8 @@ public final class Node: Sendable {
         try await group.run()
     }
 
-    public func router() -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+    public func router() -> Router<NodeRequestContext> {
+        let router = Router(context: NodeRequestContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         addReadRoutes(to: router)
         addAPIRoutes(to: router)
@@ -83,4 +96,19 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         }
     }
+}
+
+/// The request context of the node's routes: Hummingbird's core context and the client's
+/// address, which the open-declaration limits charge (PROTOCOL §3).
+public struct NodeRequestContext: RequestContext, RemoteAddressRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let remoteAddress: SocketAddress?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The client as the limits count it: its IP address (any port), or "local" in process.
+    var client: String { remoteAddress?.ipAddress ?? "local" }
 }

@@ -1,3 +1,4 @@
+import AssentCore
 import Foundation
 
 /// A node's configuration file (Nodes/<society>.json). Relative paths are resolved
@@ -21,6 +22,10 @@ public struct NodeConfig: Codable, Sendable {
     public var clockWindowPastSeconds: Int = 86_400
     /// How far in the future a statement's `issued` may be.
     public var clockWindowFutureSeconds: Int = 300
+    /// Statements waiting for the sequencer, at most; beyond that submitters get 503 and Retry-After.
+    public var maxQueued: Int = 20_000
+    /// Whether and how fast preferences from keys this node's log does not enroll are taken (PROTOCOL §3).
+    public var openDeclarations = OpenDeclarationLimiter.Policy()
 
     public init(origin: String, society: String? = nil, listen: String, dataDirectory: String) {
         self.origin = origin
@@ -31,7 +36,7 @@ public struct NodeConfig: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case origin, society, listen, dataDirectory, batchSize, batchIntervalMilliseconds, epochIntervalSeconds
-        case clockWindowPastSeconds, clockWindowFutureSeconds
+        case clockWindowPastSeconds, clockWindowFutureSeconds, maxQueued, openDeclarations
     }
 
     public init(from decoder: Decoder) throws {
@@ -45,6 +50,8 @@ public struct NodeConfig: Codable, Sendable {
         epochIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .epochIntervalSeconds) ?? 60
         clockWindowPastSeconds = try c.decodeIfPresent(Int.self, forKey: .clockWindowPastSeconds) ?? 86_400
         clockWindowFutureSeconds = try c.decodeIfPresent(Int.self, forKey: .clockWindowFutureSeconds) ?? 300
+        maxQueued = try c.decodeIfPresent(Int.self, forKey: .maxQueued) ?? 20_000
+        openDeclarations = try c.decodeIfPresent(OpenDeclarationLimiter.Policy.self, forKey: .openDeclarations) ?? .init()
     }
 
     /// Reads and checks a configuration file.
@@ -76,7 +83,17 @@ public struct NodeConfig: Codable, Sendable {
         guard (1...1000).contains(batchSize) else { throw ConfigError("batchSize must be 1...1000") }
         guard (1...10_000).contains(batchIntervalMilliseconds) else { throw ConfigError("batchIntervalMilliseconds must be 1...10000") }
         guard (1...60).contains(epochIntervalSeconds) else { throw ConfigError("epochIntervalSeconds must be 1...60 (PROTOCOL §4)") }
-        guard clockWindowPastSeconds > 0, clockWindowFutureSeconds >= 0 else { throw ConfigError("clock window must be positive") }
+        _ = try clockWindow()
+        guard (1...1_000_000).contains(maxQueued) else { throw ConfigError("maxQueued must be 1...1000000") }
+        try openDeclarations.validate()
+    }
+
+    /// The clock window as the intake rules take it; refuses windows beyond what they allow.
+    public func clockWindow() throws -> Admission.ClockWindow {
+        let (past, o1) = Int64(clockWindowPastSeconds).multipliedReportingOverflow(by: 1000)
+        let (future, o2) = Int64(clockWindowFutureSeconds).multipliedReportingOverflow(by: 1000)
+        guard !o1, !o2 else { throw ConfigError("the clock window must be 1 s to 10 years into the past and 0 to 1 day into the future") }
+        do { return try Admission.ClockWindow(pastMilliseconds: past, futureMilliseconds: future) } catch { throw ConfigError("\(error)") }
     }
 
     public func listenAddress() throws -> (host: String, port: Int) {

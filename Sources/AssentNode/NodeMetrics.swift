@@ -25,6 +25,9 @@ public final class NodeMetrics: Sendable {
         lastCheckpoint.withLock { $0 = Date() }
     }
 
+    /// A statement turned away because the sequencer's queue was full.
+    func queueFull() { refused(reason: Problem.Reason.queueFull.rawValue) }
+
     func refused(reason: String) {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(metricName: "assent_statements_refused", unitName: "total", helpText: "Statements refused, by reason"),

@@ -2,43 +2,108 @@ import AssentCore
 import HTTPTypes
 
 /// An RFC 9457 problem detail: why a request, or one statement of a batch, was refused.
+/// Its `type` is `urn:assent:problem:<reason>`; docs/protocol.md lists every reason.
 public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Stable short name of the reason; the `type` URI is `urn:assent:problem:<slug>`.
-    public let slug: String
-    public let title: String
-    public let status: Int
-    public let detail: String
+    /// Every reason a node gives, with its title and HTTP status in one place.
+    public enum Reason: String, Sendable, CaseIterable {
+        case malformedJSON = "malformed-json"
+        case notCanonical = "not-canonical"
+        case badSignature = "bad-signature"
+        case unknownType = "unknown-type"
+        case invalidStatement = "invalid-statement"
+        case tooLarge = "too-large"
+        case batchTooLarge = "batch-too-large"
+        case stale
+        case future
+        case notAuthorized = "not-authorized"
+        case notEnrolled = "not-enrolled"
+        case rateLimited = "rate-limited"
+        case queueFull = "queue-full"
+        case notLogged = "not-logged"
+        case receiptUnavailable = "receipt-unavailable"
+        case shuttingDown = "shutting-down"
+        case badRequest = "bad-request"
+        case notFound = "not-found"
+        case `internal`
 
-    public init(_ slug: String, _ title: String, status: Int, detail: String) {
-        self.slug = slug
-        self.title = title
-        self.status = status
-        self.detail = detail
+        public var title: String {
+            switch self {
+            case .malformedJSON: "Statement is not valid JSON"
+            case .notCanonical: "Statement is not canonical JSON"
+            case .badSignature: "Signature does not verify"
+            case .unknownType: "Unknown statement type"
+            case .invalidStatement: "Statement breaks the type rules"
+            case .tooLarge: "Too large"
+            case .batchTooLarge: "Batch too large"
+            case .stale: "Statement issued too long ago"
+            case .future: "Statement issued in the future"
+            case .notAuthorized: "Not signed by a trusted operator"
+            case .notEnrolled: "Declarant is not enrolled"
+            case .rateLimited: "Too many statements"
+            case .queueFull: "Node is busy"
+            case .notLogged: "Statement was not logged"
+            case .receiptUnavailable: "Logged, but no receipt"
+            case .shuttingDown: "Node is shutting down"
+            case .badRequest: "Bad request"
+            case .notFound: "Not found"
+            case .internal: "Internal error"
+            }
+        }
+
+        public var status: Int {
+            switch self {
+            case .malformedJSON, .notCanonical, .badSignature, .unknownType, .invalidStatement, .stale, .future, .badRequest: 400
+            case .notAuthorized, .notEnrolled: 403
+            case .notFound: 404
+            case .tooLarge, .batchTooLarge: 413
+            case .rateLimited: 429
+            case .internal, .receiptUnavailable: 500
+            case .queueFull, .notLogged, .shuttingDown: 503
+            }
+        }
     }
 
-    public var type: String { "urn:assent:problem:\(slug)" }
+    public let reason: Reason
+    public let detail: String
+    /// Seconds after which the client may try again (`Retry-After`), for 429 and 503.
+    public let retryAfter: Int?
+
+    public init(_ reason: Reason, _ detail: String, retryAfter: Int? = nil) {
+        self.reason = reason
+        self.detail = detail
+        self.retryAfter = retryAfter
+    }
+
+    public var slug: String { reason.rawValue }
+    public var title: String { reason.title }
+    public var status: Int { reason.status }
+    public var type: String { "urn:assent:problem:\(reason.rawValue)" }
     public var description: String { "\(status) \(title): \(detail)" }
 
     public var json: JSONValue {
         ["type": .string(type), "title": .string(title), "status": .integer(Int64(status)), "detail": .string(detail)]
     }
 
-    static func badRequest(_ detail: String) -> Problem { Problem("bad-request", "Bad request", status: 400, detail: detail) }
-    static func notFound(_ detail: String) -> Problem { Problem("not-found", "Not found", status: 404, detail: detail) }
-    static func internalError(_ error: Error) -> Problem { Problem("internal", "Internal error", status: 500, detail: "\(error)") }
+    static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, detail) }
+    static func notFound(_ detail: String) -> Problem { Problem(.notFound, detail) }
+    /// An unexpected failure. The client learns nothing of the internal error (it is logged
+    /// on the node); `reference` lets an operator find the log line.
+    static func internalError(reference: String) -> Problem {
+        Problem(.internal, "the node could not answer this request; its log has the cause under reference \(reference)")
+    }
     /// Nothing of the statement was committed; the submitter may send it again.
-    static func notLogged(_ detail: String) -> Problem { Problem("not-logged", "Statement was not logged", status: 503, detail: detail) }
+    static func notLogged(_ detail: String) -> Problem { Problem(.notLogged, detail, retryAfter: 1) }
 
     /// Maps a statement's refusal to its problem.
     static func refusing(_ error: StatementError) -> Problem {
         switch error {
         case let .notJSON(e):
-            if case .notCanonical = e.reason { return Problem("not-canonical", "Statement is not canonical JSON", status: 400, detail: "\(e)") }
-            return Problem("malformed-json", "Statement is not valid JSON", status: 400, detail: "\(e)")
-        case .badSignature: return Problem("bad-signature", "Signature does not verify", status: 400, detail: "\(error)")
-        case .unknownType: return Problem("unknown-type", "Unknown statement type", status: 400, detail: "\(error)")
-        case .tooLarge: return Problem("too-large", "Statement too large", status: 413, detail: "\(error)")
-        default: return Problem("invalid-statement", "Statement breaks the type rules", status: 400, detail: "\(error)")
+            if case .notCanonical = e.reason { return Problem(.notCanonical, "\(e)") }
+            return Problem(.malformedJSON, "\(e)")
+        case .badSignature: return Problem(.badSignature, "\(error)")
+        case .unknownType: return Problem(.unknownType, "\(error)")
+        case .tooLarge: return Problem(.tooLarge, "\(error)")
+        default: return Problem(.invalidStatement, "\(error)")
         }
     }
 }

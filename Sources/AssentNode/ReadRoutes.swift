@@ -3,7 +3,7 @@ import Hummingbird
 
 extension Node {
     /// The C2SP tlog-tiles read path, plus health and metrics.
-    func addReadRoutes(to router: Router<BasicRequestContext>) {
+    func addReadRoutes(to router: Router<NodeRequestContext>) {
         let store = self.store
         router.get("/checkpoint") { _, _ -> Response in
             guard let (_, note) = store.latestCheckpoint else { return .problem(.notFound("no checkpoint yet")) }

@@ -7,188 +7,321 @@ import Synchronization
 
 /// The one writer of the node's log (PROTOCOL §4).
 ///
-/// Statements queue here; a batch is written when it is full or its interval has passed:
-/// the statement leaves, then an epoch leaf, appended with the signed checkpoint that covers
-/// them in one durable transaction. Only then are waiters answered with receipts, so every
-/// receipt is backed by a checkpoint on disk. An idle node still writes an epoch leaf every
-/// `epochInterval`. The critical section is `LogStore.append`, run on one serial queue.
+/// Statements queue here (at most `maxQueued`; beyond that a submitter is told to come back,
+/// 503). A batch is written when it is full or its interval has passed: the statement leaves,
+/// then an epoch leaf, appended with the signed checkpoint that covers them in one durable
+/// transaction — the critical section, `LogStore.append`, run on one serial queue. Only then
+/// are receipts proved (outside the critical section, while the next batch is written) and
+/// waiters answered, so every receipt is backed by a checkpoint on disk. An idle node still
+/// writes an epoch leaf every `epochInterval`.
+///
+/// The sequencer sleeps until something is due: a statement arriving, a batch interval or the
+/// epoch interval running out (deadlines on the injected monotonic clock). When an append
+/// fails, the store is reloaded from disk before anything else is written, so memory never
+/// runs ahead of or behind the database; if it cannot be reloaded, the sequencer stops, and
+/// the node with it.
 public actor Sequencer: Service {
-    typealias Waiter = @Sendable (Result<Receipt, Error>) -> Void
+    public struct Settings: Sendable {
+        public var batchSize: Int
+        public var batchInterval: Duration
+        public var epochInterval: Duration
+        public var maxQueued: Int
+
+        public init(batchSize: Int, batchInterval: Duration, epochInterval: Duration, maxQueued: Int) {
+            self.batchSize = batchSize
+            self.batchInterval = batchInterval
+            self.epochInterval = epochInterval
+            self.maxQueued = maxQueued
+        }
+    }
+
+    typealias Waiter = @Sendable (Result<Receipt, Problem>) -> Void
 
     struct Pending {
         let statement: SignedStatement
         var waiters: [Waiter]
     }
 
+    /// Where a statement of a written batch ended up.
+    enum Placement: Sendable {
+        case logged(LogLeaf)
+        /// Already in the log, from an earlier batch.
+        case earlier(index: UInt64)
+        case refused(Problem)
+    }
+
     let store: LogStore
     let signer: NoteSigner
-    let batchSize: Int
-    let batchInterval: Duration
-    let epochInterval: Duration
+    let settings: Settings
+    let clock: any NodeClock
     let logger: Logger
     let metrics: NodeMetrics
     /// The state map root committed by epoch leaves. Until the state map exists this is the
     /// root of the empty map (32 zero bytes, PROTOCOL §5).
     let mapRoot = Hash.zero
     private let writer = DispatchQueue(label: "assent.sequencer.writer")
+    private let provers = DispatchQueue(label: "assent.sequencer.receipts", attributes: .concurrent)
 
     private var pending: [Hash: Pending] = [:]
     private var order: [Hash] = []
-    private var firstPendingAt: ContinuousClock.Instant?
-    private var lastWriteAt = ContinuousClock.now
-    private var stopped = false
+    private var firstPendingAt: Duration?
+    private var lastWriteAt: Duration
+    private var stopping = false
+    private var wake: CheckedContinuation<Void, Never>?
+    private var proving: [Int: Task<Void, Never>] = [:]
+    private var nextProof = 0
 
-    public init(store: LogStore, signer: NoteSigner, batchSize: Int, batchInterval: Duration, epochInterval: Duration,
-                metrics: NodeMetrics, logger: Logger) {
+    /// The log's size after each batch, for whoever watches (tests, progress): newest only.
+    public nonisolated let written: AsyncStream<UInt64>
+    private let writtenContinuation: AsyncStream<UInt64>.Continuation
+
+    public init(store: LogStore, signer: NoteSigner, settings: Settings, clock: any NodeClock, metrics: NodeMetrics, logger: Logger) {
         self.store = store
         self.signer = signer
-        self.batchSize = batchSize
-        self.batchInterval = batchInterval
-        self.epochInterval = epochInterval
+        self.settings = settings
+        self.clock = clock
         self.metrics = metrics
         self.logger = logger
+        lastWriteAt = clock.elapsed
+        (written, writtenContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
+
+    /// Statements waiting to be written.
+    public var queued: Int { order.count }
 
     /// Queues checked statements in the order given (so a batch is logged in its order) and
     /// waits until each is logged under a signed checkpoint; each gets its own result. The same
-    /// statement queued twice is logged once, and both callers get the same receipt.
-    public func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Error>] {
+    /// statement queued twice is logged once, and both callers get the same receipt. Statements
+    /// beyond the queue's bound are refused with `queue-full` and logged nowhere.
+    func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Problem>] {
         guard !statements.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
             let collector = ResultCollector(count: statements.count, continuation: continuation)
             for (i, statement) in statements.enumerated() {
                 enqueue(statement) { collector.set(i, $0) }
             }
+            // The run loop recomputes its deadline: a first statement or a full batch brings it forward.
+            signal()
         }
     }
 
     private func enqueue(_ statement: SignedStatement, waiter: @escaping Waiter) {
-        guard !stopped else {
-            waiter(.failure(Problem("shutting-down", "Node is shutting down", status: 503, detail: "try again later")))
+        guard !stopping else {
+            waiter(.failure(Problem(.shuttingDown, "the node is stopping; try again later", retryAfter: 5)))
             return
         }
         let hash = statement.hash
         if pending[hash] != nil {
             pending[hash]!.waiters.append(waiter)
-        } else {
-            pending[hash] = Pending(statement: statement, waiters: [waiter])
-            order.append(hash)
-            if firstPendingAt == nil { firstPendingAt = .now }
+            return
         }
+        guard order.count < settings.maxQueued else {
+            metrics.queueFull()
+            waiter(.failure(Problem(.queueFull, "\(order.count) statements are waiting to be logged, the most this node queues; try again shortly",
+                                    retryAfter: 1)))
+            return
+        }
+        pending[hash] = Pending(statement: statement, waiters: [waiter])
+        order.append(hash)
+        if firstPendingAt == nil { firstPendingAt = clock.elapsed }
     }
 
     public nonisolated func run() async throws {
         // A new log starts with an epoch leaf so that it always has a signed checkpoint to serve.
         if store.size == 0 { try await flush() }
-        let tick = min(batchInterval, .milliseconds(2))
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if await due() {
-                do { try await flush() } catch { logger.error("batch failed", metadata: ["error": "\(error)"]) }
-            } else {
-                try? await Task.sleep(for: tick)
+        try await withGracefulShutdownHandler {
+            while await !isStopping() {
+                if await isDue() { try await flush() } else { await sleepUntilDue() }
             }
+        } onGracefulShutdown: {
+            Task { await self.beginStopping() }
         }
         // Drain: whatever was accepted into the queue is logged before the node stops.
-        await markStopped()
         do {
-            while await !order.isEmpty { try await flush() }
+            while await !isQueueEmpty() { try await flush() }
         } catch {
             await failAllPending(error)
             throw error
         }
+        await finishProving()
+        writtenContinuation.finish()
         logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
     }
 
-    private func markStopped() { stopped = true }
+    private func isStopping() -> Bool { stopping || Task.isCancelled }
+    private func isQueueEmpty() -> Bool { order.isEmpty }
+
+    private func beginStopping() {
+        stopping = true
+        signal()
+    }
+
+    private func signal() {
+        if let wake {
+            self.wake = nil
+            wake.resume()
+        }
+    }
+
+    /// A batch is due when it is full, when its first statement has waited `batchInterval`, or
+    /// when nothing has been written for `epochInterval` (an idle epoch).
+    private func isDue() -> Bool { nextDeadline() <= clock.elapsed }
+
+    private func nextDeadline() -> Duration {
+        if order.count >= settings.batchSize { return .zero }
+        let epoch = lastWriteAt + settings.epochInterval
+        guard let first = firstPendingAt else { return epoch }
+        return min(epoch, first + settings.batchInterval)
+    }
+
+    /// Sleeps until the next deadline or until `signal` (a statement arrived, or the node is stopping).
+    private func sleepUntilDue() async {
+        let deadline = nextDeadline()
+        let timer = Task { [clock] in
+            guard (try? await clock.sleep(until: deadline)) != nil else { return }
+            await self.signal()
+        }
+        await withCheckedContinuation { wake = $0 }
+        timer.cancel()
+    }
 
     /// No waiter is ever left hanging: when the log cannot be written while stopping, everyone still queued is told.
     private func failAllPending(_ error: Error) {
-        let problem = Problem.notLogged("the node stopped: \(error)")
+        let problem = Problem.notLogged("the node stopped before this statement could be logged")
+        logger.error("log could not be written while stopping", metadata: ["error": "\(error)"])
         for hash in order { for waiter in pending[hash]?.waiters ?? [] { waiter(.failure(problem)) } }
         order = []
         pending = [:]
     }
 
-    private func due() -> Bool {
-        if order.count >= batchSize { return true }
-        if let first = firstPendingAt, first.duration(to: .now) >= batchInterval { return true }
-        return lastWriteAt.duration(to: .now) >= epochInterval
-    }
-
-    /// Writes one batch (possibly empty: an idle epoch) and answers its waiters.
+    /// Writes one batch (possibly empty: an idle epoch), then proves its receipts in the
+    /// background and answers its waiters.
     func flush() async throws {
-        let hashes = Array(order.prefix(batchSize))
+        let hashes = Array(order.prefix(settings.batchSize))
         order.removeFirst(hashes.count)
         let batch = hashes.map { pending.removeValue(forKey: $0)! }
         // Leftovers keep the oldest arrival time, so they are written in the next round, not an interval later.
         if order.isEmpty { firstPendingAt = nil }
         let statements = batch.map(\.statement)
-        let started = ContinuousClock.now
-        let outcome: Result<[Result<Receipt, Error>], Error> = await withCheckedContinuation { continuation in
+        let time = clock.now
+        let outcome: Result<(placements: [Placement], checkpoint: Checkpoint, note: String), Error> = await withCheckedContinuation { c in
             writer.async { [store, signer, mapRoot] in
-                continuation.resume(returning: Result {
-                    try Sequencer.write(statements, store: store, signer: signer, mapRoot: mapRoot)
-                })
+                c.resume(returning: Result { try Sequencer.write(statements, time: time, store: store, signer: signer, mapRoot: mapRoot) })
             }
         }
-        lastWriteAt = .now
-        logger.debug("batch written", metadata: ["statements": "\(statements.count)", "duration": "\(started.duration(to: lastWriteAt))"])
+        lastWriteAt = clock.elapsed
         switch outcome {
-        case let .success(results):
-            metrics.batchWritten(statements: statements.count, size: store.size)
-            for (item, result) in zip(batch, results) {
-                for waiter in item.waiters { waiter(result) }
-            }
+        case let .success((placements, checkpoint, note)):
+            metrics.batchWritten(statements: statements.count, size: checkpoint.size)
+            writtenContinuation.yield(checkpoint.size)
+            prove(batch, placements: placements, size: checkpoint.size, note: note)
         case let .failure(error):
-            // Nothing of the batch was committed: every submitter is told, none gets a receipt.
-            let problem = Problem.notLogged("the log could not be written: \(error)")
-            for item in batch { for waiter in item.waiters { waiter(.failure(problem)) } }
-            throw error
+            logger.error("batch could not be written", metadata: ["error": "\(error)", "statements": "\(statements.count)"])
+            try await recover(batch, after: error)
         }
     }
 
+    /// After a failed append: reload the store from disk (or stop the node, by throwing), then
+    /// answer the batch. A failure can come after the commit reached the disk; statements the
+    /// reloaded log holds get their receipts, the others `not-logged`.
+    private func recover(_ batch: [Pending], after error: Error) async throws {
+        let reloaded: Result<Void, Error> = await withCheckedContinuation { c in
+            writer.async { [store] in c.resume(returning: Result { try store.reload() }) }
+        }
+        if case let .failure(reloadError) = reloaded {
+            let problem = Problem.notLogged("the log could not be written; the node is stopping")
+            for item in batch { for waiter in item.waiters { waiter(.failure(problem)) } }
+            logger.critical("log state could not be reloaded after a failed append; stopping", metadata: ["error": "\(reloadError)"])
+            throw reloadError
+        }
+        let known = (try? store.indexes(ofStatements: batch.map(\.statement.hash))) ?? [:]
+        let notLogged = Problem.notLogged("the log could not be written; nothing of this statement was logged, send it again")
+        var logged = [Pending]()
+        for item in batch {
+            if known[item.statement.hash] != nil { logged.append(item) } else { for waiter in item.waiters { waiter(.failure(notLogged)) } }
+        }
+        guard !logged.isEmpty, let (checkpoint, note) = store.latestCheckpoint else { return }
+        prove(logged, placements: logged.map { .earlier(index: known[$0.statement.hash]!) }, size: checkpoint.size, note: note)
+    }
+
+    /// Proves the receipts of a written batch on the prover queue, off the actor and off the
+    /// writer, then answers its waiters.
+    private func prove(_ batch: [Pending], placements: [Placement], size: UInt64, note: String) {
+        nextProof += 1
+        let id = nextProof
+        let store = self.store
+        let provers = self.provers
+        proving[id] = Task {
+            let results: [Result<Receipt, Problem>] = await withCheckedContinuation { c in
+                provers.async { c.resume(returning: Sequencer.receipts(for: placements, size: size, note: note, store: store)) }
+            }
+            for (item, result) in zip(batch, results) { for waiter in item.waiters { waiter(result) } }
+            await self.doneProving(id)
+        }
+    }
+
+    private func doneProving(_ id: Int) { proving[id] = nil }
+
+    private func finishProving() async {
+        while let (_, task) = proving.first { await task.value }
+    }
+
     /// The critical section: build leaves continuing the chain, append them with the epoch leaf
-    /// and the signed checkpoint in one transaction, then prove each statement's inclusion.
-    static func write(_ statements: [SignedStatement], store: LogStore, signer: NoteSigner, mapRoot: Hash) throws -> [Result<Receipt, Error>] {
+    /// and the signed checkpoint in one transaction. Nothing else: receipts are proved after.
+    static func write(_ statements: [SignedStatement], time now: Timestamp, store: LogStore, signer: NoteSigner,
+                      mapRoot: Hash) throws -> (placements: [Placement], checkpoint: Checkpoint, note: String) {
         var chain = store.chainHead
-        let time = max(Timestamp.now, chain.lastTime ?? Timestamp(milliseconds: 0))
+        // Leaf time never decreases (PROTOCOL §4), even if the wall clock steps back.
+        let time = max(now, chain.lastTime ?? Timestamp(milliseconds: 0))
         var leaves = [LogLeaf]()
-        var placed = [Result<(index: UInt64, leafHash: Hash?), Error>]()
+        var placements = [Placement]()
         // Statements logged since their submitters checked (a repeat in an earlier batch) are not logged again.
         var seen = try store.indexes(ofStatements: statements.map(\.hash))
         for statement in statements {
-            let hash = statement.hash
-            if let index = seen[hash] {
-                placed.append(.success((index, nil)))
+            if let index = seen[statement.hash] {
+                placements.append(.earlier(index: index))
                 continue
             }
             do {
                 let leaf = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time, content: .statement(statement))
-                let leafHash = try chain.append(leaf)
+                try chain.append(leaf)
                 leaves.append(leaf)
-                seen[hash] = leaf.index
-                placed.append(.success((leaf.index, leafHash)))
+                seen[statement.hash] = leaf.index
+                placements.append(.logged(leaf))
             } catch {
-                placed.append(.failure(Problem("too-large", "Statement does not fit a log leaf", status: 413, detail: "\(error)")))
+                placements.append(.refused(Problem(.tooLarge, "the statement does not fit a log leaf: \(error)")))
             }
         }
         let epoch = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time,
                                 content: .epoch(mapRoot: mapRoot, size: chain.nextIndex))
         leaves.append(epoch)
         let (checkpoint, note) = try store.append(leaves) { try $0.sign(with: signer).serialized }
-        // From here on the batch is durable: a receipt that cannot be built says so, and never "not logged".
+        return (placements, checkpoint, note)
+    }
+
+    /// Receipts for a written batch, against the checkpoint `note` of `size` leaves. One tile
+    /// reader serves the whole batch. From here on the batch is durable: a receipt that cannot be
+    /// built says so, and never "not logged".
+    static func receipts(for placements: [Placement], size: UInt64, note: String, store: LogStore) -> [Result<Receipt, Problem>] {
         let reader = store.hashReader()
-        return zip(statements, placed).map { statement, place in
-            switch place {
-            case let .failure(error): return .failure(error)
-            case let .success((index, knownHash)):
-                do {
-                    return .success(try Receipt(store: store, index: index, statementHash: statement.hash, size: checkpoint.size,
-                                                note: note, reader: reader, leafHash: knownHash))
-                } catch {
-                    return .failure(Problem("receipt-unavailable", "Logged, but no receipt", status: 500,
-                                            detail: "the statement is logged at index \(index), but its receipt could not be built: \(error)"))
+        return placements.map { placement in
+            let index: UInt64
+            switch placement {
+            case let .refused(problem): return .failure(problem)
+            case let .logged(leaf): index = leaf.index
+            case let .earlier(i): index = i
+            }
+            do {
+                var leaf: LogLeaf
+                if case let .logged(l) = placement { leaf = l } else {
+                    guard let bytes = try store.leafBytes(at: index) else { throw StoreError.notFound("leaf \(index)") }
+                    leaf = try LogLeaf(bytes: bytes)
                 }
+                let proof = try InclusionProof.generate(index: index, size: size, reader: reader)
+                return .success(Receipt(leaf: leaf, proof: proof.hashes, checkpoint: note))
+            } catch {
+                return .failure(Problem(.receiptUnavailable,
+                                        "the statement is logged at index \(index), but its receipt could not be built; submit it again to get it"))
             }
         }
     }
@@ -197,18 +330,18 @@ public actor Sequencer: Service {
 /// Gathers the results of a batch's statements, answering once all have one.
 final class ResultCollector: Sendable {
     private struct State {
-        var results: [Result<Receipt, Error>?]
+        var results: [Result<Receipt, Problem>?]
         var remaining: Int
-        var continuation: CheckedContinuation<[Result<Receipt, Error>], Never>?
+        var continuation: CheckedContinuation<[Result<Receipt, Problem>], Never>?
     }
     private let state: Mutex<State>
 
-    init(count: Int, continuation: CheckedContinuation<[Result<Receipt, Error>], Never>) {
+    init(count: Int, continuation: CheckedContinuation<[Result<Receipt, Problem>], Never>) {
         state = Mutex(State(results: Array(repeating: nil, count: count), remaining: count, continuation: continuation))
     }
 
-    func set(_ index: Int, _ result: Result<Receipt, Error>) {
-        let done: ([Result<Receipt, Error>], CheckedContinuation<[Result<Receipt, Error>], Never>)? = state.withLock { s in
+    func set(_ index: Int, _ result: Result<Receipt, Problem>) {
+        let done: ([Result<Receipt, Problem>], CheckedContinuation<[Result<Receipt, Problem>], Never>)? = state.withLock { s in
             guard s.results[index] == nil else { return nil }
             s.results[index] = result
             s.remaining -= 1

@@ -70,6 +70,29 @@ public final class AssentDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-parties") { db in
+            // The latest enrollment of each party in each log (latest by issued, ties by statement
+            // hash, as PROTOCOL §6 orders statements): who counts as enrolled when a node decides
+            // whether a preference is an open declaration (PROTOCOL §3).
+            try db.execute(sql: """
+                CREATE TABLE parties (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    party BLOB NOT NULL,
+                    active INTEGER NOT NULL,
+                    issued INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    idx INTEGER NOT NULL,
+                    PRIMARY KEY (log, party)
+                ) WITHOUT ROWID;
+                """)
+            // Logs written before this table existed: index their enrollments now.
+            for row in try Row.fetchAll(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx") {
+                let data: Data = row["data"]
+                guard let leaf = try? LogLeaf(bytes: [UInt8](data)), let statement = leaf.statement,
+                      case let .enrollment(enrollment) = statement.statement else { continue }
+                try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: row["log"], db: db)
+            }
+        }
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 
@@ -118,6 +141,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case badAppend(origin: String, String)
     case notFound(String)
     case inconsistentCheckpoint(origin: String, String)
+    case locked(directory: String, holder: String)
 
     public var description: String {
         switch self {
@@ -132,6 +156,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .badAppend(origin, why): "log \(origin): cannot append: \(why)"
         case let .notFound(what): "\(what) not found"
         case let .inconsistentCheckpoint(origin, why): "log \(origin): \(why)"
+        case let .locked(directory, holder): "data directory \(directory) is in use by \(holder): one node per data directory"
         }
     }
 }

@@ -29,6 +29,8 @@ public final class LogStore: Sendable {
     /// Held for the whole of an append, so appends are serialized even with several callers.
     private let writerLock = Mutex(())
     private let fullTiles = Mutex<[TileKey: [UInt8]]>([:])
+    /// The parties this log enrolls and has not revoked, as the `parties` table says after the last commit.
+    private let enrolled = Mutex<Set<PublicKey>>([])
     private static let fullTileCacheLimit = 2048
 
     struct TileKey: Hashable {
@@ -87,8 +89,23 @@ public final class LogStore: Sendable {
             }
             return s
         }
+        let active: Set<PublicKey> = try database.pool.read { db in
+            Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
+                .compactMap { PublicKey(bytes: [UInt8]($0)) })
+        }
         state.withLock { $0 = loaded }
+        enrolled.withLock { $0 = active }
         try verifyAgainstCheckpoint()
+    }
+
+    /// Reads the log's state again from the database, after a failed append: whatever the
+    /// failure left on disk (a whole batch or none of it), memory then agrees with it, or this
+    /// throws and the log must not be written or served.
+    public func reload() throws {
+        try writerLock.withLock { _ in
+            fullTiles.withLock { $0.removeAll() }
+            try load()
+        }
     }
 
     /// Recomputes the root at the latest checkpoint's size from the stored tiles, and the
@@ -127,6 +144,8 @@ public final class LogStore: Sendable {
         let current = state.withLock { $0 }
         var next = current
         var touched = [TileKey: [UInt8]]()
+        var enrollmentsChanged = Set<PublicKey>()
+        var nowActive = Set<PublicKey>()
         let result: (Checkpoint, String) = try database.pool.write { db in
             let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
             let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
@@ -136,6 +155,10 @@ public final class LogStore: Sendable {
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
+                    if case let .enrollment(enrollment) = statement.statement {
+                        try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: id, db: db)
+                        enrollmentsChanged.insert(enrollment.party)
+                    }
                 }
                 LogStore.addHash(hash.bytes, level: 0, size: next.size, edge: &next.edge, touched: &touched)
                 next.size += 1
@@ -156,11 +179,21 @@ public final class LogStore: Sendable {
             try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (log, size, note) VALUES (?, ?, ?)",
                            arguments: [id, Int64(checkpoint.size), note])
             try db.execute(sql: "UPDATE logs SET size = ? WHERE id = ?", arguments: [Int64(next.size), id])
+            for party in enrollmentsChanged
+            where try Bool.fetchOne(db, sql: "SELECT active FROM parties WHERE log = ? AND party = ?", arguments: [id, Data(party.bytes)]) == true {
+                nowActive.insert(party)
+            }
             return (checkpoint, note)
         }
         next.checkpoint = result.0
         next.checkpointNote = result.1
         state.withLock { $0 = next }
+        if !enrollmentsChanged.isEmpty {
+            enrolled.withLock { set in
+                set.subtract(enrollmentsChanged)
+                set.formUnion(nowActive)
+            }
+        }
         return result
     }
 
@@ -181,7 +214,20 @@ public final class LogStore: Sendable {
         }
     }
 
+    /// Records an enrollment if it is the party's latest in this log: latest by `issued`, ties
+    /// broken by the greater statement hash (PROTOCOL §6), so log order does not matter.
+    static func recordEnrollment(_ enrollment: Enrollment, hash: Hash, index: UInt64, log: Int64, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO parties (log, party, active, issued, hash, idx) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (log, party) DO UPDATE SET active = excluded.active, issued = excluded.issued, hash = excluded.hash, idx = excluded.idx
+            WHERE excluded.issued > parties.issued OR (excluded.issued = parties.issued AND excluded.hash > parties.hash)
+            """, arguments: [log, Data(enrollment.party.bytes), enrollment.active, enrollment.issued.milliseconds, Data(hash.bytes), Int64(index)])
+    }
+
     // MARK: Reading
+
+    /// Whether this log enrolls `party` and has not revoked it (as of the last commit).
+    public func isEnrolled(_ party: PublicKey) -> Bool { enrolled.withLock { $0.contains(party) } }
 
     public var size: UInt64 { state.withLock { $0.size } }
 

@@ -173,10 +173,13 @@ struct Load {
                 var lines = [UInt8]()
                 var accepted = 0
                 var refusals = [String: Int]()
-                for item in results {
+                let sent = (try? CanonicalJSON.parse(body, requireCanonical: false))?.arrayValue ?? []
+                for (n, item) in results.enumerated() {
                     if let receipt = item["receipt"] {
                         accepted += 1
-                        if tally.receiptFile != nil { lines += receipt.canonicalBytes + [0x0A] }
+                        if tally.receiptFile != nil, n < sent.count {
+                            lines += JSONValue.object(["receipt": receipt, "statement": sent[n]]).canonicalBytes + [0x0A]
+                        }
                     } else {
                         refusals[item["problem"]?["type"]?.stringValue ?? "?", default: 0] += 1
                     }

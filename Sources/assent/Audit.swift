@@ -13,8 +13,9 @@ struct Audit: AsyncParsableCommand {
             the checkpoint signature; every leaf (canonical JSON, statement signatures, type
             rules); the hash chain (index, prev, time never decreasing); the Merkle root against
             the checkpoint; that every checkpoint ends with an epoch leaf. With --receipts, every
-            receipt (one JSON object per line, as `assent-load` writes them) must verify and name
-            the leaf that holds its statement, and every checkpoint those receipts carry must be
+            receipt (one JSON object per line, {"receipt": tlog-proof text, "statement": the signed
+            statement}, as `assent-load` writes them) must verify for its statement and name the
+            leaf that holds it, and every checkpoint those receipts carry must be
             consistent with the log. Exits non-zero on the first failure, saying what failed.
 
             Example:
@@ -82,12 +83,21 @@ struct Audit: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: receipts) else { throw AuditFailure("cannot read \(receipts)") }
             for (n, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() {
                 let receipt: Receipt
-                do { receipt = try Receipt(json: try CanonicalJSON.parse(String(line))) } catch { throw AuditFailure("receipt line \(n + 1): \(error)") }
-                do { try receipt.verify(logKey: key) } catch { throw AuditFailure("receipt line \(n + 1) does not verify: \(error)") }
-                guard receipt.index < checkpoint.size, statementAt[receipt.index] == receipt.statementHash,
-                      leafHashes[Int(receipt.index)] == receipt.leafHash
-                else { throw AuditFailure("receipt line \(n + 1): statement \(receipt.statementHash) is not at index \(receipt.index) of the log") }
-                let cp = try Checkpoint(text: try SignedNote(parsing: receipt.checkpoint).text)
+                let statement: SignedStatement
+                do {
+                    let item = try CanonicalJSON.parse(String(line))
+                    guard case let .string(text)? = item["receipt"], let s = item["statement"] else { throw AuditFailure("needs receipt and statement") }
+                    receipt = try Receipt(text: text)
+                    statement = try SignedStatement(json: s)
+                } catch { throw AuditFailure("receipt line \(n + 1): \(error)") }
+                let verified: Receipt.Verified
+                do { verified = try receipt.verify(statement: statement, logKey: key) } catch {
+                    throw AuditFailure("receipt line \(n + 1) does not verify: \(error)")
+                }
+                guard receipt.index < checkpoint.size, statementAt[receipt.index] == statement.hash,
+                      leafHashes[Int(receipt.index)] == verified.leaf.leafHash
+                else { throw AuditFailure("receipt line \(n + 1): statement \(statement.hash) is not at index \(receipt.index) of the log") }
+                let cp = verified.checkpoint
                 if let seen = checkpointSizes[cp.size], seen != cp.root {
                     throw AuditFailure("two signed checkpoints for size \(cp.size) with different roots")
                 }

@@ -12,7 +12,9 @@ struct Submit: AsyncParsableCommand {
             Reads signed statements, one per line (as `assent sign` prints them), from a file or
             standard input, sends them as one batch (at most 1,000), and prints one line per
             statement: its receipt (index, checkpoint size) or the node's reason for refusing it.
-            With --log-key, every receipt is verified offline against the log's key.
+            Every receipt is verified offline against the statement that was sent and the log's
+            key: the leaf is rebuilt around the statement, and its inclusion proved under the
+            checkpoint the log signed. A receipt that does not verify is an error (exit 1).
 
             Example:
               assent sign preference --key alice.key --work iswc:T0345246801 --usage train-ai=n \\
@@ -26,8 +28,8 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Base URL of the node.")
     var node: String = "http://127.0.0.1:7001"
 
-    @Option(help: "The log's verifier key, to verify each receipt.")
-    var logKey: String?
+    @Option(help: "The log's verifier key (as in its log.pub), to verify each receipt.")
+    var logKey: String
 
     @Flag(help: "Print the node's JSON reply instead of text.")
     var json = false
@@ -37,7 +39,13 @@ struct Submit: AsyncParsableCommand {
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !lines.isEmpty else { throw CLIError("no statements in \(input)") }
         guard lines.count <= 1000 else { throw CLIError("\(lines.count) statements; a batch holds at most 1,000") }
-        let key = try logKey.map { try NoteVerifierKey(parsing: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let key = try NoteVerifierKey(parsing: logKey.trimmingCharacters(in: .whitespacesAndNewlines))
+        // The statements as sent: each receipt must prove one of these, not merely some leaf.
+        let statements = try lines.enumerated().map { n, line in
+            do { return try SignedStatement(bytes: Array(line.utf8), requireCanonical: false) } catch {
+                throw CLIError("statement \(n + 1) of \(input): \(error)")
+            }
+        }
 
         var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
         request.method = .POST
@@ -56,19 +64,15 @@ struct Submit: AsyncParsableCommand {
         }
         var failures = 0
         for (i, item) in results.enumerated() {
-            if let r = item["receipt"] {
-                let receipt = try Receipt(json: r)
-                var line = "statement \(i + 1): logged at index \(receipt.index), checkpoint size \(receipt.proof.size)"
-                if let key {
-                    do {
-                        try receipt.verify(logKey: key)
-                        line += ", receipt verified"
-                    } catch {
-                        line += ", RECEIPT DOES NOT VERIFY: \(error)"
-                        failures += 1
-                    }
+            if case let .string(text)? = item["receipt"] {
+                do {
+                    let receipt = try Receipt(text: text)
+                    let verified = try receipt.verify(statement: statements[i], logKey: key)
+                    print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified")
+                } catch {
+                    print("statement \(i + 1): RECEIPT DOES NOT VERIFY: \(error)")
+                    failures += 1
                 }
-                print(line)
             } else {
                 failures += 1
                 print("statement \(i + 1): refused: \(item["problem"]?["detail"]?.stringValue ?? "?")")

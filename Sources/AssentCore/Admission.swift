@@ -1,0 +1,81 @@
+/// The intake rules of PROTOCOL §3 that a statement must meet to be logged: its clock window
+/// and who may write it. One implementation: the node applies it on submission (with its own
+/// clock as `now`), and a replayer re-applies it to a peer's log (with each leaf's `time`).
+///
+/// Whether an open declaration (a preference from a key no trusted log enrolls) is taken is a
+/// node's policy, not a rule of the log: `check` reports the declarant's standing and the node
+/// decides, so a replayer accepts the open declarations its peer chose to log.
+public struct Admission: Sendable {
+    /// How far `issued` may lie before or after `now`, in milliseconds.
+    public struct ClockWindow: Sendable, Equatable {
+        /// The widest window a node may configure: ten years back, one day ahead. Beyond that a
+        /// window means nothing, and arithmetic on it could overflow.
+        public static let maxPast: Int64 = 10 * 366 * 86_400_000
+        public static let maxFuture: Int64 = 86_400_000
+
+        public let past: Int64
+        public let future: Int64
+
+        public init(pastMilliseconds: Int64, futureMilliseconds: Int64) throws(AdmissionError) {
+            guard (1...ClockWindow.maxPast).contains(pastMilliseconds), (0...ClockWindow.maxFuture).contains(futureMilliseconds) else {
+                throw .badWindow("the clock window must be 1 ms to 10 years into the past and 0 to 1 day into the future")
+            }
+            past = pastMilliseconds
+            future = futureMilliseconds
+        }
+    }
+
+    /// Who the declarant is, for the rules that follow admission.
+    public enum Standing: Sendable, Equatable {
+        /// A trusted operator key (enrollments and mandates).
+        case `operator`
+        /// A party enrolled in a trusted log.
+        case enrolled
+        /// A key no trusted log enrolls: an unverified declaration (PROTOCOL §3).
+        case openDeclaration
+    }
+
+    public let window: ClockWindow
+    /// The trusted operator keys: only they sign enrollments and mandates.
+    public let operators: Set<PublicKey>
+
+    public init(window: ClockWindow, operators: Set<PublicKey>) {
+        self.window = window
+        self.operators = operators
+    }
+
+    /// Checks `statement` against the rules at time `now`. `isEnrolled` says whether a key is
+    /// an active party of a trusted log.
+    public func check(_ statement: Statement, now: Timestamp, isEnrolled: (PublicKey) -> Bool) throws(AdmissionError) -> Standing {
+        let issued = statement.issued
+        // Both sides are bounded (PROTOCOL §1 times, the window's own bounds): no overflow.
+        let (earliest, o1) = now.milliseconds.subtractingReportingOverflow(window.past)
+        let (latest, o2) = now.milliseconds.addingReportingOverflow(window.future)
+        if !o1, issued.milliseconds < earliest { throw .stale(issued: issued, now: now, windowSeconds: window.past / 1000) }
+        if !o2, issued.milliseconds > latest { throw .future(issued: issued, now: now, windowSeconds: window.future / 1000) }
+        switch statement {
+        case .enrollment, .mandate:
+            guard operators.contains(statement.by) else { throw .notOperator(kind: statement.kind, by: statement.by) }
+            return .operator
+        case .preference:
+            return isEnrolled(statement.by) ? .enrolled : .openDeclaration
+        }
+    }
+}
+
+public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible {
+    case stale(issued: Timestamp, now: Timestamp, windowSeconds: Int64)
+    case future(issued: Timestamp, now: Timestamp, windowSeconds: Int64)
+    case notOperator(kind: Statement.Kind, by: PublicKey)
+    case badWindow(String)
+
+    public var description: String {
+        switch self {
+        case let .stale(issued, now, window): "issued \(issued) is more than \(window) s before \(now)"
+        case let .future(issued, now, window): "issued \(issued) is more than \(window) s after \(now)"
+        case let .notOperator(kind, by):
+            "\(kind.rawValue) statements are accepted only from a trusted operator key, and \(by.base64) is not one"
+        case let .badWindow(why): why
+        }
+    }
+}
