@@ -39,7 +39,10 @@ public enum CanonicalJSON {
         case let .bool(b):
             out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
         case let .integer(n):
-            precondition(abs(n) <= JSONValue.maxInteger, "integer \(n) is outside ±(2^53−1)")
+            // Total on purpose: the parser never yields an integer outside ±(2^53−1), so only
+            // code can build one, and trapping there would let a caller that forgot a bound
+            // crash a reader. Its exact digits are written, which every parser then refuses
+            // (docs/protocol.md, "Hostile input").
             out.append(contentsOf: Array(String(n).utf8))
         }
     }
@@ -370,7 +373,9 @@ private struct Parser {
                         throw fail(.notCanonical("\\u escape where RFC 8785 writes the character or a short escape"), at: escapeStart)
                     }
                 }
-                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                // Surrogates were combined or refused above, so this cannot fail; no `!` on input all the same.
+                guard let unicodeScalar = Unicode.Scalar(scalar) else { throw fail(.loneSurrogate, at: escapeStart) }
+                out.append(contentsOf: Array(String(Character(unicodeScalar)).utf8))
             default:
                 throw fail(.invalidEscape, at: escapeStart)
             }

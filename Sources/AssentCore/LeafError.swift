@@ -13,6 +13,8 @@ public enum LeafError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .badStatement(i, e): return "\(at(i))\(e)"
         case let .tooLarge(i, bytes): return "\(at(i))leaf is \(bytes) bytes, more than 65,535"
         case let .outOfOrder(i, expected): return "index \(i): expected index \(expected)"
+        // PROTOCOL §4: leaf 0 has no leaf before it; its prev is 32 zero bytes.
+        case let .brokenChain(0): return "index 0: prev hash must be 32 zero bytes, as leaf 0 begins the chain"
         case let .brokenChain(i): return "index \(i): prev hash does not match leaf \(i - 1)"
         case let .timeWentBack(i, t, p): return "index \(i): time \(t) is before the previous leaf's \(p)"
         }

@@ -62,9 +62,9 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
                 guard digits.first == "x" else { return nil }
                 digits = digits.dropFirst()
             }
-            guard digits.utf8.count == 3, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            guard digits.utf8.count == 3, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let group = UInt64(digits) else { return nil }
             let (m, overflow) = index.multipliedReportingOverflow(by: 1000)
-            let (sum, carry) = m.addingReportingOverflow(UInt64(digits)!)
+            let (sum, carry) = m.addingReportingOverflow(group)
             guard !overflow, !carry else { return nil }
             index = sum
         }

@@ -39,8 +39,12 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     public var rfc3339: String {
-        let totalSeconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
-        let millis = milliseconds - totalSeconds * 1000
+        // Floor division that cannot overflow, even at Int64.min: printing is total.
+        var (totalSeconds, millis) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        if millis < 0 {
+            totalSeconds -= 1
+            millis += 1000
+        }
         let days = totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400
         let secondOfDay = totalSeconds - days * 86400
         let (y, m, d) = Timestamp.civilFromDays(days)
