@@ -61,21 +61,6 @@ public enum MerkleTree {
     }
 }
 
-/// Where the tree's stored hashes come from: the hash of the complete subtree of
-/// 2^level leaves that starts at leaf index × 2^level. A store answers from tiles;
-/// tests answer from memory.
-public protocol SubtreeHashReader {
-    func subtreeHash(level: Int, index: UInt64) throws -> Hash
-    /// A remembered hash of an incomplete range, if the reader keeps them.
-    func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash?
-    func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64)
-}
-
-extension SubtreeHashReader {
-    public func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash? { nil }
-    public func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64) {}
-}
-
 extension MerkleTree {
     /// MTH(D[start:end]), with `start` aligned as RFC 6962 recursion always has it:
     /// complete, aligned power-of-two ranges come from the reader; others are split at k.
@@ -99,32 +84,5 @@ extension MerkleTree {
     /// The root of the tree of the first `size` leaves.
     public static func treeHash(size: UInt64, reader: some SubtreeHashReader) throws -> Hash {
         size == 0 ? emptyRoot : try rangeHash(start: 0, end: size, reader: reader)
-    }
-}
-
-/// A reader over leaf hashes held in memory.
-public struct InMemoryHashReader: SubtreeHashReader {
-    public let leafHashes: [Hash]
-    public init(leafHashes: [Hash]) { self.leafHashes = leafHashes }
-
-    public func subtreeHash(level: Int, index: UInt64) throws -> Hash {
-        let start = Int(index) << level
-        let end = start + (1 << level)
-        guard end <= leafHashes.count else { throw MerkleError.hashNotStored(level: level, index: index) }
-        return MerkleTree.rootHash(leafHashes: Array(leafHashes[start..<end]))
-    }
-}
-
-public enum MerkleError: Error, Equatable, Sendable, CustomStringConvertible {
-    case hashNotStored(level: Int, index: UInt64)
-    case indexOutOfRange(index: UInt64, size: UInt64)
-    case sizeOutOfRange(old: UInt64, new: UInt64)
-
-    public var description: String {
-        switch self {
-        case let .hashNotStored(level, index): "no stored hash for the subtree at level \(level), index \(index)"
-        case let .indexOutOfRange(index, size): "leaf index \(index) is not in a tree of size \(size)"
-        case let .sizeOutOfRange(old, new): "no consistency proof from size \(old) to size \(new): need 0 < old ≤ new"
-        }
     }
 }
