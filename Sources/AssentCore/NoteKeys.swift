@@ -49,9 +49,8 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         guard let type = NoteSignatureType(rawValue: typeByte) else {
             throw .badVerifierKey(text, "unsupported signature type 0x\([typeByte].hexString)")
         }
-        guard let key = PublicKey(bytes: Array(material.dropFirst())) else {
-            throw .badVerifierKey(text, "Ed25519 public key must be 32 bytes")
-        }
+        let key: PublicKey
+        do { key = try PublicKey(bytes: Array(material.dropFirst())) } catch { throw .badVerifierKey(text, "\(error)") }
         try self.init(name: name, type: type, publicKey: key)
         let stated = UInt32(idBytes[0]) << 24 | UInt32(idBytes[1]) << 16 | UInt32(idBytes[2]) << 8 | UInt32(idBytes[3])
         guard stated == keyID else {
