@@ -20,15 +20,22 @@ public enum MerkleTree {
         leaf.withUnsafeBytes { leafHash(raw: $0) }
     }
 
+    /// Every call is checked: a leaf hash that libcrypto could not compute has no right value,
+    /// and zeros would be signed into the tree, so a failure stops the process (`LibCrypto`).
     private static func leafHash(raw leafBytes: UnsafeRawBufferPointer) -> Hash {
         Hash.filling { out in
             var prefix: UInt8 = 0
-            let ctx = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(ctx, sha256, nil)
-            EVP_DigestUpdate(ctx, &prefix, 1)
-            EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count)
-            EVP_DigestFinal_ex(ctx, out.baseAddress!.assumingMemoryBound(to: UInt8.self), nil)
-            EVP_MD_CTX_free(ctx)
+            guard let sha256 else { LibCrypto.fail("EVP_MD_fetch(SHA256)") }
+            guard let ctx = EVP_MD_CTX_new() else { LibCrypto.fail("EVP_MD_CTX_new") }
+            defer { EVP_MD_CTX_free(ctx) }
+            guard EVP_DigestInit_ex(ctx, sha256, nil) == 1 else { LibCrypto.fail("EVP_DigestInit_ex") }
+            guard EVP_DigestUpdate(ctx, &prefix, 1) == 1, EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count) == 1 else {
+                LibCrypto.fail("EVP_DigestUpdate")
+            }
+            var length: UInt32 = 0
+            guard EVP_DigestFinal_ex(ctx, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1, length == 32 else {
+                LibCrypto.fail("EVP_DigestFinal_ex")
+            }
         }
     }
 
