@@ -98,6 +98,22 @@ final class NoteVectorTests: XCTestCase {
         XCTAssertEqual(vkey.keyIDHex, "f289d35b")
     }
 
+    /// Go's private key form holds a type-0x01 key, and Go checks its key ID as a type-0x01 ID:
+    /// a witness (type 0x04) key written in it must carry that ID too, or Go refuses the file;
+    /// and a wrong ID is refused here whatever type the key will sign with.
+    func testAWitnessKeyIsWrittenInGosFormWithTheIDGoExpects() throws {
+        let v = try goVectors()
+        let witness = try NoteSigner(name: v.log.name, key: SigningKey(seed: seed(v.log.seedHex)), type: .cosignatureV1)
+        XCTAssertEqual(witness.privateKeyString, v.log.privateKey)
+        XCTAssertEqual(try NoteSigner(parsingPrivateKey: v.log.privateKey, type: .cosignatureV1).verifierKey, witness.verifierKey)
+        let wrongID = v.log.privateKey.replacingOccurrences(of: "+f289d35b+", with: "+f289d35c+")
+        for type in [NoteSignatureType.ed25519, .cosignatureV1] {
+            XCTAssertThrowsError(try NoteSigner(parsingPrivateKey: wrongID, type: type)) {
+                XCTAssertEqual($0 as? NoteError, .badPrivateKey("key ID f289d35c does not match the key (expected f289d35b)"))
+            }
+        }
+    }
+
     func testAGoCheckpointWithOneChangedByteFailsVerification() throws {
         let v = try goVectors()
         let logKey = try NoteVerifierKey(parsing: v.log.vkey)
