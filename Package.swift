@@ -75,7 +75,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AssentCoreTests",
-            dependencies: ["AssentCore"],
+            // COpenSSL: the key tests call libcrypto directly, to show what it accepts unaided.
+            dependencies: ["AssentCore", "COpenSSL"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

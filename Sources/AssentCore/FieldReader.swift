@@ -49,8 +49,7 @@ struct FieldReader {
 
     mutating func publicKey(_ key: String) throws(StatementError) -> PublicKey {
         let s = try string(key)
-        guard let k = PublicKey(base64: s) else { throw .badField(key, "must be base64 of a 32-byte Ed25519 public key") }
-        return k
+        do { return try PublicKey(base64: s) } catch { throw .badPublicKey(key, error) }
     }
 
     mutating func timestamp(_ key: String) throws(StatementError) -> Timestamp {

@@ -43,13 +43,20 @@ struct SigningOptions: ParsableArguments {
 }
 
 func parsePartyKey(_ text: String) throws -> PublicKey {
-    if let key = PublicKey(base64: text) { return key }
-    if let vkey = try? NoteVerifierKey(parsing: text) { return vkey.publicKey }
-    if FileManager.default.fileExists(atPath: text), let content = try? String(contentsOfFile: text, encoding: .utf8),
-       let vkey = try? NoteVerifierKey(parsing: content.trimmingCharacters(in: .whitespacesAndNewlines)) {
-        return vkey.publicKey
+    // A key that belongs to nobody (PROTOCOL §3) is refused here with its reason, not later by the node.
+    if Base64.decode(text) != nil {
+        do { return try PublicKey(base64: text) } catch { throw ValidationError("--party \(text): \(error)") }
     }
-    throw ValidationError("--party \(text): expected a base64 Ed25519 public key, a verifier key, or a .pub file")
+    var vkey = text
+    if FileManager.default.fileExists(atPath: text) {
+        guard let content = try? String(contentsOfFile: text, encoding: .utf8) else {
+            throw ValidationError("--party \(text): cannot read the file")
+        }
+        vkey = content.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    do { return try NoteVerifierKey(parsing: vkey).publicKey } catch {
+        throw ValidationError("--party \(text): expected a base64 Ed25519 public key, a verifier key, or a .pub file: \(error)")
+    }
 }
 
 func emit(_ statement: Statement, key: SigningKey) throws {
