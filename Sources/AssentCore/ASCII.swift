@@ -29,11 +29,6 @@ enum ASCII {
     static func lowercased(_ b: UInt8) -> UInt8 { isUpper(b) ? b + 32 : b }
     static func uppercased(_ b: UInt8) -> UInt8 { isLower(b) ? b - 32 : b }
 
-    /// True when `s` is not empty and every byte of it satisfies `allowed`.
-    static func isNonEmpty(_ s: some StringProtocol, allOf allowed: (UInt8) -> Bool) -> Bool {
-        !s.isEmpty && s.utf8.allSatisfy(allowed)
-    }
-
     // MARK: Characters
 
     /// The value of an ASCII digit, nil for anything else (including other scripts' digits).
@@ -65,6 +60,15 @@ enum ASCII {
     /// `s` with ASCII `A`-`Z` lower-cased and everything else left alone.
     static func lowercased(_ s: some StringProtocol) -> String {
         String(decoding: s.utf8.map(lowercased), as: UTF8.self)
+    }
+
+    /// `s` split at the first occurrence of the ASCII character `separator`, found by its byte
+    /// (Swift's Character view would not see a `/` that a combining mark follows); nil when
+    /// there is none.
+    static func split(_ s: some StringProtocol, at separator: Unicode.Scalar) -> (before: String, after: String)? {
+        let bytes = Array(s.utf8)
+        guard separator.isASCII, let i = bytes.firstIndex(of: UInt8(separator.value)) else { return nil }
+        return (String(decoding: bytes[..<i], as: UTF8.self), String(decoding: bytes[(i + 1)...], as: UTF8.self))
     }
 
     /// `s` without leading and trailing white space.

@@ -9,13 +9,11 @@
 /// §2.1, §6.2.2), and a `%` standing for itself is written `%25`.
 enum LocalWorkID {
     static func normalize(_ raw: String) throws(WorkIDError) -> String {
-        let s = ASCII.trim(raw)
         let form = "<society>/<catalogue id>, e.g. gema.de/123-456"
-        guard let slash = s.firstIndex(of: "/") else {
+        // Split on the byte: a "/" followed by a combining mark is one Character to Swift.
+        guard let (society, catalogueID) = ASCII.split(ASCII.trim(raw), at: "/") else {
             throw .badShape(scheme: .local, value: raw, expected: form)
         }
-        let society = ASCII.lowercased(s[..<slash])
-        let catalogueID = s[s.index(after: slash)...]
         guard !society.isEmpty, !catalogueID.isEmpty else {
             throw .badShape(scheme: .local, value: raw, expected: form)
         }
@@ -28,6 +26,6 @@ enum LocalWorkID {
         guard let encoded = PercentEncoding.normalize(PercentEncoding.nfc(catalogueID), mustEncode: { _ in false }) else {
             throw .badPercentEscape(scheme: .local, value: raw)
         }
-        return society + "/" + encoded
+        return ASCII.lowercased(society) + "/" + encoded
     }
 }

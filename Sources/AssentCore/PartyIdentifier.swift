@@ -19,10 +19,8 @@ public struct PartyIdentifier: Hashable, Sendable, CustomStringConvertible {
     public let value: String
 
     public init(parsing text: String) throws(PartyIdentifierError) {
-        guard let colon = text.firstIndex(of: ":") else { throw .missingScheme(text) }
-        let name = ASCII.trim(text[..<colon])
-        guard let scheme = Scheme(rawValue: ASCII.lowercased(name)) else { throw .unknownScheme(text) }
-        let raw = String(text[text.index(after: colon)...])
+        guard let (name, raw) = ASCII.split(text, at: ":") else { throw .missingScheme(text) }
+        guard let scheme = Scheme(rawValue: ASCII.lowercased(ASCII.trim(name))) else { throw .unknownScheme(text) }
         self.scheme = scheme
         switch scheme {
         case .ipi:

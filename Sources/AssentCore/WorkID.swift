@@ -20,13 +20,13 @@ public struct WorkID: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// Parses `scheme:value` as a person may type it, and normalizes it. The text is split at
     /// its first colon.
     public init(parsing text: String) throws(WorkIDError) {
-        guard let colon = text.firstIndex(of: ":") else { throw .missingScheme(text) }
-        let name = ASCII.trim(text[..<colon])
+        guard let (before, value) = ASCII.split(text, at: ":") else { throw .missingScheme(text) }
+        let name = ASCII.trim(before)
         guard !name.isEmpty else { throw .missingScheme(text) }
         guard let scheme = Scheme(rawValue: ASCII.lowercased(name)) else {
             throw .unknownScheme(String(name))
         }
-        try self.init(scheme: scheme, value: String(text[text.index(after: colon)...]))
+        try self.init(scheme: scheme, value: value)
     }
 
     /// Parses `scheme:value` that must already be in normal form, as a statement carries it
