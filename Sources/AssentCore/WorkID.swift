@@ -18,13 +18,18 @@ public struct WorkID: Hashable, Sendable, CustomStringConvertible, Comparable {
     public let value: String
 
     /// Parses `scheme:value` as a person may type it, and normalizes it. The text is split at
-    /// its first colon.
+    /// its first colon. A bare `http:` or `https:` URL, as people paste it, is taken as a
+    /// `url` value (no work identifier scheme has those names).
     public init(parsing text: String) throws(WorkIDError) {
         guard let (before, value) = ASCII.split(text, at: ":") else { throw .missingScheme(text) }
-        let name = ASCII.trim(before)
+        let name = ASCII.lowercased(ASCII.trim(before))
         guard !name.isEmpty else { throw .missingScheme(text) }
-        guard let scheme = Scheme(rawValue: ASCII.lowercased(name)) else {
-            throw .unknownScheme(String(name))
+        if name == "http" || name == "https" {
+            try self.init(scheme: .url, value: text)
+            return
+        }
+        guard let scheme = Scheme(rawValue: name) else {
+            throw .unknownScheme(String(ASCII.trim(before)))
         }
         try self.init(scheme: scheme, value: value)
     }

@@ -503,6 +503,15 @@ final class WorkIDTests: XCTestCase {
         assertCanonical("url:https://Example.com:443/a/./b/../Caf%c3%a9", "url:https://example.com/a/Caf%C3%A9")
     }
 
+    func testBareHTTPURLAsPastedIsAURLWorkID() throws {
+        assertCanonical("https://Example.com:443/a/./b/../Caf%c3%a9", "url:https://example.com/a/Caf%C3%A9")
+        assertCanonical(" HTTP://example.com", "url:http://example.com/")
+        // Not in a statement: there the normal form, with its scheme, is required.
+        XCTAssertThrowsError(try WorkID(parsingNormalized: "https://example.com/")) {
+            XCTAssertEqual($0 as? WorkIDError, .notNormalized(given: "https://example.com/", normalized: "url:https://example.com/"))
+        }
+    }
+
     func testURLComposedAndDecomposedAccentAreOneIdentity() throws {
         // "é" as U+00E9 and as "e" + U+0301 COMBINING ACUTE ACCENT: NFC, then UTF-8, percent-encoded.
         let composed = try WorkID(parsing: "url:https://example.com/caf\u{E9}")
