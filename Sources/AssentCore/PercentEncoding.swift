@@ -7,8 +7,8 @@ enum PercentEncoding {
     /// ASCII text is its own NFC form and is returned as it is.
     ///
     /// This is the standard library's normalizer, the one `String ==` relies on, so the core
-    /// needs no Foundation (whose `precomposedStringWithCanonicalMapping` gives the same result;
-    /// the tests compare the two).
+    /// needs no Foundation; Foundation's `precomposedStringWithCanonicalMapping` on Linux (Swift
+    /// 6.3) also fails to compose a Hangul LV syllable with a trailing jamo (U+AC00 U+11A8).
     static func nfc(_ s: some StringProtocol) -> String {
         if s.utf8.allSatisfy({ $0 < 0x80 }) { return String(s) }
         var bytes = [UInt8]()
