@@ -103,7 +103,7 @@ public final class AssentDatabase: Sendable {
             if let row = try Row.fetchOne(db, sql: "SELECT id, vkey, role FROM logs WHERE origin = ?", arguments: [origin]) {
                 let vkey: String = row["vkey"]
                 let storedRole: String = row["role"]
-                guard vkey == verifierKey.description else {
+                guard Bytewise.equal(vkey, verifierKey.description) else {
                     throw StoreError.keyMismatch(origin: origin, stored: vkey, given: verifierKey.description)
                 }
                 guard storedRole == role.rawValue else { throw StoreError.roleMismatch(origin: origin, stored: storedRole) }
