@@ -91,7 +91,7 @@ public final class LogStore: Sendable {
         }
         let active: Set<PublicKey> = try database.pool.read { db in
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
-                .compactMap { PublicKey(bytes: [UInt8]($0)) })
+                .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
         }
         state.withLock { $0 = loaded }
         enrolled.withLock { $0 = active }
