@@ -158,11 +158,11 @@ public struct AuditFailure: Error, CustomStringConvertible {
 }
 
 extension LogAudit {
-    /// An HTTP client for reading a log. Entry bundles come gzip-encoded, and a bundle of
-    /// repetitive statements can inflate far more than the 25:1 that `HTTPClient.shared`
-    /// allows (a few hundred valid statements of repeated text would stop an audit for good),
-    /// so the limit is on size instead: nothing a node serves can be larger than the largest
-    /// possible bundle, 256 × (2 + 65,535) bytes. The caller shuts the client down.
+    /// An HTTP client for reading a log. With decompression on, AsyncHTTPClient asks for gzip,
+    /// and a bundle of repetitive statements inflates far more than the 25:1 that
+    /// `HTTPClient.shared` allows (a few hundred valid statements of repeated text would stop
+    /// an audit for good). So the limit is on size instead: nothing a node serves can be larger
+    /// than the largest possible bundle, 256 × (2 + 65,535) bytes. The caller shuts it down.
     public static func makeHTTPClient() -> HTTPClient {
         let configuration = HTTPClient.Configuration(
             timeout: .init(connect: .seconds(30), read: .seconds(60)), connectionPool: .init(),
@@ -170,14 +170,13 @@ extension LogAudit {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// A `Fetch` over HTTP: GET `base/path`, asking for gzip (entry bundles of JSON shrink
-    /// several times); anything but 200, or a body larger than the largest bundle, is an error.
+    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, or a body larger than the
+    /// largest bundle, is an error. A client with decompression enabled (as `makeHTTPClient`
+    /// makes it) asks for gzip by itself, and entry bundles of JSON shrink several times.
     public static func httpFetch(base: String, client: HTTPClient) -> Fetch {
         let base = base.hasSuffix("/") ? String(base.dropLast()) : base
         return { path in
-            var request = HTTPClientRequest(url: base + "/" + path)
-            request.headers.add(name: "Accept-Encoding", value: "gzip")
-            let response = try await client.execute(request, timeout: .seconds(60))
+            let response = try await client.execute(HTTPClientRequest(url: base + "/" + path), timeout: .seconds(60))
             let body = try await response.body.collect(upTo: EntryBundle.maxBundleSize)
             guard response.status == .ok else { throw AuditFailure("GET /\(path): HTTP \(response.status.code)") }
             return Array(buffer: body)

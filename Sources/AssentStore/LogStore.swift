@@ -238,19 +238,23 @@ public final class LogStore: Sendable {
     /// A tile's bytes as served: a full tile, or a partial one of `tile.width` hashes that a
     /// stored tree size implies. Nil when the log has not reached it.
     public func tile(_ tile: Tile) throws -> [UInt8]? {
-        let hashesAtLevel = size >> (8 * UInt64(tile.level))
-        // Compare before multiplying: a tile index from a URL can be anything up to 2^64 − 1.
-        guard tile.index <= hashesAtLevel / 256, tile.index * 256 + UInt64(tile.width) <= hashesAtLevel else { return nil }
+        guard Self.hasReached(tile, size: size) else { return nil }
         let hashes = try tileHashes(level: tile.level, index: tile.index)
         return Array(hashes.prefix(tile.width * 32))
     }
 
     /// The entry bundle for level-0 tile `tile`: each leaf with a big-endian uint16 length.
     public func entryBundle(_ tile: Tile) throws -> [UInt8]? {
-        guard tile.level == 0, tile.index <= size / 256 else { return nil }
+        guard tile.level == 0, Self.hasReached(tile, size: size) else { return nil }
         let start = tile.index * 256
-        guard start + UInt64(tile.width) <= size else { return nil }
         return EntryBundle.encode(try leafBytes(from: start, to: start + UInt64(tile.width)))
+    }
+
+    /// Whether a tree of `size` leaves has `tile`: the tile at its place is at least as wide
+    /// (a partial tile of width W never changes, so it is served for as long as the log has it).
+    private static func hasReached(_ tile: Tile, size: UInt64) -> Bool {
+        guard let current = Tile.at(level: tile.level, index: tile.index, treeSize: size) else { return false }
+        return tile.width <= current.width
     }
 
     public func treeHash(size: UInt64) throws -> Hash {

@@ -115,7 +115,7 @@ public enum StoreCheck {
             var lines = ["store \(path): \(logs.count) log\(logs.count == 1 ? "" : "s")"]
             for log in logs {
                 lines.append("log \(log.origin) (\(log.role)): \(log.size) leaves (\(log.statements) statements, \(log.epochs) epochs), "
-                             + "\(log.tiles) tiles, \(log.checkpoints) checkpoints: "
+                             + "\(log.tiles) tile\(log.tiles == 1 ? "" : "s"), \(log.checkpoints) checkpoint\(log.checkpoints == 1 ? "" : "s"): "
                              + (log.failureCount == 0 ? "OK" : "\(log.failureCount) failure\(log.failureCount == 1 ? "" : "s")"))
                 for failure in log.failures { lines.append("  \(failure)") }
                 if log.failureCount > log.failures.count { lines.append("  … and \(log.failureCount - log.failures.count) more") }

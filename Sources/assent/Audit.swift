@@ -59,7 +59,7 @@ struct Audit: AsyncParsableCommand {
         } else {
             print("log \(checkpoint.origin): \(checkpoint.size) leaves (\(summary.statements) statements, \(summary.epochs) epochs)")
             print("checkpoint signature, every leaf, the hash chain and the Merkle root: OK")
-            print("\(summary.tiles) hash tiles: each equals the tile recomputed from the leaves and is authenticated by the checkpoint: OK")
+            print("\(summary.tiles) hash tile\(summary.tiles == 1 ? "" : "s"): each equals the tile recomputed from the leaves and is authenticated by the checkpoint: OK")
             if receipts != nil {
                 print("\(summary.receipts) receipts: each verifies and names its statement's leaf: OK")
                 print("\(summary.receiptCheckpoints) distinct checkpoints from receipts: all consistent with the log and end with an epoch: OK")
