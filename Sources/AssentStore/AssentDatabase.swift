@@ -120,7 +120,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case inconsistentCheckpoint(origin: String, String)
     /// A checkpoint note that is not a note of the stored tree by the log's key (size nil: unreadable).
     case badNote(origin: String, size: UInt64?, String)
-    case badTile(origin: String, String)
+    case corrupt(origin: String, String)
 
     public var description: String {
         switch self {
@@ -137,7 +137,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .inconsistentCheckpoint(origin, why): "log \(origin): \(why)"
         case let .badNote(origin, size, why):
             "log \(origin): refusing to store the checkpoint note\(size.map { " for size \($0)" } ?? ""): \(why)"
-        case let .badTile(origin, why): "log \(origin): \(why)"
+        case let .corrupt(origin, why): "log \(origin): \(why)"
         }
     }
 }

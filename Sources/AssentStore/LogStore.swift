@@ -54,7 +54,7 @@ public final class LogStore: Sendable {
         let loaded: WriterState = try database.pool.read { db in
             var s = WriterState(chain: ChainVerifier(origin: origin))
             let stored = try Int64.fetchOne(db, sql: "SELECT size FROM logs WHERE id = ?", arguments: [id]) ?? 0
-            guard stored >= 0 else { throw StoreError.badTile(origin: origin, "stored size \(stored) is negative") }
+            guard stored >= 0 else { throw StoreError.corrupt(origin: origin, "stored size \(stored) is negative") }
             let size = UInt64(stored)
             if size > 0 {
                 let lastBytes = try [UInt8](Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [id, Int64(size - 1)]) ?? Data())
@@ -67,7 +67,7 @@ public final class LogStore: Sendable {
                                               arguments: [id, tile.level, Int64(tile.index)]) ?? Data())
                 }
             } catch let error as TileError {
-                throw StoreError.badTile(origin: origin, "cannot load the right edge: \(error)")
+                throw StoreError.corrupt(origin: origin, "cannot load the right edge: \(error)")
             }
             if let row = try Row.fetchOne(db, sql: "SELECT size, note FROM checkpoints WHERE log = ? ORDER BY size DESC LIMIT 1", arguments: [id]) {
                 let note: String = row["note"]

@@ -110,6 +110,18 @@ final class LogStoreTests: StoreTestCase {
         }
     }
 
+    func testStoreWhoseRightEdgeTileIsShortRefusesToOpenAndNamesTheTile() throws {
+        do {
+            let store = try open()
+            try store.append(try batch(store, statements: 20), sign: sign)
+        }
+        try sqlite("UPDATE tiles SET hashes = substr(hashes, 1, 320) WHERE level = 0 AND idx = 0")
+        XCTAssertThrowsError(try open()) { error in
+            XCTAssertEqual(error as? StoreError, .corrupt(origin: origin,
+                "cannot load the right edge: tile tile/0/000.p/21 has 320 bytes, expected 672 (21 hashes)"))
+        }
+    }
+
     func testStoreWithATamperedLeafRefusesToOpen() throws {
         do {
             let store = try open()
