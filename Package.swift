@@ -89,6 +89,8 @@ let package = Package(
                 "AssentCore", "AssentStore", "AssentNode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // To damage a stopped node's database behind its back.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

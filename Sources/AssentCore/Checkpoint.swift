@@ -56,4 +56,17 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
         try note.verify(keys: [logKey])
         return checkpoint
     }
+
+    /// Checks that `note` is a signed note of exactly this checkpoint (origin, size, root) by
+    /// `logKey`. A store runs it on every note before storing it, its own as a peer's: a note
+    /// for another tree, or by another key, stored beside a tree would be served as its proof.
+    @discardableResult
+    public func verifyNote(_ note: String, logKey: NoteVerifierKey) throws(NoteError) -> SignedNote {
+        let parsed = try SignedNote(parsing: note)
+        let stated = try Checkpoint.verified(parsed, logKey: logKey)
+        guard stated.origin == origin else { throw .badCheckpoint("note is for log \"\(stated.origin)\", expected \"\(origin)\"") }
+        guard stated.size == size else { throw .badCheckpoint("note is for size \(stated.size), expected \(size)") }
+        guard stated.root == root else { throw .badCheckpoint("note has root \(stated.root) for size \(size), expected \(root)") }
+        return parsed
+    }
 }

@@ -142,6 +142,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(String)
     case inconsistentCheckpoint(origin: String, String)
     case locked(directory: String, holder: String)
+    /// A checkpoint note that is not a note of the stored tree by the log's key (size nil: unreadable).
+    case badNote(origin: String, size: UInt64?, String)
+    case corrupt(origin: String, String)
 
     public var description: String {
         switch self {
@@ -157,6 +160,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notFound(what): "\(what) not found"
         case let .inconsistentCheckpoint(origin, why): "log \(origin): \(why)"
         case let .locked(directory, holder): "data directory \(directory) is in use by \(holder): one node per data directory"
+        case let .badNote(origin, size, why):
+            "log \(origin): refusing to store the checkpoint note\(size.map { " for size \($0)" } ?? ""): \(why)"
+        case let .corrupt(origin, why): "log \(origin): \(why)"
         }
     }
 }
