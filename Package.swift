@@ -75,7 +75,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AssentCoreTests",
-            dependencies: ["AssentCore"],
+            // COpenSSL: the key tests call libcrypto directly, to show what it accepts unaided.
+            dependencies: ["AssentCore", "COpenSSL"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
@@ -88,6 +89,8 @@ let package = Package(
                 "AssentCore", "AssentStore", "AssentNode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // To damage a stopped node's database behind its back.
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

@@ -69,12 +69,14 @@ static EVP_MD *sha256;  /* fetched once, as MerkleTree.leafHash does */
 static void leafHash(void) {
     unsigned char digest[32];
     unsigned char prefix = 0;
+    unsigned int length = 0;
     if (!sha256) sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    /* Every result checked, as MerkleTree.leafHash checks them. */
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, sha256, NULL);
-    EVP_DigestUpdate(ctx, &prefix, 1);
-    EVP_DigestUpdate(ctx, leaf, leafBytes);
-    EVP_DigestFinal_ex(ctx, digest, NULL);
+    if (!sha256 || !ctx || EVP_DigestInit_ex(ctx, sha256, NULL) != 1
+        || EVP_DigestUpdate(ctx, &prefix, 1) != 1 || EVP_DigestUpdate(ctx, leaf, leafBytes) != 1
+        || EVP_DigestFinal_ex(ctx, digest, &length) != 1 || length != 32)
+        die("leaf hash");
     EVP_MD_CTX_free(ctx);
     sink ^= digest[0];
 }

@@ -1,4 +1,6 @@
 /// Who a preference speaks to: everyone (`*`) or one licensee (`licensee:example-ai.com`).
+/// The licensee id is ASCII (lower-case letters, digits, `.-_/`), and audiences compare by
+/// their bytes (PROTOCOL §2).
 public struct Audience: Hashable, Sendable, CustomStringConvertible {
     public let value: String
     public static let everyone = Audience(unchecked: "*")
@@ -10,13 +12,20 @@ public struct Audience: Hashable, Sendable, CustomStringConvertible {
             self.value = value
             return
         }
-        guard value.hasPrefix("licensee:") else { return nil }
-        let id = value.dropFirst("licensee:".count)
-        guard !id.isEmpty, id.count <= 253,
-              id.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x2F || $0 == 0x5F })
-        else { return nil }
+        let prefix = "licensee:".utf8
+        guard value.utf8.starts(with: prefix) else { return nil }
+        let id = value.utf8.dropFirst(prefix.count)
+        guard !id.isEmpty, id.count <= 253, id.allSatisfy(Audience.isLicenseeByte) else { return nil }
         self.value = value
     }
+
+    private static func isLicenseeByte(_ b: UInt8) -> Bool {
+        ASCII.isLower(b) || ASCII.isDigit(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
+            || b == UInt8(ascii: "/") || b == UInt8(ascii: "_")
+    }
+
+    public static func == (lhs: Audience, rhs: Audience) -> Bool { Bytewise.equal(lhs.value, rhs.value) }
+    public func hash(into hasher: inout Hasher) { Bytewise.hash(value, into: &hasher) }
 
     public var description: String { value }
 }

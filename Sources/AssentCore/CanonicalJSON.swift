@@ -18,13 +18,14 @@ public enum CanonicalJSON {
         switch value {
         case let .object(members):
             out.append(UInt8(ascii: "{"))
-            // RFC 8785 §3.2.3: members sorted by their names as UTF-16 code unit arrays.
-            let keys = members.keys.sorted(by: utf16Precedes)
-            for (i, key) in keys.enumerated() {
+            // RFC 8785 §3.2.3: members sorted by their names as UTF-16 code unit arrays
+            // (`JSONKey`'s order); names that differ only in their Unicode normalization
+            // are distinct members (PROTOCOL §2).
+            for (i, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key.string, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         case let .array(elements):
@@ -74,10 +75,6 @@ public enum CanonicalJSON {
             out.append(contentsOf: utf8[runStart...])
         }
         out.append(UInt8(ascii: "\""))
-    }
-
-    static func utf16Precedes(_ a: String, _ b: String) -> Bool {
-        a.utf16.lexicographicallyPrecedes(b.utf16)
     }
 
     // MARK: Parsing
@@ -219,21 +216,22 @@ private struct Parser {
     mutating func parseObject(depth: Int) throws(CanonicalJSONError) -> JSONValue {
         guard depth <= CanonicalJSON.maxDepth else { throw fail(.tooDeep) }
         pos += 1
-        var members = [String: JSONValue]()
+        var members = [JSONKey: JSONValue]()
         try skipOrRefuseWhitespace()
         if pos < bytes.count, bytes[pos] == UInt8(ascii: "}") {
             pos += 1
             return .object(members)
         }
-        var previousKey: String?
+        var previousKey: JSONKey?
         while true {
             try skipOrRefuseWhitespace()
             let keyStart = pos
             guard pos < bytes.count else { throw fail(.unexpectedEnd) }
             guard bytes[pos] == UInt8(ascii: "\"") else { throw fail(.unexpectedByte(bytes[pos])) }
-            let key = try parseString()
-            if members[key] != nil { throw fail(.duplicateKey(key), at: keyStart) }
-            if canonical, let previous = previousKey, !CanonicalJSON.utf16Precedes(previous, key) {
+            // Names are compared by their bytes (`JSONKey`): "é" and "e\u{301}" are two members.
+            let key = JSONKey(try parseString())
+            if members[key] != nil { throw fail(.duplicateKey(key.string), at: keyStart) }
+            if canonical, let previous = previousKey, !(previous < key) {
                 throw fail(.notCanonical("key \"\(key)\" must sort before \"\(previous)\""), at: keyStart)
             }
             previousKey = key

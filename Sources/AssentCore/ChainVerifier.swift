@@ -23,7 +23,8 @@ public struct ChainVerifier: Sendable {
     /// Accepts the next leaf or says exactly what is wrong with it. Returns its leaf hash.
     @discardableResult
     public mutating func append(_ leaf: LogLeaf) throws(LeafError) -> Hash {
-        guard leaf.origin == origin else { throw .malformed(index: leaf.index, "log is \"\(leaf.origin)\", expected \"\(origin)\"") }
+        // Bytewise (PROTOCOL §2): an origin that is only canonically equivalent is another log.
+        guard Bytewise.equal(leaf.origin, origin) else { throw .malformed(index: leaf.index, "log is \"\(leaf.origin)\", expected \"\(origin)\"") }
         guard leaf.index == nextIndex else { throw .outOfOrder(index: leaf.index, expected: nextIndex) }
         guard leaf.prev == prevHash else { throw .brokenChain(index: leaf.index) }
         if let lastTime, leaf.time < lastTime { throw .timeWentBack(index: leaf.index, time: leaf.time, previous: lastTime) }

@@ -11,6 +11,17 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
         self.root = root
     }
 
+    /// Checkpoints are equal when their origins have the same bytes (PROTOCOL §2), sizes and roots.
+    public static func == (lhs: Checkpoint, rhs: Checkpoint) -> Bool {
+        Bytewise.equal(lhs.origin, rhs.origin) && lhs.size == rhs.size && lhs.root == rhs.root
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        Bytewise.hash(origin, into: &hasher)
+        hasher.combine(size)
+        hasher.combine(root)
+    }
+
     /// The note text, with its final newline.
     public var text: String { "\(origin)\n\(size)\n\(root.base64)\n" }
     public var description: String { text }
@@ -39,10 +50,23 @@ public struct Checkpoint: Hashable, Sendable, CustomStringConvertible {
     /// must be the origin and the signature must verify.
     public static func verified(_ note: SignedNote, logKey: NoteVerifierKey) throws(NoteError) -> Checkpoint {
         let checkpoint = try Checkpoint(text: note.text)
-        guard checkpoint.origin == logKey.name else {
+        guard Bytewise.equal(checkpoint.origin, logKey.name) else {
             throw .badCheckpoint("origin \"\(checkpoint.origin)\" is not the log \"\(logKey.name)\"")
         }
         try note.verify(keys: [logKey])
         return checkpoint
+    }
+
+    /// Checks that `note` is a signed note of exactly this checkpoint (origin, size, root) by
+    /// `logKey`. A store runs it on every note before storing it, its own as a peer's: a note
+    /// for another tree, or by another key, stored beside a tree would be served as its proof.
+    @discardableResult
+    public func verifyNote(_ note: String, logKey: NoteVerifierKey) throws(NoteError) -> SignedNote {
+        let parsed = try SignedNote(parsing: note)
+        let stated = try Checkpoint.verified(parsed, logKey: logKey)
+        guard stated.origin == origin else { throw .badCheckpoint("note is for log \"\(stated.origin)\", expected \"\(origin)\"") }
+        guard stated.size == size else { throw .badCheckpoint("note is for size \(stated.size), expected \(size)") }
+        guard stated.root == root else { throw .badCheckpoint("note has root \(stated.root) for size \(size), expected \(root)") }
+        return parsed
     }
 }

@@ -12,7 +12,7 @@ public struct Conditions: Hashable, Sendable {
     }
 
     var json: JSONValue {
-        var o = [String: JSONValue]()
+        var o = [JSONKey: JSONValue]()
         if let credit { o["credit"] = .string(credit) }
         if let terms { o["terms"] = .string(terms) }
         if let purpose { o["purpose"] = .string(purpose.rawValue) }

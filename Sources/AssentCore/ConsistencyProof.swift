@@ -41,35 +41,67 @@ public struct ConsistencyProof: Hashable, Sendable {
 
     /// RFC 9162 §2.1.4.2. Sizes must satisfy 0 < old ≤ new (the rule of the RFC 6962
     /// test vectors; tlog-witness's old size 0 is handled by the witness, not here).
-    public func verify(oldRoot: Hash, newRoot: Hash) throws(ProofError) {
+    public func verify(oldRoot: Hash, newRoot: Hash) throws(MerkleError) {
         try ConsistencyProof.verify(oldSize: oldSize, newSize: newSize, oldRoot: oldRoot.bytes, newRoot: newRoot.bytes, proof: hashes)
     }
 
-    /// The byte-level check, for callers holding roots that may not even be 32 bytes
-    /// (the test vectors compare equal-size roots bytewise).
-    public static func verify(oldSize m: UInt64, newSize n: UInt64, oldRoot: [UInt8], newRoot: [UInt8], proof: [Hash]) throws(ProofError) {
-        guard m > 0, m <= n else { throw .sizeOutOfRange(old: m, new: n) }
-        if m == n {
-            guard proof.isEmpty else { throw .nonEmptyProofForEqualSizes }
-            guard oldRoot == newRoot else { throw .differentRootsForEqualSizes }
-            return
-        }
-        guard let oldHash = Hash(bytes: oldRoot) else { throw .badHashLength(oldRoot.count) }
-        guard let newHash = Hash(bytes: newRoot) else { throw .badHashLength(newRoot.count) }
-        guard !proof.isEmpty else { throw .proofTooShort(found: 0) }
-        // If m is a power of two, the old root is itself the first node of the proof.
-        var path = proof[...]
-        if m & (m - 1) == 0 { path = ([oldHash] + proof)[...] }
+    /// The number of hashes in the consistency proof from `old` to `new` leaves: none for equal
+    /// sizes; otherwise the first node (unless the old tree is a complete subtree, whose root
+    /// stands in for it) and one for each pass of RFC 9162 §2.1.4.2's loop before `sn`
+    /// reaches 0. Nil unless 0 < old ≤ new.
+    public static func proofLength(oldSize m: UInt64, newSize n: UInt64) -> Int? {
+        guard m > 0, m <= n else { return nil }
+        if m == n { return 0 }
+        var count = m & (m - 1) == 0 ? 0 : 1
         var fn = m - 1
         var sn = n - 1
         while fn & 1 == 1 {
             fn >>= 1
             sn >>= 1
         }
-        var fr = path.first!
-        var sr = path.first!
+        while sn != 0 {
+            if fn & 1 == 0 && fn == sn {
+                while fn & 1 == 0 && fn != 0 {
+                    fn >>= 1
+                    sn >>= 1
+                }
+            }
+            fn >>= 1
+            sn >>= 1
+            count += 1
+        }
+        return count
+    }
+
+    /// The byte-level check, for callers holding roots that may not even be 32 bytes
+    /// (the test vectors compare equal-size roots bytewise).
+    ///
+    /// The RFC fails a proof when `sn` reaches 0 before the path ends or is not 0 after it;
+    /// `proofLength` counts exactly those passes, so checking the length first is the same
+    /// test, and lets the error say how many hashes were expected.
+    public static func verify(oldSize m: UInt64, newSize n: UInt64, oldRoot: [UInt8], newRoot: [UInt8], proof: [Hash]) throws(MerkleError) {
+        guard let expected = proofLength(oldSize: m, newSize: n) else { throw .sizeOutOfRange(old: m, new: n) }
+        let which = MerkleError.Proof.consistency(old: m, new: n)
+        guard proof.count == expected else { throw .wrongProofLength(which, expected: expected, found: proof.count) }
+        if m == n {
+            guard oldRoot == newRoot else { throw .differentRootsForEqualSizes(size: m) }
+            return
+        }
+        guard let oldHash = Hash(bytes: oldRoot) else { throw .badRootLength(which, treeSize: m, bytes: oldRoot.count) }
+        guard let newHash = Hash(bytes: newRoot) else { throw .badRootLength(which, treeSize: n, bytes: newRoot.count) }
+        // If m is a power of two, the old root is itself the first node of the path.
+        let path = m & (m - 1) == 0 ? [oldHash] + proof : proof
+        var fn = m - 1
+        var sn = n - 1
+        while fn & 1 == 1 {
+            fn >>= 1
+            sn >>= 1
+        }
+        // The length check guarantees at least one node (m < n always needs one).
+        guard let first = path.first else { throw .wrongProofLength(which, expected: expected, found: proof.count) }
+        var fr = first
+        var sr = first
         for c in path.dropFirst() {
-            guard sn != 0 else { throw .proofTooLong(expected: proof.count - path.count + 1, found: proof.count) }
             if fn & 1 == 1 || fn == sn {
                 fr = MerkleTree.nodeHash(c, fr)
                 sr = MerkleTree.nodeHash(c, sr)
@@ -85,8 +117,7 @@ public struct ConsistencyProof: Hashable, Sendable {
             fn >>= 1
             sn >>= 1
         }
-        guard sn == 0 else { throw .proofTooShort(found: proof.count) }
-        guard fr == oldHash else { throw .rootMismatch(computed: fr, expected: oldHash) }
-        guard sr == newHash else { throw .rootMismatch(computed: sr, expected: newHash) }
+        guard fr == oldHash else { throw .rootMismatch(which, treeSize: m, computed: fr, expected: oldHash) }
+        guard sr == newHash else { throw .rootMismatch(which, treeSize: n, computed: sr, expected: newHash) }
     }
 }

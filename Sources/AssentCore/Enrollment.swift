@@ -16,7 +16,8 @@ public struct Enrollment: Hashable, Sendable {
     public var party: PublicKey
     public var role: Role
     public var name: String?
-    /// Public identifiers such as `ipi:00052210040` or `isni:0000000121032683`; never contact details.
+    /// Public identifiers in their normal form (`PartyIdentifier`), such as `ipi:00052210040` or
+    /// `isni:0000000121032683`; never contact details.
     public var ids: [String]?
     public var community: Community?
     public var active: Bool
@@ -34,7 +35,7 @@ public struct Enrollment: Hashable, Sendable {
     }
 
     public var json: JSONValue {
-        var o: [String: JSONValue] = [
+        var o: [JSONKey: JSONValue] = [
             "type": "enrollment", "by": .string(by.base64), "issued": .string(issued.rfc3339),
             "party": .string(party.base64), "role": .string(role.rawValue), "status": .string(active ? "active" : "revoked"),
         ]
@@ -57,8 +58,8 @@ public struct Enrollment: Hashable, Sendable {
         self.role = role
         name = try f.optionalString("name", maxLength: 256)
         if let list = try f.optionalStringArray("ids", max: 16) {
-            for id in list where !Enrollment.isPartyIdentifier(id) {
-                throw .badField("ids", "\"\(id)\" is not ipi:<9-11 digits> or isni:<16 chars>")
+            for (i, id) in list.enumerated() {
+                do { _ = try PartyIdentifier(parsingNormalized: id) } catch { throw .badField("ids[\(i)]", "\(error)") }
             }
             ids = list
         }
@@ -71,14 +72,5 @@ public struct Enrollment: Hashable, Sendable {
         }
         if community != nil && role != .steward { throw .badField("community", "only a steward's enrollment names a community") }
         active = try f.status("status")
-    }
-
-    static func isPartyIdentifier(_ id: String) -> Bool {
-        if id.hasPrefix("ipi:") {
-            let digits = id.dropFirst(4)
-            return (9...11).contains(digits.count) && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        }
-        if id.hasPrefix("isni:") { return (try? WorkID(scheme: .isni, value: String(id.dropFirst(5)))) != nil }
-        return false
     }
 }

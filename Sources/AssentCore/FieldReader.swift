@@ -1,6 +1,6 @@
 /// Takes fields out of a JSON object one by one, so that whatever is left at the end is an unknown field.
 struct FieldReader {
-    private var members: [String: JSONValue]
+    private var members: [JSONKey: JSONValue]
     let context: String
 
     init(_ value: JSONValue, context: String) throws(StatementError) {
@@ -9,10 +9,10 @@ struct FieldReader {
         self.context = context
     }
 
-    mutating func take(_ key: String) -> JSONValue? { members.removeValue(forKey: key) }
+    mutating func take(_ key: String) -> JSONValue? { members.removeValue(forKey: JSONKey(key)) }
 
     func finish() throws(StatementError) {
-        if let extra = members.keys.sorted().first { throw .unknownField(extra) }
+        if let extra = members.keys.min() { throw .unknownField(extra.string) }
     }
 
     mutating func string(_ key: String, maxLength: Int = 1024) throws(StatementError) -> String {
@@ -23,7 +23,7 @@ struct FieldReader {
     }
 
     mutating func optionalString(_ key: String, maxLength: Int = 1024) throws(StatementError) -> String? {
-        guard members[key] != nil else { return nil }
+        guard members[JSONKey(key)] != nil else { return nil }
         return try string(key, maxLength: maxLength)
     }
 
@@ -49,8 +49,7 @@ struct FieldReader {
 
     mutating func publicKey(_ key: String) throws(StatementError) -> PublicKey {
         let s = try string(key)
-        guard let k = PublicKey(base64: s) else { throw .badField(key, "must be base64 of a 32-byte Ed25519 public key") }
-        return k
+        do { return try PublicKey(base64: s) } catch { throw .badPublicKey(key, error) }
     }
 
     mutating func timestamp(_ key: String) throws(StatementError) -> Timestamp {
@@ -60,16 +59,14 @@ struct FieldReader {
     }
 
     mutating func optionalTimestamp(_ key: String) throws(StatementError) -> Timestamp? {
-        guard members[key] != nil else { return nil }
+        guard members[JSONKey(key)] != nil else { return nil }
         return try timestamp(key)
     }
 
+    /// A work identifier in its normal form (PROTOCOL §2: a statement carries only that).
     mutating func workID(_ key: String) throws(StatementError) -> WorkID {
         let s = try string(key)
-        let id: WorkID
-        do { id = try WorkID(parsing: s) } catch { throw .badWorkID(key, error) }
-        guard id.description == s else { throw .badField(key, "\"\(s)\" is not normalized; write \"\(id)\"") }
-        return id
+        do { return try WorkID(parsingNormalized: s) } catch { throw .badWorkID(key, error) }
     }
 
     mutating func status(_ key: String) throws(StatementError) -> Bool {

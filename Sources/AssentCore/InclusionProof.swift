@@ -33,14 +33,43 @@ public struct InclusionProof: Hashable, Sendable {
         return InclusionProof(index: index, size: size, hashes: path)
     }
 
+    /// The number of hashes in the audit path of leaf `index` in a tree of `size` leaves: one for
+    /// each pass of RFC 9162 §2.1.3.2's loop before `sn` reaches 0. Nil when the index is outside.
+    public static func pathLength(index: UInt64, size: UInt64) -> Int? {
+        guard index < size else { return nil }
+        var fn = index
+        var sn = size - 1
+        var count = 0
+        while sn != 0 {
+            if fn & 1 == 0 && fn == sn {
+                while fn & 1 == 0 && fn != 0 {
+                    fn >>= 1
+                    sn >>= 1
+                }
+            }
+            fn >>= 1
+            sn >>= 1
+            count += 1
+        }
+        return count
+    }
+
     /// RFC 9162 §2.1.3.2: recomputes the root from `leafHash` and the path.
-    public func rootHash(leafHash: Hash) throws(ProofError) -> Hash {
-        guard index < size else { throw .indexOutOfRange(index: index, size: size) }
+    ///
+    /// The RFC fails a proof when `sn` reaches 0 before the path ends or is not 0 after it;
+    /// `pathLength` counts exactly the passes before `sn` reaches 0, so checking the length
+    /// first is the same test, and lets the error say how many hashes were expected.
+    public func rootHash(leafHash: Hash) throws(MerkleError) -> Hash {
+        guard let expected = InclusionProof.pathLength(index: index, size: size) else {
+            throw .indexOutOfRange(index: index, size: size)
+        }
+        guard hashes.count == expected else {
+            throw .wrongProofLength(.inclusion(index: index, size: size), expected: expected, found: hashes.count)
+        }
         var fn = index
         var sn = size - 1
         var r = leafHash
-        for (i, p) in hashes.enumerated() {
-            guard sn != 0 else { throw .proofTooLong(expected: i, found: hashes.count) }
+        for p in hashes {
             if fn & 1 == 1 || fn == sn {
                 r = MerkleTree.nodeHash(p, r)
                 if fn & 1 == 0 {
@@ -55,39 +84,14 @@ public struct InclusionProof: Hashable, Sendable {
             fn >>= 1
             sn >>= 1
         }
-        guard sn == 0 else { throw .proofTooShort(found: hashes.count) }
         return r
     }
 
     /// Checks that `leafHash` is leaf `index` of the tree of `size` leaves whose root is `root`.
-    public func verify(leafHash: Hash, root: Hash) throws(ProofError) {
+    public func verify(leafHash: Hash, root: Hash) throws(MerkleError) {
         let computed = try rootHash(leafHash: leafHash)
-        guard computed == root else { throw .rootMismatch(computed: computed, expected: root) }
-    }
-}
-
-public enum ProofError: Error, Equatable, Sendable, CustomStringConvertible {
-    case indexOutOfRange(index: UInt64, size: UInt64)
-    case proofTooLong(expected: Int, found: Int)
-    case proofTooShort(found: Int)
-    case wrongProofLength(expected: Int, found: Int)
-    case rootMismatch(computed: Hash, expected: Hash)
-    case badHashLength(Int)
-    case sizeOutOfRange(old: UInt64, new: UInt64)
-    case nonEmptyProofForEqualSizes
-    case differentRootsForEqualSizes
-
-    public var description: String {
-        switch self {
-        case let .indexOutOfRange(index, size): "leaf index \(index) is not in a tree of size \(size)"
-        case let .proofTooLong(expected, found): "proof has \(found) hashes, expected \(expected)"
-        case let .proofTooShort(found): "proof has \(found) hashes, too few for this tree"
-        case let .wrongProofLength(expected, found): "proof has \(found) hashes, expected \(expected)"
-        case let .rootMismatch(computed, expected): "proof leads to root \(computed), expected \(expected)"
-        case let .badHashLength(n): "a hash is \(n) bytes, expected 32"
-        case let .sizeOutOfRange(old, new): "no consistency proof from size \(old) to size \(new): need 0 < old ≤ new"
-        case .nonEmptyProofForEqualSizes: "sizes are equal, so the proof must be empty"
-        case .differentRootsForEqualSizes: "sizes are equal but the roots differ"
+        guard computed == root else {
+            throw .rootMismatch(.inclusion(index: index, size: size), treeSize: size, computed: computed, expected: root)
         }
     }
 }

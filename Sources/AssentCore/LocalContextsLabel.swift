@@ -1,8 +1,11 @@
 /// Local Contexts Traditional Knowledge and Biocultural label codes, written `TK-SS`, `BC-NC`, ...
 public enum LocalContextsLabel {
+    /// `TK-` or `BC-` and one to four ASCII capitals. Checked on the bytes: `String ==` would
+    /// take "T\u{212A}" (KELVIN SIGN, canonically equivalent to K) for "TK".
     public static func isWellFormed(_ code: String) -> Bool {
-        let parts = code.split(separator: "-", maxSplits: 1)
-        guard parts.count == 2, parts[0] == "TK" || parts[0] == "BC" else { return false }
-        return (1...4).contains(parts[1].count) && parts[1].utf8.allSatisfy { $0 >= 0x41 && $0 <= 0x5A }
+        let bytes = Array(code.utf8)
+        guard bytes.count >= 4, bytes.starts(with: "TK-".utf8) || bytes.starts(with: "BC-".utf8) else { return false }
+        let letters = bytes.dropFirst(3)
+        return letters.count <= 4 && letters.allSatisfy(ASCII.isUpper)
     }
 }

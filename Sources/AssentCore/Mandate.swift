@@ -21,7 +21,7 @@ public struct Mandate: Hashable, Sendable {
     }
 
     public var json: JSONValue {
-        var o: [String: JSONValue] = [
+        var o: [JSONKey: JSONValue] = [
             "type": "mandate", "by": .string(by.base64), "issued": .string(issued.rfc3339),
             "party": .string(party.base64), "works": .array(works.map { .string($0.description) }),
             "role": .string(role.rawValue), "status": .string(active ? "active" : "revoked"),
@@ -41,8 +41,7 @@ public struct Mandate: Hashable, Sendable {
         for (i, item) in list.enumerated() {
             guard case let .string(text) = item else { throw .badField("works[\(i)]", "must be a string") }
             let id: WorkID
-            do { id = try WorkID(parsing: text) } catch { throw .badWorkID("works[\(i)]", error) }
-            guard id.description == text else { throw .badField("works[\(i)]", "\"\(text)\" is not normalized; write \"\(id)\"") }
+            do { id = try WorkID(parsingNormalized: text) } catch { throw .badWorkID("works[\(i)]", error) }
             guard seen.insert(id).inserted else { throw .badField("works[\(i)]", "\(id) is listed twice") }
             works.append(id)
         }

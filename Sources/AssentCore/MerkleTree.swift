@@ -20,15 +20,22 @@ public enum MerkleTree {
         leaf.withUnsafeBytes { leafHash(raw: $0) }
     }
 
+    /// Every call is checked: a leaf hash that libcrypto could not compute has no right value,
+    /// and zeros would be signed into the tree, so a failure stops the process (`LibCrypto`).
     private static func leafHash(raw leafBytes: UnsafeRawBufferPointer) -> Hash {
         Hash.filling { out in
             var prefix: UInt8 = 0
-            let ctx = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(ctx, sha256, nil)
-            EVP_DigestUpdate(ctx, &prefix, 1)
-            EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count)
-            EVP_DigestFinal_ex(ctx, out.baseAddress!.assumingMemoryBound(to: UInt8.self), nil)
-            EVP_MD_CTX_free(ctx)
+            guard let sha256 else { LibCrypto.fail("EVP_MD_fetch(SHA256)") }
+            guard let ctx = EVP_MD_CTX_new() else { LibCrypto.fail("EVP_MD_CTX_new") }
+            defer { EVP_MD_CTX_free(ctx) }
+            guard EVP_DigestInit_ex(ctx, sha256, nil) == 1 else { LibCrypto.fail("EVP_DigestInit_ex") }
+            guard EVP_DigestUpdate(ctx, &prefix, 1) == 1, EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count) == 1 else {
+                LibCrypto.fail("EVP_DigestUpdate")
+            }
+            var length: UInt32 = 0
+            guard EVP_DigestFinal_ex(ctx, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1, length == 32 else {
+                LibCrypto.fail("EVP_DigestFinal_ex")
+            }
         }
     }
 
@@ -61,21 +68,6 @@ public enum MerkleTree {
     }
 }
 
-/// Where the tree's stored hashes come from: the hash of the complete subtree of
-/// 2^level leaves that starts at leaf index × 2^level. A store answers from tiles;
-/// tests answer from memory.
-public protocol SubtreeHashReader {
-    func subtreeHash(level: Int, index: UInt64) throws -> Hash
-    /// A remembered hash of an incomplete range, if the reader keeps them.
-    func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash?
-    func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64)
-}
-
-extension SubtreeHashReader {
-    public func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash? { nil }
-    public func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64) {}
-}
-
 extension MerkleTree {
     /// MTH(D[start:end]), with `start` aligned as RFC 6962 recursion always has it:
     /// complete, aligned power-of-two ranges come from the reader; others are split at k.
@@ -99,32 +91,5 @@ extension MerkleTree {
     /// The root of the tree of the first `size` leaves.
     public static func treeHash(size: UInt64, reader: some SubtreeHashReader) throws -> Hash {
         size == 0 ? emptyRoot : try rangeHash(start: 0, end: size, reader: reader)
-    }
-}
-
-/// A reader over leaf hashes held in memory.
-public struct InMemoryHashReader: SubtreeHashReader {
-    public let leafHashes: [Hash]
-    public init(leafHashes: [Hash]) { self.leafHashes = leafHashes }
-
-    public func subtreeHash(level: Int, index: UInt64) throws -> Hash {
-        let start = Int(index) << level
-        let end = start + (1 << level)
-        guard end <= leafHashes.count else { throw MerkleError.hashNotStored(level: level, index: index) }
-        return MerkleTree.rootHash(leafHashes: Array(leafHashes[start..<end]))
-    }
-}
-
-public enum MerkleError: Error, Equatable, Sendable, CustomStringConvertible {
-    case hashNotStored(level: Int, index: UInt64)
-    case indexOutOfRange(index: UInt64, size: UInt64)
-    case sizeOutOfRange(old: UInt64, new: UInt64)
-
-    public var description: String {
-        switch self {
-        case let .hashNotStored(level, index): "no stored hash for the subtree at level \(level), index \(index)"
-        case let .indexOutOfRange(index, size): "leaf index \(index) is not in a tree of size \(size)"
-        case let .sizeOutOfRange(old, new): "no consistency proof from size \(old) to size \(new): need 0 < old ≤ new"
-        }
     }
 }

@@ -17,6 +17,11 @@ public enum NoteKeyName {
         let digest = SHA256.hash(Array(name.utf8) + [0x0A, type.rawValue] + publicKey.bytes).bytes
         return UInt32(digest[0]) << 24 | UInt32(digest[1]) << 16 | UInt32(digest[2]) << 8 | UInt32(digest[3])
     }
+
+    /// A key ID as written in verifier and private keys: 8 lower-case hex digits.
+    public static func hex(keyID: UInt32) -> String {
+        [UInt8(keyID >> 24), UInt8(keyID >> 16 & 0xFF), UInt8(keyID >> 8 & 0xFF), UInt8(keyID & 0xFF)].hexString
+    }
 }
 
 /// A verifier key ("vkey"): `<name>+<hex key ID>+<base64(type ‖ public key)>` (signed-note §"Verifier keys").
@@ -49,9 +54,8 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         guard let type = NoteSignatureType(rawValue: typeByte) else {
             throw .badVerifierKey(text, "unsupported signature type 0x\([typeByte].hexString)")
         }
-        guard let key = PublicKey(bytes: Array(material.dropFirst())) else {
-            throw .badVerifierKey(text, "Ed25519 public key must be 32 bytes")
-        }
+        let key: PublicKey
+        do { key = try PublicKey(bytes: Array(material.dropFirst())) } catch { throw .badVerifierKey(text, "\(error)") }
         try self.init(name: name, type: type, publicKey: key)
         let stated = UInt32(idBytes[0]) << 24 | UInt32(idBytes[1]) << 16 | UInt32(idBytes[2]) << 8 | UInt32(idBytes[3])
         guard stated == keyID else {
@@ -59,7 +63,7 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var keyIDHex: String { [UInt8(keyID >> 24), UInt8(keyID >> 16 & 0xFF), UInt8(keyID >> 8 & 0xFF), UInt8(keyID & 0xFF)].hexString }
+    public var keyIDHex: String { NoteKeyName.hex(keyID: keyID) }
 
     public var description: String { "\(name)+\(keyIDHex)+\(Base64.encode([type.rawValue] + publicKey.bytes))" }
 }
@@ -77,9 +81,15 @@ public struct NoteSigner: Sendable {
     }
 
     /// The private key in the Go `note` package's text form, `PRIVATE+KEY+<name>+<hex id>+<base64(0x01 ‖ seed)>`,
-    /// which existing tlog tools read.
+    /// which existing tlog tools read. The form holds an Ed25519 (type 0x01) key, so its key ID
+    /// is always the type-0x01 one, as Go computes and checks it, even for a witness key that
+    /// signs with type 0x04: otherwise Go would refuse the file.
     public var privateKeyString: String {
-        "PRIVATE+KEY+\(name)+\(verifierKey.keyIDHex)+\(Base64.encode([NoteSignatureType.ed25519.rawValue] + key.seedBytes))"
+        "PRIVATE+KEY+\(name)+\(NoteSigner.privateKeyID(name: name, key: key))+\(Base64.encode([NoteSignatureType.ed25519.rawValue] + key.seedBytes))"
+    }
+
+    private static func privateKeyID(name: String, key: SigningKey) -> String {
+        NoteKeyName.hex(keyID: NoteKeyName.keyID(name: name, type: .ed25519, publicKey: key.publicKey))
     }
 
     public init(parsingPrivateKey text: String, type: NoteSignatureType = .ed25519) throws(NoteError) {
@@ -93,8 +103,9 @@ public struct NoteSigner: Sendable {
         let key: SigningKey
         do { key = try SigningKey(seed: Array(material.dropFirst())) } catch { throw .badPrivateKey("\(error)") }
         try self.init(name: String(parts[2]), key: key, type: type)
-        guard verifierKey.keyIDHex == parts[3] || type != .ed25519 else {
-            throw .badPrivateKey("key ID \(parts[3]) does not match the key")
+        let expected = NoteSigner.privateKeyID(name: name, key: key)
+        guard parts[3] == expected else {
+            throw .badPrivateKey("key ID \(parts[3]) does not match the key (expected \(expected))")
         }
     }
 }

@@ -24,15 +24,21 @@ public struct Preference: Hashable, Sendable {
     }
 
     public var json: JSONValue {
-        var o: [String: JSONValue] = [
+        var o: [JSONKey: JSONValue] = [
             "type": "preference", "by": .string(by.base64), "issued": .string(issued.rfc3339),
             "work": .string(work.description), "audience": .string(audience.value),
-            "usage": .object(usage.mapValues { .string($0 ? "y" : "n") }),
+            "usage": usageJSON,
         ]
         if let conditions { o["conditions"] = conditions.json }
         if let expires { o["expires"] = .string(expires.rfc3339) }
         if let labels { o["labels"] = .array(labels.map { .string($0) }) }
         if let note { o["note"] = .string(note) }
+        return .object(o)
+    }
+
+    private var usageJSON: JSONValue {
+        var o = [JSONKey: JSONValue]()
+        for (category, allowed) in usage { o[JSONKey(category)] = .string(allowed ? "y" : "n") }
         return .object(o)
     }
 
@@ -46,7 +52,8 @@ public struct Preference: Hashable, Sendable {
         guard case let .object(u)? = f.take("usage") else { throw .badField("usage", "must be an object of category → y or n") }
         guard u.count <= 64 else { throw .badField("usage", "more than 64 categories") }
         var usage = [String: Bool]()
-        for (category, value) in u {
+        for (key, value) in u {
+            let category = key.string
             guard UsageCategory.isWellFormed(category) else { throw .badField("usage", "category \"\(category)\" is not a lower-case name") }
             switch value {
             case "y": usage[category] = true

@@ -92,7 +92,8 @@ public struct SignedNote: Hashable, Sendable {
         var verified = [NoteVerifierKey]()
         let message = Array(text.utf8)
         for signature in signatures {
-            guard let key = keys.first(where: { $0.name == signature.name && $0.keyID == signature.keyID && $0.type == .ed25519 }) else {
+            // Key names match bytewise (PROTOCOL §2), as the key ID, which hashes the name's bytes, does.
+            guard let key = keys.first(where: { Bytewise.equal($0.name, signature.name) && $0.keyID == signature.keyID && $0.type == .ed25519 }) else {
                 continue
             }
             guard key.publicKey.isValidSignature(signature.bytes, for: message) else {

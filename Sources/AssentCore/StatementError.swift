@@ -6,6 +6,8 @@ public enum StatementError: Error, Equatable, Sendable, CustomStringConvertible 
     case wrongType(field: String, expected: String, found: String)
     case badField(String, String)
     case badWorkID(String, WorkIDError)
+    /// A key field (`by`, `party`) that is not a key someone can hold (PROTOCOL §3).
+    case badPublicKey(String, CryptoError)
     case unknownType(String)
     case badSignature
     case tooLarge(bytes: Int, limit: Int)
@@ -19,6 +21,7 @@ public enum StatementError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .wrongType(field, expected, found): "field \"\(field)\" must be \(expected), found \(found)"
         case let .badField(f, why): "field \"\(f)\": \(why)"
         case let .badWorkID(f, e): "field \"\(f)\": \(e)"
+        case let .badPublicKey(f, e): "field \"\(f)\": \(e)"
         case let .unknownType(t): "unknown statement type \"\(t)\": expected preference, enrollment or mandate"
         case .badSignature: "signature does not verify against the key in \"by\""
         case let .tooLarge(bytes, limit): "statement is \(bytes) bytes, the limit is \(limit)"

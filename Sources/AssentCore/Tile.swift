@@ -5,6 +5,8 @@
 public struct Tile: Hashable, Sendable, CustomStringConvertible {
     public static let height = 8
     public static let fullWidth = 256
+    /// tlog-tiles §"Merkle Tree": `<L>` is between 0 and 63.
+    public static let levels = 0...63
 
     public let level: Int
     public let index: UInt64
@@ -12,7 +14,7 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
     public let width: Int
 
     public init(level: Int, index: UInt64, width: Int = Tile.fullWidth) {
-        precondition((0...63).contains(level) && (1...Tile.fullWidth).contains(width))
+        precondition(Tile.levels.contains(level) && (1...Tile.fullWidth).contains(width))
         self.level = level
         self.index = index
         self.width = width
@@ -41,34 +43,74 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
         return groups.reversed().enumerated().map { i, g in (i == groups.count - 1 ? "" : "x") + pad(g) }.joined(separator: "/")
     }
 
-    /// Parses the path elements after `tile/<L>/` or `tile/entries/`: `x001/x234/067[.p/<W>]`.
-    /// Refuses anything that is not the one canonical spelling.
-    public static func parseIndexAndWidth(_ elements: [Substring]) -> (index: UInt64, width: Int)? {
-        var parts = elements
-        var width = Tile.fullWidth
-        if parts.count >= 2, parts[parts.count - 2].hasSuffix(".p") {
-            guard let w = Int(parts[parts.count - 1]), (1..<Tile.fullWidth).contains(w), String(w) == parts[parts.count - 1] else {
-                return nil
-            }
-            width = w
-            parts.removeLast()
-            parts[parts.count - 1] = parts[parts.count - 1].dropLast(2)
+    /// Parses `tile/<L>/<N>[.p/<W>]` or `tile/entries/<N>[.p/<W>]` (no leading `/`) in the one
+    /// spelling tlog-tiles defines: `<L>` and `<W>` decimal without leading zeros, `<N>` in
+    /// 3-digit groups, all but the last prefixed by `x`, and no leading zero group (1 is `001`,
+    /// never `x000/001`), since `encodeIndex` writes each index one way. Anything else,
+    /// including an empty element from `//` or a trailing `/`, is refused: a cache or a mirror
+    /// keyed by path must never see one tile under two names.
+    public static func parse(path: some StringProtocol) throws(TileError) -> (tile: Tile, isEntries: Bool) {
+        let text = String(path)
+        func bad(_ why: String) -> TileError { .badPath(path: text, why) }
+        var elements = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard elements.count >= 3, elements[0] == "tile" else { throw bad("expected tile/<L>/<N> or tile/entries/<N>") }
+        if let empty = elements.firstIndex(where: \.isEmpty) {
+            throw bad("empty path element at position \(empty + 1) (a doubled or trailing \"/\")")
         }
-        guard !parts.isEmpty else { return nil }
+        let isEntries = elements[1] == "entries"
+        var level = 0
+        if !isEntries {
+            guard let l = Int(elements[1]), Tile.levels.contains(l), String(l) == elements[1] else {
+                throw bad("level \"\(elements[1])\" is not a decimal in 0...63 without leading zeros")
+            }
+            level = l
+        }
+        elements.removeFirst(2)
+        var width = Tile.fullWidth
+        if elements.count >= 2, elements[elements.count - 2].hasSuffix(".p") {
+            let w = elements[elements.count - 1]
+            guard let n = Int(w), (1..<Tile.fullWidth).contains(n), String(n) == w else {
+                throw bad("partial width \"\(w)\" is not a decimal in 1...255 without leading zeros")
+            }
+            width = n
+            elements.removeLast()
+            elements[elements.count - 1] = elements[elements.count - 1].dropLast(2)
+        }
         var index: UInt64 = 0
-        for (i, part) in parts.enumerated() {
-            var digits = part
-            if i < parts.count - 1 {
-                guard digits.first == "x" else { return nil }
+        for (i, element) in elements.enumerated() {
+            var digits = element
+            let last = i == elements.count - 1
+            if !last {
+                guard digits.first == "x" else { throw bad("index element \"\(element)\" must start with \"x\": only the last one does not") }
                 digits = digits.dropFirst()
             }
-            guard digits.utf8.count == 3, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let group = UInt64(digits) else { return nil }
-            let (m, overflow) = index.multipliedReportingOverflow(by: 1000)
-            let (sum, carry) = m.addingReportingOverflow(group)
-            guard !overflow, !carry else { return nil }
+            guard digits.utf8.count == 3, let group = UInt64(digits), digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }) else {
+                throw bad("index element \"\(element)\" is not three decimal digits")
+            }
+            guard i > 0 || last || group > 0 else { throw bad("index starts with the zero group \"\(element)\"") }
+            let (shifted, overflow) = index.multipliedReportingOverflow(by: 1000)
+            let (sum, carry) = shifted.addingReportingOverflow(group)
+            guard !overflow, !carry else { throw bad("index does not fit in 64 bits") }
             index = sum
         }
-        return (index, width)
+        let tile = Tile(level: level, index: index, width: width)
+        // Belt and braces: whatever the checks above let through must be the spelling we write.
+        let canonical = isEntries ? tile.entriesPath : tile.path
+        guard canonical == text else { throw bad("the canonical spelling is \(canonical)") }
+        return (tile, isEntries)
+    }
+
+    /// The tile at `level` and `index` as a tree of `size` leaves has it: full, or partial
+    /// with the width that size implies. Nil when the tree has no hash in it yet.
+    public static func at(level: Int, index: UInt64, treeSize size: UInt64) -> Tile? {
+        guard Tile.levels.contains(level) else { return nil }
+        // Hashes stored at this level: one per complete subtree of 256^level leaves.
+        let hashes = size >> (8 * UInt64(level))
+        let fullTiles = hashes / 256
+        if index < fullTiles { return Tile(level: level, index: index) }
+        let rest = Int(hashes % 256)
+        guard index == fullTiles, rest > 0 else { return nil }
+        return Tile(level: level, index: index, width: rest)
     }
 
     /// Every tile, full or partial, that a tree of `size` leaves is served as (tlog-tiles §"Partial Tiles").
@@ -86,99 +128,48 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
         }
         return tiles
     }
-}
 
-/// Entry bundles: each entry a big-endian uint16 length, then the entry (tlog-tiles §"Log entries").
-public enum EntryBundle {
-    public static let maxEntrySize = 65_535
-
-    public static func encode(_ entries: [[UInt8]]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(entries.reduce(0) { $0 + 2 + $1.count })
-        for entry in entries {
-            precondition(entry.count <= maxEntrySize, "entry of \(entry.count) bytes does not fit a uint16 length")
-            out.append(UInt8(entry.count >> 8))
-            out.append(UInt8(entry.count & 0xFF))
-            out.append(contentsOf: entry)
+    /// The partial tiles of a tree of `size` leaves, lowest level first: the tree's right
+    /// edge. Together they hold exactly the complete subtrees the size decomposes into, so
+    /// they alone give the root (see `TileEdge`).
+    public static func partialTiles(forTreeSize size: UInt64) -> [Tile] {
+        var tiles = [Tile]()
+        var level = 0
+        var n = size
+        while n > 0 {
+            if n % 256 > 0 { tiles.append(Tile(level: level, index: n / 256, width: Int(n % 256))) }
+            n /= 256
+            level += 1
         }
-        return out
+        return tiles
     }
 
-    public static func decode(_ bundle: [UInt8]) throws(TileError) -> [[UInt8]] {
-        var entries = [[UInt8]]()
-        var i = 0
-        while i < bundle.count {
-            guard i + 2 <= bundle.count else { throw .truncatedBundle(offset: i) }
-            let length = Int(bundle[i]) << 8 | Int(bundle[i + 1])
-            i += 2
-            guard i + length <= bundle.count else { throw .truncatedBundle(offset: i - 2) }
-            entries.append(Array(bundle[i..<(i + length)]))
-            i += length
-        }
-        return entries
-    }
-}
-
-public enum TileError: Error, Equatable, Sendable, CustomStringConvertible {
-    case truncatedBundle(offset: Int)
-    case badTileSize(tile: String, bytes: Int)
-
-    public var description: String {
-        switch self {
-        case let .truncatedBundle(offset): "entry bundle is truncated at byte \(offset)"
-        case let .badTileSize(tile, bytes): "tile \(tile) has \(bytes) bytes, not a whole number of the hashes it should hold"
-        }
-    }
-}
-
-/// Reads subtree hashes out of tiles, so a store or a client holding tiles can
-/// produce any root or proof (the approach of golang.org/x/mod/sumdb/tlog).
-///
-/// `readTile(level, index)` returns the tile's hashes as stored: at least as many as needed.
-/// Each tile is read once per reader and its eight inner levels are hashed once, so the many
-/// proofs of one batch of receipts cost a few tile reads, not one per proof step. A reader
-/// is meant to be short-lived (one request or one batch): it does not see later appends.
-public final class TileHashReader: SubtreeHashReader {
-    private let readTile: (Int, UInt64) throws -> [UInt8]
-    private var expanded: [TileKey: [[Hash]]] = [:]
-    private var ranges: [ClosedRange<UInt64>: Hash] = [:]
-
-    public func rememberedRangeHash(start: UInt64, end: UInt64) -> Hash? { ranges[start...end] }
-    public func rememberRangeHash(_ hash: Hash, start: UInt64, end: UInt64) { ranges[start...end] = hash }
-
-    private struct TileKey: Hashable {
-        let level: Int
-        let index: UInt64
+    /// Where the complete subtree of 2^`height` leaves starting at leaf `index`·2^`height` is
+    /// stored: the node at `within` levels above the hashes of tile (`level`, `tile`), at
+    /// `offset` among that inner level's nodes, computed from the hashes at positions
+    /// `offset`·2^`within` ..< (`offset` + 1)·2^`within`.
+    public static func locate(height: Int, index: UInt64) -> (level: Int, tile: UInt64, within: Int, offset: Int) {
+        let level = height / Tile.height
+        let within = height % Tile.height
+        // The subtree's first hash at this tile level.
+        let first = index << UInt64(within)
+        return (level, first / UInt64(Tile.fullWidth), within, Int(first % UInt64(Tile.fullWidth)) >> within)
     }
 
-    public init(readTile: @escaping (Int, UInt64) throws -> [UInt8]) {
-        self.readTile = readTile
-    }
-
-    public func subtreeHash(level h: Int, index k: UInt64) throws -> Hash {
-        // A subtree of height h is the node at height h % 8 inside a tile at level h / 8.
-        let tileLevel = h / Tile.height
-        let within = h % Tile.height
-        let first = k << UInt64(within)
-        let tileIndex = first / UInt64(Tile.fullWidth)
-        let offset = Int(first % UInt64(Tile.fullWidth)) >> within
-        let levels = try innerLevels(level: tileLevel, index: tileIndex)
-        guard within < levels.count, offset < levels[within].count else { throw MerkleError.hashNotStored(level: h, index: k) }
-        return levels[within][offset]
-    }
-
-    /// The tile's hashes (inner level 0) and the complete subtrees above them (levels 1...7).
-    private func innerLevels(level: Int, index: UInt64) throws -> [[Hash]] {
-        let key = TileKey(level: level, index: index)
-        if let levels = expanded[key] { return levels }
-        let bytes = try readTile(level, index)
-        guard bytes.count % 32 == 0 else { throw TileError.badTileSize(tile: Tile(level: level, index: index).path, bytes: bytes.count) }
-        var levels = [(0..<(bytes.count / 32)).map { Hash(unchecked: Array(bytes[($0 * 32)..<($0 * 32 + 32)])) }]
-        while levels.count < Tile.height, levels.last!.count >= 2 {
-            let below = levels.last!
+    /// The tile's hashes (inner level 0) and the complete subtrees above them (levels 1...7):
+    /// a tile stands for the whole subtree of height 8 over its hashes (tlog-tiles §"Merkle Tree").
+    /// `bytes` must be a whole number of hashes.
+    public static func innerLevels(_ bytes: [UInt8]) -> [[Hash]] {
+        var levels = [(0..<(bytes.count / Hash.byteCount)).map { Hash(unchecked: bytes[($0 * 32)..<($0 * 32 + 32)]) }]
+        while levels.count < Tile.height, let below = levels.last, below.count >= 2 {
             levels.append((0..<(below.count / 2)).map { MerkleTree.nodeHash(below[2 * $0], below[2 * $0 + 1]) })
         }
-        expanded[key] = levels
         return levels
+    }
+
+    /// The root of a full tile's subtree from its inner levels: the hash its parent tile holds.
+    static func rootOfFull(_ levels: [[Hash]]) -> Hash? {
+        guard levels.count == Tile.height, let top = levels.last, top.count == 2 else { return nil }
+        return MerkleTree.nodeHash(top[0], top[1])
     }
 }

@@ -15,10 +15,10 @@ public enum UsageCategory: String, Sendable, CaseIterable {
         }
     }
 
-    /// Category names are lower-case words joined by hyphens; unknown ones are kept.
+    /// Category names are lower-case ASCII words joined by hyphens, at most 64 bytes; unknown
+    /// ones are kept.
     static func isWellFormed(_ name: String) -> Bool {
-        let b = Array(name.utf8)
-        guard let first = b.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z"), b.count <= 64 else { return false }
-        return b.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-") }
+        guard let first = name.utf8.first, ASCII.isLower(first), name.utf8.count <= 64 else { return false }
+        return name.utf8.allSatisfy { ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "-") }
     }
 }

@@ -21,7 +21,7 @@ public struct NodeKeys: Sendable {
             return signer
         }
         let log = try loadOrCreate("log.key", name: origin)
-        guard log.name == origin else {
+        guard Bytewise.equal(log.name, origin) else {
             throw ConfigError("log.key in \(dataDirectory) is for \(log.name), but the configured origin is \(origin)")
         }
         return NodeKeys(log: log, operator: try loadOrCreate("operator.key", name: "\(origin)/operator"))

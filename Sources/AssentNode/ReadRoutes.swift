@@ -10,10 +10,8 @@ extension Node {
             return .bytes(Array(note.utf8), contentType: "text/plain; charset=utf-8", extra: [.cacheControl: CacheControl.none])
         }
         router.get("/tile/**") { request, context -> Response in
-            let elements = context.parameters.getCatchAll()
-            guard let (tile, isEntries) = Node.parseTilePath(elements) else {
-                return .problem(.badRequest("not a tlog-tiles path: /tile/\(elements.joined(separator: "/"))"))
-            }
+            let tile: Tile, isEntries: Bool
+            do { (tile, isEntries) = try Node.parseTilePath(request.uri.path) } catch { return .problem(.badRequest("\(error)")) }
             if isEntries {
                 guard let bundle = try store.entryBundle(tile) else { return .problem(.notFound("entry bundle \(tile.entriesPath)")) }
                 let wantsGzip = request.headers[.acceptEncoding]?.contains("gzip") ?? false
@@ -37,13 +35,11 @@ extension Node {
         }
     }
 
-    /// `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, in the one spelling tlog-tiles allows.
-    static func parseTilePath(_ elements: [Substring]) -> (Tile, isEntries: Bool)? {
-        guard let first = elements.first, elements.count >= 2 else { return nil }
-        let rest = Array(elements.dropFirst())
-        guard let (index, width) = Tile.parseIndexAndWidth(rest) else { return nil }
-        if first == "entries" { return (Tile(level: 0, index: index, width: width), true) }
-        guard let level = Int(first), (0...63).contains(level), String(level) == first else { return nil }
-        return (Tile(level: level, index: index, width: width), false)
+    /// The request's path as sent, not as the router split it: the router drops empty elements,
+    /// so `//tile/0/000` and `/tile/0/000/` would reach this route. Only `/` and the one spelling
+    /// `Tile.parse` accepts are served.
+    static func parseTilePath(_ path: String) throws(TileError) -> (Tile, isEntries: Bool) {
+        guard path.hasPrefix("/") else { throw .badPath(path: path, "does not start with /") }
+        return try Tile.parse(path: path.dropFirst())
     }
 }

@@ -74,6 +74,9 @@ public actor Sequencer: Service {
     /// The log's size after each batch, for whoever watches (tests, progress): newest only.
     public nonisolated let written: AsyncStream<UInt64>
     private let writtenContinuation: AsyncStream<UInt64>.Continuation
+    /// The queue's length each time a statement joins it, for whoever watches: newest only.
+    public nonisolated let queueLengths: AsyncStream<Int>
+    private let queueLengthsContinuation: AsyncStream<Int>.Continuation
 
     public init(store: LogStore, signer: NoteSigner, settings: Settings, clock: any NodeClock, metrics: NodeMetrics, logger: Logger) {
         self.store = store
@@ -84,6 +87,7 @@ public actor Sequencer: Service {
         self.logger = logger
         lastWriteAt = clock.elapsed
         (written, writtenContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (queueLengths, queueLengthsContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Statements waiting to be written.
@@ -123,6 +127,7 @@ public actor Sequencer: Service {
         }
         pending[hash] = Pending(statement: statement, waiters: [waiter])
         order.append(hash)
+        queueLengthsContinuation.yield(order.count)
         if firstPendingAt == nil { firstPendingAt = clock.elapsed }
     }
 
@@ -145,6 +150,7 @@ public actor Sequencer: Service {
         }
         await finishProving()
         writtenContinuation.finish()
+        queueLengthsContinuation.finish()
         logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
     }
 

@@ -103,7 +103,7 @@ public final class AssentDatabase: Sendable {
             if let row = try Row.fetchOne(db, sql: "SELECT id, vkey, role FROM logs WHERE origin = ?", arguments: [origin]) {
                 let vkey: String = row["vkey"]
                 let storedRole: String = row["role"]
-                guard vkey == verifierKey.description else {
+                guard Bytewise.equal(vkey, verifierKey.description) else {
                     throw StoreError.keyMismatch(origin: origin, stored: vkey, given: verifierKey.description)
                 }
                 guard storedRole == role.rawValue else { throw StoreError.roleMismatch(origin: origin, stored: storedRole) }
@@ -142,6 +142,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(String)
     case inconsistentCheckpoint(origin: String, String)
     case locked(directory: String, holder: String)
+    /// A checkpoint note that is not a note of the stored tree by the log's key (size nil: unreadable).
+    case badNote(origin: String, size: UInt64?, String)
+    case corrupt(origin: String, String)
 
     public var description: String {
         switch self {
@@ -157,6 +160,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notFound(what): "\(what) not found"
         case let .inconsistentCheckpoint(origin, why): "log \(origin): \(why)"
         case let .locked(directory, holder): "data directory \(directory) is in use by \(holder): one node per data directory"
+        case let .badNote(origin, size, why):
+            "log \(origin): refusing to store the checkpoint note\(size.map { " for size \($0)" } ?? ""): \(why)"
+        case let .corrupt(origin, why): "log \(origin): \(why)"
         }
     }
 }

@@ -17,12 +17,12 @@ public final class LogStore: Sendable {
     let database: AssentDatabase
 
     struct WriterState {
-        var size: UInt64 = 0
         var chain: ChainVerifier
-        /// The right edge of the tree: for each tile level, the hashes of its last, incomplete tile.
-        var edge: [[UInt8]] = []
+        /// The right edge of the tree: its partial tiles and its root.
+        var edge = TileEdge()
         var checkpoint: Checkpoint?
         var checkpointNote: String?
+        var size: UInt64 { edge.size }
     }
 
     private let state: Mutex<WriterState>
@@ -33,7 +33,7 @@ public final class LogStore: Sendable {
     private let enrolled = Mutex<Set<PublicKey>>([])
     private static let fullTileCacheLimit = 2048
 
-    struct TileKey: Hashable {
+    private struct TileKey: Hashable {
         let level: Int
         let index: UInt64
     }
@@ -55,27 +55,21 @@ public final class LogStore: Sendable {
     private func load() throws {
         let loaded: WriterState = try database.pool.read { db in
             var s = WriterState(chain: ChainVerifier(origin: origin))
-            s.size = UInt64(try Int64.fetchOne(db, sql: "SELECT size FROM logs WHERE id = ?", arguments: [id]) ?? 0)
-            if s.size > 0 {
-                let lastBytes = try [UInt8](Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [id, Int64(s.size - 1)]) ?? Data())
+            let stored = try Int64.fetchOne(db, sql: "SELECT size FROM logs WHERE id = ?", arguments: [id]) ?? 0
+            guard stored >= 0 else { throw StoreError.corrupt(origin: origin, "stored size \(stored) is negative") }
+            let size = UInt64(stored)
+            if size > 0 {
+                let lastBytes = try [UInt8](Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [id, Int64(size - 1)]) ?? Data())
                 let last = try LogLeaf(bytes: lastBytes)
                 s.chain = ChainVerifier(origin: origin, continuingAfter: last)
             }
-            var level = 0
-            var count = s.size
-            while count > 0 || level == 0 {
-                let width = Int(count % 256)
-                var hashes = [UInt8]()
-                if width > 0 {
-                    let blob = try Data.fetchOne(db, sql: "SELECT hashes FROM tiles WHERE log = ? AND level = ? AND idx = ?",
-                                                 arguments: [id, level, Int64(count / 256)]) ?? Data()
-                    guard blob.count >= width * 32 else { throw StoreError.tileMismatch(origin: origin, index: count) }
-                    hashes = [UInt8](blob.prefix(width * 32))
+            do {
+                s.edge = try TileEdge(size: size) { tile in
+                    try [UInt8](Data.fetchOne(db, sql: "SELECT hashes FROM tiles WHERE log = ? AND level = ? AND idx = ?",
+                                              arguments: [id, tile.level, Int64(tile.index)]) ?? Data())
                 }
-                s.edge.append(hashes)
-                count /= 256
-                level += 1
-                if count == 0 { break }
+            } catch let error as TileError {
+                throw StoreError.corrupt(origin: origin, "cannot load the right edge: \(error)")
             }
             if let row = try Row.fetchOne(db, sql: "SELECT size, note FROM checkpoints WHERE log = ? ORDER BY size DESC LIMIT 1", arguments: [id]) {
                 let note: String = row["note"]
@@ -91,7 +85,7 @@ public final class LogStore: Sendable {
         }
         let active: Set<PublicKey> = try database.pool.read { db in
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
-                .compactMap { PublicKey(bytes: [UInt8]($0)) })
+                .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
         }
         state.withLock { $0 = loaded }
         enrolled.withLock { $0 = active }
@@ -143,15 +137,15 @@ public final class LogStore: Sendable {
     private func appendHoldingWriterLock(_ leaves: [LogLeaf], sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
-        var touched = [TileKey: [UInt8]]()
         var enrollmentsChanged = Set<PublicKey>()
         var nowActive = Set<PublicKey>()
         let result: (Checkpoint, String) = try database.pool.write { db in
             let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
             let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
+            var leafHashes = [Hash]()
+            leafHashes.reserveCapacity(leaves.count)
             for leaf in leaves {
-                let hash: Hash
-                do { hash = try next.chain.append(leaf) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
+                do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
@@ -160,21 +154,16 @@ public final class LogStore: Sendable {
                         enrollmentsChanged.insert(enrollment.party)
                     }
                 }
-                LogStore.addHash(hash.bytes, level: 0, size: next.size, edge: &next.edge, touched: &touched)
-                next.size += 1
             }
-            let reader = TileHashReader { level, index in
-                if let t = touched[TileKey(level: level, index: index)] { return t }
-                return try self.tileHashes(level: level, index: index, db: db)
-            }
-            let checkpoint = Checkpoint(origin: origin, size: next.size, root: try MerkleTree.treeHash(size: next.size, reader: reader))
+            let changed = next.edge.append(leafHashes)
+            let checkpoint = Checkpoint(origin: origin, size: next.edge.size, root: next.edge.rootHash)
             if let previous = current.checkpoint, previous.size == checkpoint.size, previous.root != checkpoint.root {
                 throw StoreError.inconsistentCheckpoint(origin: origin, "two roots for size \(checkpoint.size)")
             }
-            let note = try sign(checkpoint)
+            let note = try checkedNote(try sign(checkpoint), for: checkpoint)
             let upsertTile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tiles (log, level, idx, hashes) VALUES (?, ?, ?, ?)")
-            for (key, hashes) in touched {
-                try upsertTile.execute(arguments: [id, key.level, Int64(key.index), Data(hashes)])
+            for (tile, hashes) in changed {
+                try upsertTile.execute(arguments: [id, tile.level, Int64(tile.index), Data(hashes)])
             }
             try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (log, size, note) VALUES (?, ?, ?)",
                            arguments: [id, Int64(checkpoint.size), note])
@@ -197,20 +186,41 @@ public final class LogStore: Sendable {
         return result
     }
 
-    /// Adds one hash at `level` to the right edge; a tile that fills up is written whole and
-    /// its root climbs to the level above (tlog-tiles: level l+1 holds roots of full level-l tiles).
-    private static func addHash(_ hash: [UInt8], level: Int, size: UInt64, edge: inout [[UInt8]], touched: inout [TileKey: [UInt8]]) {
-        if edge.count <= level { edge.append([]) }
-        // Hashes already at this level before the new one: size / 256^level.
-        let count = size >> (8 * UInt64(level))
-        let tileIndex = count / 256
-        edge[level].append(contentsOf: hash)
-        touched[TileKey(level: level, index: tileIndex)] = edge[level]
-        if edge[level].count == 256 * 32 {
-            let full = edge[level]
-            edge[level] = []
-            let hashes = (0..<256).map { Hash(bytes: Array(full[($0 * 32)..<($0 * 32 + 32)]))! }
-            addHash(MerkleTree.rootHash(leafHashes: hashes).bytes, level: level + 1, size: size, edge: &edge, touched: &touched)
+    /// The one check every checkpoint note passes before it is stored: it must be a note of
+    /// exactly `checkpoint` (origin, size, root) signed by this log's key (`Checkpoint.verifyNote`).
+    /// Used for the notes `append` asks its signer for and for notes stored later
+    /// (`storeCheckpointNote`, for a mirror or a cosigned note).
+    private func checkedNote(_ note: String, for checkpoint: Checkpoint) throws -> String {
+        do { try checkpoint.verifyNote(note, logKey: verifierKey) } catch {
+            throw StoreError.badNote(origin: origin, size: checkpoint.size, "\(error)")
+        }
+        return note
+    }
+
+    /// Stores a checkpoint note for a size the store already holds (a mirror's copy of its
+    /// peer's note, or a note with more signatures): checked against the stored tree at that
+    /// size and the log's key, then kept beside the notes `append` stored. Returns the checkpoint.
+    @discardableResult
+    public func storeCheckpointNote(_ note: String) throws -> Checkpoint {
+        try writerLock.withLock { _ in
+            let stated: Checkpoint
+            do { stated = try Checkpoint(text: try SignedNote(parsing: note).text) } catch {
+                throw StoreError.badNote(origin: origin, size: nil, "\(error)")
+            }
+            guard stated.size <= size else { throw StoreError.missingLeaves(origin: origin, stored: size, checkpoint: stated.size) }
+            let checkpoint = Checkpoint(origin: origin, size: stated.size, root: try treeHash(size: stated.size))
+            try checkedNote(note, for: checkpoint)
+            try database.pool.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (log, size, note) VALUES (?, ?, ?)",
+                               arguments: [id, Int64(checkpoint.size), note])
+            }
+            state.withLock { s in
+                if s.checkpoint.map({ $0.size <= checkpoint.size }) ?? true {
+                    s.checkpoint = checkpoint
+                    s.checkpointNote = note
+                }
+            }
+            return checkpoint
         }
     }
 
@@ -274,19 +284,23 @@ public final class LogStore: Sendable {
     /// A tile's bytes as served: a full tile, or a partial one of `tile.width` hashes that a
     /// stored tree size implies. Nil when the log has not reached it.
     public func tile(_ tile: Tile) throws -> [UInt8]? {
-        let hashesAtLevel = size >> (8 * UInt64(tile.level))
-        // Compare before multiplying: a tile index from a URL can be anything up to 2^64 − 1.
-        guard tile.index <= hashesAtLevel / 256, tile.index * 256 + UInt64(tile.width) <= hashesAtLevel else { return nil }
+        guard Self.hasReached(tile, size: size) else { return nil }
         let hashes = try tileHashes(level: tile.level, index: tile.index)
         return Array(hashes.prefix(tile.width * 32))
     }
 
     /// The entry bundle for level-0 tile `tile`: each leaf with a big-endian uint16 length.
     public func entryBundle(_ tile: Tile) throws -> [UInt8]? {
-        guard tile.level == 0, tile.index <= size / 256 else { return nil }
+        guard tile.level == 0, Self.hasReached(tile, size: size) else { return nil }
         let start = tile.index * 256
-        guard start + UInt64(tile.width) <= size else { return nil }
         return EntryBundle.encode(try leafBytes(from: start, to: start + UInt64(tile.width)))
+    }
+
+    /// Whether a tree of `size` leaves has `tile`: the tile at its place is at least as wide
+    /// (a partial tile of width W never changes, so it is served for as long as the log has it).
+    private static func hasReached(_ tile: Tile, size: UInt64) -> Bool {
+        guard let current = Tile.at(level: tile.level, index: tile.index, treeSize: size) else { return false }
+        return tile.width <= current.width
     }
 
     public func treeHash(size: UInt64) throws -> Hash {

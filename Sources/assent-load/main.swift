@@ -207,7 +207,7 @@ struct Load {
         func percentile(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         let rate = Double(s.accepted) / seconds
         if o.json {
-            let summary: [String: JSONValue] = [
+            let summary: [JSONKey: JSONValue] = [
                 "accepted": .integer(Int64(s.accepted)), "refused": .integer(Int64(s.refused)),
                 "failedRequests": .integer(Int64(s.failedRequests)), "requests": .integer(Int64(sorted.count)),
                 "elapsedMs": .integer(Int64(seconds * 1000)), "statementsPerSecond": .integer(Int64(rate)),

@@ -9,9 +9,10 @@ struct Assent: AsyncParsableCommand {
         discussion: """
             Keys and statements:   assent keygen, assent sign, assent inspect
             Running a node:        assent serve --config Nodes/<society>.json
+            Checking a store:      assent store check <data directory>
             Talking to a node:     assent submit, assent audit
             """,
-        subcommands: [Keygen.self, Sign.self, Inspect.self, Serve.self, Submit.self, Audit.self]
+        subcommands: [Keygen.self, Sign.self, Inspect.self, Serve.self, Submit.self, Audit.self, Store.self]
     )
 }
 

@@ -67,7 +67,7 @@ struct Inspect: ParsableCommand {
                 do { leaf = try LogLeaf(bytes: bytes) } catch { throw CLIError("not a valid log leaf: \(error)") }
                 var lines = ["log leaf \(leaf.index) of \(leaf.origin), sequenced at \(leaf.time)",
                              "leaf hash:  \(leaf.leafHash.base64)", "prev:       \(leaf.prev.base64)"]
-                var json: [String: JSONValue] = ["kind": "leaf", "index": .integer(Int64(leaf.index)), "log": .string(leaf.origin),
+                var json: [JSONKey: JSONValue] = ["kind": "leaf", "index": .integer(Int64(leaf.index)), "log": .string(leaf.origin),
                                                  "time": .string(leaf.time.rfc3339), "leafHash": .string(leaf.leafHash.base64)]
                 switch leaf.content {
                 case let .epoch(root, size):

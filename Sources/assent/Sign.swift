@@ -43,13 +43,20 @@ struct SigningOptions: ParsableArguments {
 }
 
 func parsePartyKey(_ text: String) throws -> PublicKey {
-    if let key = PublicKey(base64: text) { return key }
-    if let vkey = try? NoteVerifierKey(parsing: text) { return vkey.publicKey }
-    if FileManager.default.fileExists(atPath: text), let content = try? String(contentsOfFile: text, encoding: .utf8),
-       let vkey = try? NoteVerifierKey(parsing: content.trimmingCharacters(in: .whitespacesAndNewlines)) {
-        return vkey.publicKey
+    // A key that belongs to nobody (PROTOCOL §3) is refused here with its reason, not later by the node.
+    if Base64.decode(text) != nil {
+        do { return try PublicKey(base64: text) } catch { throw ValidationError("--party \(text): \(error)") }
     }
-    throw ValidationError("--party \(text): expected a base64 Ed25519 public key, a verifier key, or a .pub file")
+    var vkey = text
+    if FileManager.default.fileExists(atPath: text) {
+        guard let content = try? String(contentsOfFile: text, encoding: .utf8) else {
+            throw ValidationError("--party \(text): cannot read the file")
+        }
+        vkey = content.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    do { return try NoteVerifierKey(parsing: vkey).publicKey } catch {
+        throw ValidationError("--party \(text): expected a base64 Ed25519 public key, a verifier key, or a .pub file: \(error)")
+    }
 }
 
 func emit(_ statement: Statement, key: SigningKey) throws {
@@ -71,7 +78,7 @@ struct SignPreference: ParsableCommand {
 
     @OptionGroup var signing: SigningOptions
 
-    @Option(help: "The work, scheme:value (iswc, isrc, isbn, isni, doi, iscc, url, local).")
+    @Option(help: "The work, scheme:value (iswc, isrc, isbn, isni, doi, iscc, url, local), as typed; written in normal form.")
     var work: String
 
     @Option(help: "Who it applies to: * or licensee:<id>.")
@@ -149,7 +156,7 @@ struct SignEnrollment: ParsableCommand {
     @Option(help: "Public name (optional; the log is public and permanent).")
     var name: String?
 
-    @Option(help: "Public identifier, repeatable: ipi:<digits> or isni:<16 chars>.")
+    @Option(help: "Public identifier, repeatable: ipi:<IPI name number> or isni:<ISNI>, as typed (\"isni:0000 0001 2103 2683\"); written in normal form.")
     var id: [String] = []
 
     @Option(help: "For stewards: the community's name.")
@@ -164,8 +171,13 @@ struct SignEnrollment: ParsableCommand {
     func run() throws {
         let (key, issued) = try signing.load()
         guard let role = Enrollment.Role(rawValue: role) else { throw ValidationError("--role: unknown role \(role)") }
+        // What a person types becomes the normal form a statement must carry (PROTOCOL §2).
+        var ids = [String]()
+        for text in id {
+            do { ids.append(try PartyIdentifier(parsing: text).description) } catch { throw ValidationError("--id \(text): \(error)") }
+        }
         try emit(.enrollment(Enrollment(by: key.publicKey, issued: issued, party: try parsePartyKey(party), role: role, name: name,
-                                        ids: id.isEmpty ? nil : id, community: community.map { .init(name: $0, projects: project) },
+                                        ids: ids.isEmpty ? nil : ids, community: community.map { .init(name: $0, projects: project) },
                                         active: !revoked)), key: key)
     }
 }

@@ -53,7 +53,7 @@ final class MerkleProofTests: XCTestCase {
         XCTAssertThrowsError(try InclusionProof.generate(index: 5, size: 5, reader: InMemoryHashReader(leafHashes: leaves(5))))
         let p = InclusionProof(index: 5, size: 5, hashes: [])
         XCTAssertThrowsError(try p.verify(leafHash: leaves(1)[0], root: leaves(1)[0])) { error in
-            XCTAssertEqual(error as? ProofError, .indexOutOfRange(index: 5, size: 5))
+            XCTAssertEqual(error as? MerkleError, .indexOutOfRange(index: 5, size: 5))
         }
     }
 

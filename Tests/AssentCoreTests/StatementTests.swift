@@ -49,10 +49,13 @@ final class StatementTests: XCTestCase {
         XCTAssertEqual(try SignedStatement(bytes: spaced, requireCanonical: false).canonicalBytes, signed.canonicalBytes)
     }
 
-    func checkRefused(_ mutate: (inout [String: JSONValue]) -> Void, _ expected: StatementError, file: StaticString = #filePath, line: UInt = #line) {
-        var body = preference().json.objectValue!
+    func checkRefused(_ mutate: (inout [JSONKey: JSONValue]) -> Void, _ expected: StatementError, of statement: Statement? = nil,
+                      file: StaticString = #filePath, line: UInt = #line) {
+        let statement = statement ?? preference()
+        let key = statement.by == creator.publicKey ? creator : operatorKey
+        var body = statement.json.objectValue!
         mutate(&body)
-        let sig = creator.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
+        let sig = key.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
         let whole: JSONValue = ["statement": .object(body), "sig": .string(Base64.encode(sig))]
         XCTAssertThrowsError(try SignedStatement(bytes: whole.canonicalBytes), file: file, line: line) {
             XCTAssertEqual($0 as? StatementError, expected, file: file, line: line)
@@ -66,7 +69,8 @@ final class StatementTests: XCTestCase {
         checkRefused({ $0["usage"] = ["train-ai": "maybe"] }, .badField("usage.train-ai", "must be \"y\" or \"n\""))
         checkRefused({ $0["audience"] = "everyone" }, .badField("audience", "must be * or licensee:<id>, found \"everyone\""))
         checkRefused({ $0["issued"] = 5 }, .wrongType(field: "issued", expected: "a string", found: "integer"))
-        checkRefused({ $0["work"] = "iswc:T-034.524.680-1" }, .badField("work", "\"iswc:T-034.524.680-1\" is not normalized; write \"iswc:T0345246801\""))
+        checkRefused({ $0["work"] = "iswc:T-034.524.680-1" },
+                     .badWorkID("work", .notNormalized(given: "iswc:T-034.524.680-1", normalized: "iswc:T0345246801")))
         checkRefused({ $0["expires"] = "2026-11-20T10:00:00.000Z" }, .badField("expires", "must be after issued"))
         checkRefused({ $0["labels"] = ["XX-1"] }, .badField("labels", "\"XX-1\" is not a Local Contexts label code such as TK-SS or BC-NC"))
     }
@@ -91,6 +95,45 @@ final class StatementTests: XCTestCase {
             let signed = SignedStatement.sign(s, with: operatorKey)
             XCTAssertEqual(try SignedStatement(bytes: signed.canonicalBytes).statement, s)
         }
+    }
+
+    /// PROTOCOL §2: a statement carries only the normal form, compared bytewise; "é" as U+00E9
+    /// is not the normal form of a URL (that is its percent-encoded UTF-8).
+    func testWorkIDsThatAreNotInNormalFormAreRefusedNamingIt() {
+        checkRefused({ $0["work"] = "url:https://example.com/caf\u{E9}" },
+                     .badWorkID("work", .notNormalized(given: "url:https://example.com/caf\u{E9}", normalized: "url:https://example.com/caf%C3%A9")))
+        checkRefused({ $0["work"] = "url:https://example.com/cafe\u{301}" },
+                     .badWorkID("work", .notNormalized(given: "url:https://example.com/cafe\u{301}", normalized: "url:https://example.com/caf%C3%A9")))
+        let mandate = Statement.mandate(Mandate(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, works: [work], role: .author))
+        checkRefused({ $0["works"] = ["iswc:T0345246801", "local:GEMA.de/1"] },
+                     .badWorkID("works[1]", .notNormalized(given: "local:GEMA.de/1", normalized: "local:gema.de/1")), of: mandate)
+        checkRefused({ $0["works"] = ["url:https://example.com/caf%C3%A9", "url:https://example.com/caf%c3%a9"] },
+                     .badWorkID("works[1]", .notNormalized(given: "url:https://example.com/caf%c3%a9", normalized: "url:https://example.com/caf%C3%A9")),
+                     of: mandate)
+    }
+
+    func enrollment(ids: [String]) -> Statement {
+        .enrollment(Enrollment(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, role: .creator, ids: ids))
+    }
+
+    func testEnrollmentIDsInNormalFormAreAccepted() throws {
+        let s = enrollment(ids: ["ipi:00052210040", "isni:000000012281955X"])
+        XCTAssertEqual(try SignedStatement(bytes: SignedStatement.sign(s, with: operatorKey).canonicalBytes).statement, s)
+    }
+
+    func testEnrollmentIDsNotInNormalFormAreRefusedNamingIt() {
+        let cases = [
+            ("isni:0000 0001 2103 2683", "isni:0000000121032683"),
+            ("isni:000000012281955x", "isni:000000012281955X"),
+            ("ipi:052210040", "ipi:00052210040"),
+        ]
+        for (given, normal) in cases {
+            checkRefused({ $0["ids"] = ["ipi:00052210040", .string(given)] },
+                         .badField("ids[1]", "party identifier \"\(given)\" is not in normal form; write \"\(normal)\""),
+                         of: enrollment(ids: ["ipi:00052210040"]))
+        }
+        checkRefused({ $0["ids"] = ["ipi:00052210041"] },
+                     .badField("ids[0]", #"ipi "00052210041": check number is 41, expected 40"#), of: enrollment(ids: ["ipi:00052210040"]))
     }
 
     func testMandateWithTooManyWorksIsRefused() throws {

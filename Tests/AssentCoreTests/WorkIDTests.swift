@@ -1,4 +1,5 @@
 import AssentCore
+import Foundation
 import XCTest
 
 /// Specification of work identifiers (protocol notes §2).
@@ -323,6 +324,33 @@ final class WorkIDTests: XCTestCase {
         guard case .badCharacter(.doi, _, " ", _)? = rejection("doi:10.1000/18 2") else { return XCTFail() }
     }
 
+    func testDOILowerCasingLeavesTheHexOfEscapesUpperCase() {
+        // DOI lower-casing is for letters; RFC 3986 §6.2.2.1 wants escapes' hex upper case.
+        assertCanonical("doi:10.1000/ABC%2fDEF", "doi:10.1000/abc%2Fdef")
+        assertCanonical("doi:10.1000/ABC%2FDEF", "doi:10.1000/abc%2Fdef")
+    }
+
+    func testDOIEscapedUnreservedLettersAreDecodedAndLowerCased() {
+        assertCanonical("doi:10.1000/%41bc", "doi:10.1000/abc")
+    }
+
+    func testDOISuffixBeyondASCIIIsNFCAndPercentEncoded() throws {
+        assertCanonical("doi:10.1000/caf\u{E9}", "doi:10.1000/caf%C3%A9")
+        XCTAssertEqual(try WorkID(parsing: "doi:10.1000/cafe\u{301}"), try WorkID(parsing: "doi:10.1000/caf\u{E9}"))
+        // Only ASCII letters are lower-cased: É (U+00C9) stays É.
+        assertCanonical("doi:10.1000/CAF\u{C9}", "doi:10.1000/caf%C3%89")
+    }
+
+    func testDOIKeepsSICIPunctuation() {
+        // Shaped like the SICI-based DOIs some publishers assigned: <, >, ; and : are ASCII and kept.
+        assertCanonical("doi:10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-O",
+                        "doi:10.1002/(sici)1097-4571(199806)49:8<693::aid-asi4>3.0.co;2-o")
+    }
+
+    func testDOIWithPercentThatBeginsNoEscapeIsRefused() {
+        assertRejected("doi:10.1000/50%off", .badPercentEscape(scheme: .doi, value: "10.1000/50%off"))
+    }
+
     // MARK: - ISCC
 
     func testISCCCodeIsKeptWithISCCPrefix() {
@@ -434,8 +462,11 @@ final class WorkIDTests: XCTestCase {
         assertCanonical("url:http://example.com:443/", "url:http://example.com:443/")
     }
 
-    func testURLFragmentIsRemovedButPathCaseIsKept() {
-        assertCanonical("url:http://Example.com/Works/B?x=1#top", "url:http://example.com/Works/B?x=1")
+    // Changed with PROTOCOL §2 "identity is bytes": the normal form is RFC 3986 §6's, which
+    // drops only an empty fragment. A non-empty one is kept: it can name one work on a page
+    // that holds several (it used to be removed).
+    func testURLFragmentIsKeptAndPathCaseIsKept() {
+        assertCanonical("url:http://Example.com/Works/B?x=1#top", "url:http://example.com/Works/B?x=1#top")
     }
 
     func testURLQueryWithoutPathGetsSlash() {
@@ -465,6 +496,133 @@ final class WorkIDTests: XCTestCase {
         guard case .badCharacter(.url, _, " ", _)? = rejection("url:https://example.com/a b") else { return XCTFail() }
     }
 
+    // MARK: - URL normal form (RFC 3986 §6.2.2, §6.2.3; PROTOCOL §2)
+
+    func testURLAsTypedInTheCLIIsNormalized() {
+        // Host case, default port, dot segments and escape case, all at once.
+        assertCanonical("url:https://Example.com:443/a/./b/../Caf%c3%a9", "url:https://example.com/a/Caf%C3%A9")
+    }
+
+    func testBareHTTPURLAsPastedIsAURLWorkID() throws {
+        assertCanonical("https://Example.com:443/a/./b/../Caf%c3%a9", "url:https://example.com/a/Caf%C3%A9")
+        assertCanonical(" HTTP://example.com", "url:http://example.com/")
+        // Not in a statement: there the normal form, with its scheme, is required.
+        XCTAssertThrowsError(try WorkID(parsingNormalized: "https://example.com/")) {
+            XCTAssertEqual($0 as? WorkIDError, .notNormalized(given: "https://example.com/", normalized: "url:https://example.com/"))
+        }
+    }
+
+    func testURLComposedAndDecomposedAccentAreOneIdentity() throws {
+        // "é" as U+00E9 and as "e" + U+0301 COMBINING ACUTE ACCENT: NFC, then UTF-8, percent-encoded.
+        let composed = try WorkID(parsing: "url:https://example.com/caf\u{E9}")
+        let decomposed = try WorkID(parsing: "url:https://example.com/cafe\u{301}")
+        XCTAssertEqual(composed.description, "url:https://example.com/caf%C3%A9")
+        XCTAssertEqual(decomposed.description, "url:https://example.com/caf%C3%A9")
+        XCTAssertEqual(composed, decomposed)
+        XCTAssertEqual(Set([composed, decomposed]).count, 1)
+        XCTAssertEqual(try WorkID(parsing: "url:https://example.com/caf%C3%A9"), composed)
+    }
+
+    func testURLHangulJamoAndSyllableAreOneIdentity() {
+        // 각 as conjoining jamo (U+1100 U+1161 U+11A8) and as the syllable U+AC01 (UTF-8 EA B0 81).
+        assertCanonical("url:https://example.kr/\u{1100}\u{1161}\u{11A8}", "url:https://example.kr/%EA%B0%81")
+        assertCanonical("url:https://example.kr/\u{AC01}", "url:https://example.kr/%EA%B0%81")
+    }
+
+    func testURLNonASCIIInQueryAndFragmentIsEncodedToo() {
+        assertCanonical("url:https://example.com/s?q=Gr\u{FC}n#Kapitel-\u{E9}",
+                        "url:https://example.com/s?q=Gr%C3%BCn#Kapitel-%C3%A9")
+    }
+
+    func testURLPercentEscapesAreWrittenWithUpperCaseHex() {
+        assertCanonical("url:https://example.com/a%2fb?x=%3d", "url:https://example.com/a%2Fb?x=%3D")
+    }
+
+    func testURLEscapesOfUnreservedCharactersAreDecoded() {
+        // RFC 3986 §6.2.2.2: %7E is "~", %41 "A", %2D "-"; %2F ("/") is reserved and stays.
+        assertCanonical("url:https://example.com/%7Euser/%41%2d%2F", "url:https://example.com/~user/A-%2F")
+    }
+
+    func testURLDotSegmentsAreRemovedAsRFC3986Section524Says() {
+        // The RFC's own example, and ".." above the root.
+        assertCanonical("url:http://example.com/a/b/c/./../../g", "url:http://example.com/a/g")
+        assertCanonical("url:http://example.com/mid/content=5/../6", "url:http://example.com/mid/6")
+        assertCanonical("url:http://example.com/../a", "url:http://example.com/a")
+        assertCanonical("url:http://example.com/a/..", "url:http://example.com/")
+        assertCanonical("url:http://example.com/a/.", "url:http://example.com/a/")
+        // Escaped dots are dots once decoded.
+        assertCanonical("url:http://example.com/a/%2E%2E/b", "url:http://example.com/b")
+        // Not dot segments: kept.
+        assertCanonical("url:http://example.com/a/..b/.c", "url:http://example.com/a/..b/.c")
+    }
+
+    func testURLEmptyQueryAndEmptyFragmentAreDropped() {
+        assertCanonical("url:https://example.com/a?", "url:https://example.com/a")
+        assertCanonical("url:https://example.com/a#", "url:https://example.com/a")
+        assertCanonical("url:https://example.com?#", "url:https://example.com/")
+    }
+
+    func testURLEmptyPortAndLeadingZerosInThePortAreDropped() {
+        assertCanonical("url:http://example.com:/a", "url:http://example.com/a")
+        assertCanonical("url:https://example.com:0443/a", "url:https://example.com/a")
+        assertCanonical("url:https://example.com:08080/a", "url:https://example.com:8080/a")
+    }
+
+    func testURLCharactersThatMustBeEncodedAreEncoded() {
+        // RFC 3987 §3.1 allows converting these; RFC 3986 allows none of them in a path or query.
+        assertCanonical(#"url:https://example.com/a"b<c>[d]^e`f{g|h}?i"j"#,
+                        "url:https://example.com/a%22b%3Cc%3E%5Bd%5D%5Ee%60f%7Bg%7Ch%7D?i%22j")
+        // A second # belongs to the fragment and must be encoded there.
+        assertCanonical("url:https://example.com/a#b#c", "url:https://example.com/a#b%23c")
+    }
+
+    func testURLKeepsSubDelimitersColonAndAtInPathAndQuery() {
+        assertCanonical("url:https://example.com/a:b@c!$&'()*+,;=?q=1&r=a+b/c?d",
+                        "url:https://example.com/a:b@c!$&'()*+,;=?q=1&r=a+b/c?d")
+    }
+
+    func testURLKelvinSignBecomesKByNFC() {
+        // U+212A KELVIN SIGN is canonically equivalent to "K": its NFC form is ASCII.
+        assertCanonical("url:https://example.com/\u{212A}", "url:https://example.com/K")
+    }
+
+    func testURLIPv6HostIsLowerCased() {
+        assertCanonical("url:http://[2001:DB8::1]:80/a", "url:http://[2001:db8::1]/a")
+        guard case .badCharacter(.url, _, "g", _)? = rejection("url:http://[2001:db8::g]/") else { return XCTFail() }
+    }
+
+    func testURLWithUserInformationIsRefused() {
+        assertRejected("url:https://alice:secret@example.com/a", .credentialsInURL(value: "https://alice:secret@example.com/a"))
+        assertRejected("url:https://@example.com/a", .credentialsInURL(value: "https://@example.com/a"))
+        XCTAssertTrue(rejection("url:https://alice@example.com/")?.description.contains("no user names or passwords") ?? false)
+    }
+
+    func testURLWithNonASCIIHostIsRefusedAskingForPunycode() {
+        let error = rejection("url:https://b\u{FC}cher.example/")
+        XCTAssertEqual(error, .nonASCIIHost(value: "https://b\u{FC}cher.example/", host: "b\u{FC}cher.example"))
+        XCTAssertTrue(error?.description.contains("punycode") ?? false, error?.description ?? "")
+        // The A-label form (RFC 3492's example) is accepted.
+        assertCanonical("url:https://XN--BCHER-KVA.example/", "url:https://xn--bcher-kva.example/")
+    }
+
+    func testURLWithPercentInHostIsRefused() {
+        guard case .badCharacter(.url, _, "%", _)? = rejection("url:https://ex%41mple.com/") else { return XCTFail() }
+    }
+
+    func testURLWithPercentThatBeginsNoEscapeIsRefused() {
+        assertRejected("url:https://example.com/100%", .badPercentEscape(scheme: .url, value: "https://example.com/100%"))
+        assertRejected("url:https://example.com/%G1", .badPercentEscape(scheme: .url, value: "https://example.com/%G1"))
+        XCTAssertTrue(rejection("url:https://example.com/100%")?.description.contains("%25") ?? false)
+    }
+
+    func testURLWithBackslashIsRefused() {
+        guard case .badCharacter(.url, _, "\\", _)? = rejection(#"url:https://example.com\a"#) else { return XCTFail() }
+    }
+
+    func testURLNonBreakingSpaceIsRefusedLikeASpace() {
+        guard case .badCharacter(.url, _, "\u{A0}", _)? = rejection("url:https://example.com/a\u{A0}b") else { return XCTFail() }
+    }
+
     // MARK: - local
 
     func testLocalIdentifierIsKeptAsGiven() {
@@ -492,9 +650,97 @@ final class WorkIDTests: XCTestCase {
         guard case .badCharacter(.local, _, "_", _)? = rejection("local:ge_ma/1") else { return XCTFail() }
     }
 
+    func testLocalCatalogueIDBeyondASCIIIsNFCAndPercentEncoded() throws {
+        assertCanonical("local:sacem.fr/Caf\u{E9}-1", "local:sacem.fr/Caf%C3%A9-1")
+        XCTAssertEqual(try WorkID(parsing: "local:sacem.fr/Cafe\u{301}-1"), try WorkID(parsing: "local:sacem.fr/Caf\u{E9}-1"))
+    }
+
+    func testLocalCatalogueIDEscapesAreNormalized() {
+        assertCanonical("local:sacem.fr/a%c3%a9%41", "local:sacem.fr/a%C3%A9A")
+        assertRejected("local:sacem.fr/50%", .badPercentEscape(scheme: .local, value: "sacem.fr/50%"))
+    }
+
+    func testLocalSocietyInUpperCaseIsNotTheNormalForm() {
+        XCTAssertEqual(try? WorkID(parsingNormalized: "local:gema.de/1").description, "local:gema.de/1")
+        XCTAssertThrowsError(try WorkID(parsingNormalized: "local:GEMA.de/1")) {
+            XCTAssertEqual($0 as? WorkIDError, .notNormalized(given: "local:GEMA.de/1", normalized: "local:gema.de/1"))
+        }
+    }
+
+    func testLocalSocietyBeyondASCIIIsRefused() {
+        guard case .badCharacter(.local, _, "\u{E9}", _)? = rejection("local:soci\u{E9}t\u{E9}.fr/1") else { return XCTFail() }
+    }
+
     func testLocalCatalogueIDWithWhitespaceOrControlCharacterIsRejected() {
         guard case .badCharacter(.local, _, " ", _)? = rejection("local:gema.de/123 456") else { return XCTFail() }
         guard case .badCharacter(.local, _, "\u{7}", _)? = rejection("local:gema.de/123\u{7}") else { return XCTFail() }
+    }
+
+    // MARK: - Normal form only (statements, PROTOCOL §2)
+
+    func testParsingNormalizedAcceptsTheNormalForm() throws {
+        for text in ["iswc:T0345246801", "url:https://example.com/caf%C3%A9", "doi:10.1000/abc%2Fdef", "local:gema.de/AbC-1"] {
+            XCTAssertEqual(try WorkID(parsingNormalized: text).description, text)
+        }
+    }
+
+    func testParsingNormalizedRefusesAnotherSpellingNamingTheNormalForm() {
+        let cases = [
+            ("iswc:T-034.524.680-1", "iswc:T0345246801"),
+            ("url:https://example.com/caf\u{E9}", "url:https://example.com/caf%C3%A9"),
+            ("url:https://example.com/cafe\u{301}", "url:https://example.com/caf%C3%A9"),
+            ("url:https://example.com/caf%c3%a9", "url:https://example.com/caf%C3%A9"),
+            ("doi:10.1000/ABC", "doi:10.1000/abc"),
+            ("ISWC:T0345246801", "iswc:T0345246801"),
+        ]
+        for (given, normalized) in cases {
+            XCTAssertThrowsError(try WorkID(parsingNormalized: given), given) { error in
+                XCTAssertEqual(error as? WorkIDError, .notNormalized(given: given, normalized: normalized))
+                XCTAssertTrue("\(error)".contains("write \"\(normalized)\""), "\(error)")
+            }
+        }
+    }
+
+    func testEveryNormalFormIsASCII() throws {
+        let typed = [
+            "url:https://example.com/caf\u{E9}?q=\u{1F600}#\u{AC01}", "doi:10.1000/\u{65E5}\u{672C}",
+            "local:jasrac.or.jp/\u{4F5C}\u{54C1}-1", "isni:0000 0001 2281 955x", "iswc:t 070 237 182 1",
+        ]
+        for text in typed {
+            let id = try WorkID(parsing: text)
+            XCTAssertTrue(id.description.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }, id.description)
+            XCTAssertEqual(try WorkID(parsingNormalized: id.description), id, text)
+        }
+    }
+
+    /// NFC (UAX #15) on the cases it is known for: composition, Hangul, singletons, reordering
+    /// of combining marks, composition exclusions, and a compatibility character NFC leaves
+    /// alone. Expected code points from Python's `unicodedata.normalize("NFC", …)`. Foundation's
+    /// `precomposedStringWithCanonicalMapping` on Linux (swift-corelibs-foundation, Swift 6.3)
+    /// gets the Hangul LV + T case wrong (it leaves U+AC00 U+11A8 apart), which is why the core
+    /// uses the standard library's normalizer.
+    func testNFCBeforePercentEncodingFollowsUAX15AndIsDeterministic() throws {
+        let cases: [(String, [UInt32])] = [
+            ("cafe\u{301}", [0x63, 0x61, 0x66, 0xE9]), ("caf\u{E9}", [0x63, 0x61, 0x66, 0xE9]),
+            ("\u{1100}\u{1161}\u{11A8}", [0xAC01]), ("\u{AC00}\u{11A8}", [0xAC01]),   // Hangul L V T, LV + T
+            ("\u{212B}", [0xC5]), ("\u{212A}", [0x4B]), ("\u{2126}", [0x3A9]),         // singletons
+            ("q\u{307}\u{323}", [0x71, 0x323, 0x307]), ("\u{1E0B}\u{323}", [0x1E0D, 0x307]), // reordering
+            ("x\u{958}", [0x78, 0x915, 0x93C]),   ("x\u{344}", [0x1E8D, 0x301]),            // exclusions; U+0344 splits, x + U+0308 composes
+            ("\u{FB01}", [0xFB01]),                                                    // compatibility only: kept
+        ]
+        for (text, scalars) in cases {
+            var nfc = ""
+            nfc.unicodeScalars.append(contentsOf: scalars.compactMap(Unicode.Scalar.init))
+            let expected = "local:x.org/" + nfc.utf8.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
+            let first = try WorkID(parsing: "local:x.org/" + text).description
+            XCTAssertEqual(first, expected, text.unicodeScalars.map { String($0.value, radix: 16) }.joined(separator: " "))
+            for _ in 0..<100 { XCTAssertEqual(try WorkID(parsing: "local:x.org/" + text).description, first) }
+        }
+    }
+
+    func testCatalogueIDThatStartsWithACombiningMarkIsSplitAtTheSlash() {
+        // "/" + U+0344 is one Character to Swift; the split is on the byte.
+        assertCanonical("local:x.org/\u{344}", "local:x.org/%CC%88%CC%81")
     }
 
     // MARK: - Error messages

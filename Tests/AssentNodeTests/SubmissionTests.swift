@@ -20,17 +20,19 @@ final class SubmissionTests: XCTestCase {
         let statement = Fixtures.preference(1)
         let reply = try await node.post("/v1/statements", statement.canonicalBytes)
         XCTAssertEqual(reply.status, 200, reply.text)
-        let receipt = try Receipt(json: reply.json)
-        XCTAssertEqual(receipt.statementHash, statement.hash)
-        try receipt.verify(logKey: node.logKey)
-        // The logged leaf is the statement, and its hash is the receipt's.
+        XCTAssertEqual(reply.json["statementHash"]?.stringValue, statement.hash.base64)
+        let receipt = try reply.receipt()
+        XCTAssertEqual(reply.json["index"]?.integerValue, Int64(receipt.index))
+        XCTAssertTrue(receipt.text.hasPrefix("c2sp.org/tlog-proof@v1\nextra "), receipt.text)
+        let verified = try receipt.verify(statement: statement, logKey: node.logKey)
+        // The logged leaf is the statement, and the receipt rebuilt exactly its bytes.
         let leaf = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: receipt.index)))
         XCTAssertEqual(leaf.statement, statement)
-        XCTAssertEqual(leaf.leafHash, receipt.leafHash)
-        // The served checkpoint is at least as new and consistent with the receipt's.
+        XCTAssertEqual(leaf.bytes, verified.leaf.bytes)
+        // The served checkpoint is at least as new as the receipt's.
         let served = try SignedNote(parsing: try await node.get("/checkpoint").text)
         let current = try Checkpoint.verified(served, logKey: node.logKey)
-        XCTAssertGreaterThanOrEqual(current.size, receipt.proof.size)
+        XCTAssertGreaterThanOrEqual(current.size, verified.checkpoint.size)
     }
 
     func testEveryTileAndEntryBundleRecomputesTheCheckpointRoot() async throws {
@@ -71,13 +73,13 @@ final class SubmissionTests: XCTestCase {
         async let a = node.post("/v1/statements", statement.canonicalBytes)
         async let b = node.post("/v1/statements", statement.canonicalBytes)
         let (ra, rb) = try await (a, b)
-        let receiptA = try Receipt(json: ra.json), receiptB = try Receipt(json: rb.json)
+        let receiptA = try ra.receipt(), receiptB = try rb.receipt()
         XCTAssertEqual(receiptA.index, receiptB.index)
-        XCTAssertEqual(receiptA.leafHash, receiptB.leafHash)
+        XCTAssertEqual(receiptA.prev, receiptB.prev)
         // Later, a third submission still points at the same leaf.
-        let rc = try Receipt(json: try await node.post("/v1/statements", statement.canonicalBytes).json)
+        let rc = try await node.post("/v1/statements", statement.canonicalBytes).receipt()
         XCTAssertEqual(rc.index, receiptA.index)
-        try rc.verify(logKey: node.logKey)
+        try rc.verify(statement: statement, logKey: node.logKey)
         let logged = try node.node.store.leafBytes(from: 0, to: node.node.store.size)
             .compactMap { try LogLeaf(bytes: $0).statement }.filter { $0 == statement }
         XCTAssertEqual(logged.count, 1)
@@ -102,7 +104,7 @@ final class SubmissionTests: XCTestCase {
         let body = "[" + statements.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
         let reply = try await node.post("/v1/statements", Array(body.utf8))
         let results = try XCTUnwrap(reply.json["results"]?.arrayValue)
-        let indexes = try results.map { try Receipt(json: $0["receipt"]!).index }
+        let indexes = try results.map { try Receipt(text: XCTUnwrap($0["receipt"]?.stringValue)).index }
         XCTAssertEqual(indexes, (0..<50).map { indexes[0] + UInt64($0) })
     }
 
@@ -159,27 +161,33 @@ final class SubmissionTests: XCTestCase {
     }
 
     func testNodeRestartsFromItsDatabaseAndContinuesTheLog() async throws {
-        let first = try Receipt(json: try await node.post("/v1/statements", Fixtures.preference(60).canonicalBytes).json)
+        let a = Fixtures.preference(60), b = Fixtures.preference(61)
+        let first = try await node.post("/v1/statements", a.canonicalBytes).receipt().verify(statement: a, logKey: node.logKey)
         try await node.stop()
         try await node.start()
-        let second = try Receipt(json: try await node.post("/v1/statements", Fixtures.preference(61).canonicalBytes).json)
-        XCTAssertGreaterThan(second.index, first.index)
-        try second.verify(logKey: node.logKey)
-        let con = try node.node.store.consistencyProof(oldSize: first.proof.size, newSize: second.proof.size)
-        let firstCheckpoint = try Checkpoint(text: try SignedNote(parsing: first.checkpoint).text)
-        let secondCheckpoint = try Checkpoint(text: try SignedNote(parsing: second.checkpoint).text)
-        XCTAssertNoThrow(try con.verify(oldRoot: firstCheckpoint.root, newRoot: secondCheckpoint.root))
+        let second = try await node.post("/v1/statements", b.canonicalBytes).receipt().verify(statement: b, logKey: node.logKey)
+        XCTAssertGreaterThan(second.leaf.index, first.leaf.index)
+        let con = try node.node.store.consistencyProof(oldSize: first.checkpoint.size, newSize: second.checkpoint.size)
+        XCTAssertNoThrow(try con.verify(oldRoot: first.checkpoint.root, newRoot: second.checkpoint.root))
     }
 
     func testAnIdleNodeStillWritesEpochLeaves() async throws {
         try await node.stop()
         node.remove()
-        node = TestNode { $0.epochIntervalSeconds = 1 }
+        let clock = ManualClock()
+        node = TestNode(clock: clock) { $0.epochIntervalSeconds = 60 }
         try await node.start()
         let before = node.node.store.size
-        try await Task.sleep(for: .milliseconds(2300))
+        // Two epoch intervals pass with nothing submitted: two idle epochs, each under its checkpoint.
+        clock.advance(by: .seconds(59))
+        XCTAssertEqual(node.node.store.size, before, "no epoch before its interval")
+        clock.advance(by: .seconds(1))
+        await node.waitForSize(before + 1)
+        XCTAssertEqual(node.node.store.size, before + 1)
+        clock.advance(by: .seconds(60))
+        await node.waitForSize(before + 2)
         let after = node.node.store.size
-        XCTAssertGreaterThanOrEqual(after, before + 2)
+        XCTAssertEqual(after, before + 2)
         let last = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: after - 1)))
         XCTAssertTrue(last.isEpoch)
         XCTAssertEqual(node.node.store.latestCheckpoint?.checkpoint.size, after)

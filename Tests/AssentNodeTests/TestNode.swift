@@ -16,19 +16,27 @@ final class TestNode: @unchecked Sendable {
     private(set) var port = 0
     private var group: ServiceGroup?
     private var runTask: Task<Void, Error>?
+    /// The node's clock: the system's, or a manual one the test moves.
+    let clock: any NodeClock
 
-    init(directory: URL? = nil, configure: (inout NodeConfig) -> Void = { _ in }) {
+    init(directory: URL? = nil, clock: any NodeClock = SystemClock(), configure: (inout NodeConfig) -> Void = { _ in }) {
+        self.clock = clock
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("assent-node-\(UUID().uuidString)")
         config = NodeConfig(origin: "test.assent.example/log", listen: "127.0.0.1:0",
                             dataDirectory: self.directory.appendingPathComponent("data").path)
         config.batchIntervalMilliseconds = 5
+        // Most tests submit preferences from keys nobody enrolled; the tests of the policy itself turn this off.
+        config.openDeclarations.enabled = true
+        config.openDeclarations.perKeyBurst = 100_000
+        config.openDeclarations.perClientBurst = 100_000
         configure(&config)
     }
 
     func start() async throws {
         var logger = Logger(label: "test-node")
         logger.logLevel = .warning
-        node = try Node(config: config, logger: logger)
+        node = nil  // a restarted node takes over the data directory's lock from the stopped one
+        node = try Node(config: config, clock: clock, logger: logger)
         let ready = AsyncStream<Int>.makeStream()
         let app = try node.application { port in ready.continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
@@ -42,10 +50,21 @@ final class TestNode: @unchecked Sendable {
 
     /// Graceful shutdown: the server drains, then the sequencer logs what it accepted.
     func stop() async throws {
-        await group?.triggerGracefulShutdown()
+        await triggerStop()
+        try await stopped()
+    }
+
+    func triggerStop() async { await group?.triggerGracefulShutdown() }
+
+    func stopped() async throws {
         try await runTask?.value
         group = nil
         runTask = nil
+    }
+
+    /// Waits (for events, not time) until the sequencer has written the log to at least `size` leaves.
+    func waitForSize(_ size: UInt64) async {
+        for await written in node.sequencer.written where written >= size { return }
     }
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
@@ -59,6 +78,11 @@ final class TestNode: @unchecked Sendable {
         let body: [UInt8]
         var json: JSONValue { (try? CanonicalJSON.parse(body)) ?? .object([:]) }
         var text: String { String(decoding: body, as: UTF8.self) }
+        /// The receipt of a single-statement reply.
+        func receipt() throws -> Receipt {
+            guard case let .string(text)? = json["receipt"] else { throw TestFailure("no receipt in \(status) \(self.text)") }
+            return try Receipt(text: text)
+        }
     }
 
     func get(_ path: String, headers: [(String, String)] = []) async throws -> Reply {
@@ -92,4 +116,9 @@ enum Fixtures {
         SignedStatement.sign(.preference(Preference(by: key.publicKey, issued: issued, work: try! WorkID(parsing: "local:gema.de/\(n)"),
                                                      usage: ["train-ai": false, "search": true])), with: key)
     }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -4,47 +4,7 @@ import Foundation
 import GRDB
 import XCTest
 
-final class LogStoreTests: XCTestCase {
-    let origin = "test.example/log"
-    let logKey = try! NoteSigner(name: "test.example/log", key: SigningKey(seed: [UInt8](repeating: 1, count: 32)))
-    let author = try! SigningKey(seed: [UInt8](repeating: 2, count: 32))
-    let t0 = Timestamp(rfc3339: "2026-11-21T10:00:00.000Z")!
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    var path: String { directory.appendingPathComponent("node.sqlite").path }
-
-    func open() throws -> LogStore {
-        try AssentDatabase(path: path).openLog(origin: origin, verifierKey: logKey.verifierKey, role: .own)
-    }
-
-    /// Builds `count` statement leaves and a closing epoch leaf continuing `store`'s chain.
-    func batch(_ store: LogStore, statements count: Int, offset: Int = 0) throws -> [LogLeaf] {
-        var chain = store.chainHead
-        var leaves = [LogLeaf]()
-        for i in 0...count {
-            let index = chain.nextIndex
-            let content: LogLeaf.Content = i < count
-                ? .statement(SignedStatement.sign(.preference(Preference(by: author.publicKey, issued: t0,
-                    work: try WorkID(parsing: "local:gema.de/\(offset + i)"), usage: ["train-ai": false])), with: author))
-                : .epoch(mapRoot: .zero, size: index)
-            let leaf = try LogLeaf(index: index, origin: origin, prev: chain.prevHash, time: t0, content: content)
-            try chain.append(leaf)
-            leaves.append(leaf)
-        }
-        return leaves
-    }
-
-    func sign(_ c: Checkpoint) throws -> String { try c.sign(with: logKey).serialized }
-
+final class LogStoreTests: StoreTestCase {
     func testAppendedBatchesProveInclusionAndConsistencyAgainstSignedCheckpoints() throws {
         let store = try open()
         var checkpoints = [Checkpoint]()
@@ -150,6 +110,18 @@ final class LogStoreTests: XCTestCase {
         }
     }
 
+    func testStoreWhoseRightEdgeTileIsShortRefusesToOpenAndNamesTheTile() throws {
+        do {
+            let store = try open()
+            try store.append(try batch(store, statements: 20), sign: sign)
+        }
+        try sqlite("UPDATE tiles SET hashes = substr(hashes, 1, 320) WHERE level = 0 AND idx = 0")
+        XCTAssertThrowsError(try open()) { error in
+            XCTAssertEqual(error as? StoreError, .corrupt(origin: origin,
+                "cannot load the right edge: tile tile/0/000.p/21 has 320 bytes, expected 672 (21 hashes)"))
+        }
+    }
+
     func testStoreWithATamperedLeafRefusesToOpen() throws {
         do {
             let store = try open()
@@ -170,9 +142,56 @@ final class LogStoreTests: XCTestCase {
         XCTAssertThrowsError(try db.openLog(origin: "peer.example/log", verifierKey: logKey.verifierKey, role: .mirror))
     }
 
-    /// Changes the database behind the store's back, as disk corruption or an intruder would.
-    func sqlite(_ sql: String) throws {
-        let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: sql) }
+    /// `append` verifies the note its signer returns before committing: a note for another
+    /// size, root, origin or key refuses the append, and nothing is written.
+    func testANoteThatIsNotOfTheAppendedTreeRefusesTheAppend() throws {
+        let store = try open()
+        try store.append(try batch(store, statements: 3), sign: sign)
+        let before = try XCTUnwrap(store.latestCheckpoint)
+        let otherKey = try NoteSigner(name: origin, key: SigningKey(seed: [UInt8](repeating: 9, count: 32)))
+        let otherLog = try NoteSigner(name: "other.example/log", key: SigningKey(seed: [UInt8](repeating: 1, count: 32)))
+        let wrong: [(String, (Checkpoint) throws -> String, String)] = [
+            ("another size", { c in try Checkpoint(origin: c.origin, size: c.size - 1, root: c.root).sign(with: self.logKey).serialized },
+             "note is for size 8, expected 9"),
+            ("another root", { c in try Checkpoint(origin: c.origin, size: c.size, root: .zero).sign(with: self.logKey).serialized },
+             "note has root \(Hash.zero) for size 9"),
+            ("another key", { c in try c.sign(with: otherKey).serialized }, "no signature by a known key"),
+            ("another origin", { c in try Checkpoint(origin: "other.example/log", size: c.size, root: c.root).sign(with: otherLog).serialized },
+             "origin \"other.example/log\" is not the log \"test.example/log\""),
+            ("no note at all", { _ in "hello\n" }, "malformed signed note"),
+        ]
+        for (name, sign, reason) in wrong {
+            XCTAssertThrowsError(try store.append(try batch(store, statements: 4, offset: 100), sign: sign), name) { error in
+                guard case let .badNote(origin, size, why)? = error as? StoreError else { return XCTFail("\(name): \(error)") }
+                XCTAssertEqual(origin, self.origin)
+                XCTAssertEqual(size, 9)
+                XCTAssertTrue(why.contains(reason), "\(name): \(why)")
+            }
+        }
+        XCTAssertEqual(store.size, 4)
+        XCTAssertEqual(store.latestCheckpoint?.note, before.note)
+        let reopened = try open()
+        XCTAssertEqual(reopened.size, 4)
+        XCTAssertEqual(reopened.latestCheckpoint?.note, before.note)
+        XCTAssertEqual(try reopened.leafBytes(from: 0, to: 100).count, 4)
+    }
+
+    /// A note stored later (a mirror's copy of its peer's note, a cosigned note) passes the same check.
+    func testANoteStoredLaterIsCheckedAgainstTheStoredTree() throws {
+        let store = try open()
+        try store.append(try batch(store, statements: 3), sign: sign)
+        let old = try XCTUnwrap(store.latestCheckpoint)
+        try store.append(try batch(store, statements: 3, offset: 10), sign: sign)
+        XCTAssertThrowsError(try store.storeCheckpointNote(try sign(Checkpoint(origin: origin, size: 4, root: .zero)))) { error in
+            guard case let .badNote(_, size, why)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(size, 4)
+            XCTAssertTrue(why.contains("for size 4, expected \(old.checkpoint.root)"), why)
+        }
+        XCTAssertThrowsError(try store.storeCheckpointNote(try sign(Checkpoint(origin: origin, size: 9, root: .zero)))) { error in
+            XCTAssertEqual(error as? StoreError, .missingLeaves(origin: origin, stored: 8, checkpoint: 9))
+        }
+        // The right note for an older size is stored and does not replace the latest.
+        XCTAssertEqual(try store.storeCheckpointNote(old.note), old.checkpoint)
+        XCTAssertEqual(store.latestCheckpoint?.checkpoint.size, 8)
     }
 }

@@ -1,0 +1,31 @@
+/// The `local` work identifier scheme (PROTOCOL §2): a society's own catalogue number,
+/// `<society>/<catalogue id>`, split at the first `/`.
+///
+/// The society is a non-empty name of lower-case `a-z`, `0-9`, `.` and `-` (typed ASCII
+/// upper case is lower-cased), such as `gema.de`. The catalogue id is non-empty, free of
+/// white space and control characters, and otherwise kept as the society writes it (case
+/// included), except that beyond ASCII it is put in NFC and percent-encoded as UTF-8, escapes
+/// of unreserved characters are decoded and other escapes get upper-case hex (RFC 3986
+/// §2.1, §6.2.2), and a `%` standing for itself is written `%25`.
+enum LocalWorkID {
+    static func normalize(_ raw: String) throws(WorkIDError) -> String {
+        let form = "<society>/<catalogue id>, e.g. gema.de/123-456"
+        // Split on the byte: a "/" followed by a combining mark is one Character to Swift.
+        guard let (society, catalogueID) = ASCII.split(ASCII.trim(raw), at: "/") else {
+            throw .badShape(scheme: .local, value: raw, expected: form)
+        }
+        guard !society.isEmpty, !catalogueID.isEmpty else {
+            throw .badShape(scheme: .local, value: raw, expected: form)
+        }
+        if let bad = society.first(where: { !(ASCII.isLetter($0) || ASCII.digit($0) != nil || $0 == "." || $0 == "-") }) {
+            throw .badCharacter(scheme: .local, value: raw, character: bad, expected: "a society name of a-z, 0-9, '.' and '-'")
+        }
+        if let bad = catalogueID.first(where: ASCII.isWhitespaceOrControl) {
+            throw .badCharacter(scheme: .local, value: raw, character: bad, expected: "no white space or control characters in the catalogue id")
+        }
+        guard let encoded = PercentEncoding.normalize(PercentEncoding.nfc(catalogueID), mustEncode: { _ in false }) else {
+            throw .badPercentEscape(scheme: .local, value: raw)
+        }
+        return ASCII.lowercased(society) + "/" + encoded
+    }
+}

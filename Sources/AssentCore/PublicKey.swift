@@ -1,0 +1,37 @@
+import COpenSSL
+
+/// An Ed25519 public key (RFC 8032): the canonical 32-byte encoding of a point that someone
+/// can hold the private key of.
+///
+/// `init(bytes:)` is the one gate every key passes — statement `by`, enrollment and mandate
+/// `party`, note verifier keys, key files — so a key that belongs to nobody (PROTOCOL §3:
+/// small-order, non-canonical or not on the curve) is refused wherever a key is accepted,
+/// with the reason.
+public struct PublicKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws(CryptoError) {
+        try Ed25519KeyEncoding.check(bytes)
+        self.bytes = bytes
+    }
+
+    public init(base64: some StringProtocol) throws(CryptoError) {
+        guard let bytes = Base64.decode(base64) else { throw .keyNotBase64 }
+        try self.init(bytes: bytes)
+    }
+
+    public var base64: String { Base64.encode(bytes) }
+    public var description: String { base64 }
+    public static func < (a: PublicKey, b: PublicKey) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+
+    /// True when `signature` is a valid Ed25519 signature of `message` by this key.
+    public func isValidSignature(_ signature: some ContiguousBytesView, for message: some ContiguousBytesView) -> Bool {
+        // Making a raw key copies 32 bytes; OpenSSL checks nothing about them, so it fails
+        // only when out of memory (see `LibCrypto`).
+        guard let pkey = bytes.withUnsafeBufferPointer({
+            EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
+        }) else { LibCrypto.fail("EVP_PKEY_new_raw_public_key") }
+        defer { EVP_PKEY_free(pkey) }
+        return Ed25519.verify(pkey: pkey, signature: signature, message: message)
+    }
+}
