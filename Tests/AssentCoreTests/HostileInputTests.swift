@@ -149,7 +149,8 @@ final class HostileInputTests: XCTestCase {
             if let loose = try? SignedStatement(bytes: input, requireCanonical: false) {
                 XCTAssertEqual(try SignedStatement(bytes: loose.canonicalBytes), loose)
             }
-            XCTAssertEqual(try SignedStatement(bytes: input).canonicalBytes, input)
+            let strict = try SignedStatement(bytes: input)
+            XCTAssertEqual(strict.canonicalBytes, input)
         }
         XCTAssertGreaterThanOrEqual(accepted, seeds.count)
     }
@@ -168,7 +169,8 @@ final class HostileInputTests: XCTestCase {
     func testMutatedEntryBundlesNeverCrashAndDecodeToWhatEncodesBack() {
         let seeds = [EntryBundle.encode(HostileInputTests.leaves.map(\.bytes)), EntryBundle.encode([[], [0x7B, 0x7D]])]
         let accepted = feed(seeds, count: 2000, seed: 4) { input in
-            XCTAssertEqual(EntryBundle.encode(try EntryBundle.decode(input)), input)
+            let entries = try EntryBundle.decode(input)
+            XCTAssertEqual(EntryBundle.encode(entries), input)
         }
         XCTAssertGreaterThanOrEqual(accepted, seeds.count)
     }
@@ -198,29 +200,53 @@ final class HostileInputTests: XCTestCase {
     }
 
     func testMutatedTilePathsNeverCrashAndAcceptOnlyTheCanonicalSpelling() {
-        let seeds = ["000", "x001/x234/067", "x018/x446/x744/x073/x709/x551/615", "x001/x234/067.p/255", "005.p/1"].map(HostileInputTests.bytes)
+        let seeds = ["tile/0/000", "tile/1/x001/x234/067", "tile/entries/x018/x446/x744/x073/x709/x551/615", "tile/63/x001/x234/067.p/255",
+                     "tile/entries/005.p/1"].map(HostileInputTests.bytes)
         let accepted = feed(seeds, count: 3000, seed: 7) { input in
             let path = HostileInputTests.text(input)
-            guard let (index, width) = Tile.parseIndexAndWidth(path.split(separator: "/", omittingEmptySubsequences: false)) else { return }
-            XCTAssertTrue((1...Tile.fullWidth).contains(width))
-            XCTAssertEqual(Tile(level: 0, index: index, width: width).entriesPath, "tile/entries/" + path)
+            let (tile, isEntries) = try Tile.parse(path: path)
+            XCTAssertEqual(isEntries ? tile.entriesPath : tile.path, path)
         }
         XCTAssertGreaterThanOrEqual(accepted, seeds.count)
     }
 
-    func testHostileTileBytesNeverCrashAProofReader() {
+    /// Tiles from a server a mirror does not trust, cut from the input's bytes, checked against
+    /// the root their own edge implies (so that the full tiles and their parents are reached).
+    func testHostileTileBytesNeverCrashATileReader() {
         let hashes = HostileInputTests.leaves.flatMap(\.leafHash.bytes)
-        let seeds = [[0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 4] + hashes, [UInt8](repeating: 0xFF, count: 16) + hashes]
-        feed(seeds, count: 1000, seed: 8) { input in
-            guard input.count >= 16 else { return }
+        let seeds = [[0, 0, 0, 0, 0, 0, 0, 2, 0, 4] + hashes, [0, 0, 0, 0, 0, 0, 1, 3, 0x02, 0x01] + hashes, [UInt8](repeating: 0xFF, count: 10) + hashes]
+        feed(seeds, count: 300, seed: 8) { input in
+            guard input.count >= 10 else { return }
             let index = input[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let size = input[8..<16].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            let tile = Array(input[16...].prefix(8 * 32 + 31))
-            let reader = TileHashReader { _, _ in tile }
-            do { _ = try MerkleTree.treeHash(size: size, reader: reader) } catch { XCTAssertFalse("\(error)".isEmpty) }
-            do { _ = try InclusionProof.generate(index: index, size: size, reader: reader) } catch { XCTAssertFalse("\(error)".isEmpty) }
-            do { _ = try ConsistencyProof.generate(oldSize: index, newSize: size, reader: reader) } catch { XCTAssertFalse("\(error)".isEmpty) }
+            let size = UInt64(input[8]) << 8 | UInt64(input[9])
+            let unit = Array(input[10...].prefix(8 * 32 + 31))
+            let cut = { (tile: Tile) -> [UInt8] in
+                unit.isEmpty ? [] : (0..<(tile.width * 32 + (unit.count % 32 == 0 ? 0 : 1))).map { unit[$0 % unit.count] }
+            }
+            let root = (try? TileEdge(size: size, readTile: cut))?.rootHash ?? .zero
+            let readers: [any SubtreeHashReader] = [
+                AuthenticatedTileReader(size: size, root: root, fetch: cut),
+                TileHashReader { level, index in cut(Tile(level: level, index: index)) },
+            ]
+            for reader in readers {
+                do { _ = try MerkleTree.treeHash(size: size, reader: reader) } catch { XCTAssertFalse("\(error)".isEmpty) }
+                do { _ = try InclusionProof.generate(index: index, size: size, reader: reader) } catch { XCTAssertFalse("\(error)".isEmpty) }
+                do { _ = try ConsistencyProof.generate(oldSize: index, newSize: size, reader: reader) } catch { XCTAssertFalse("\(error)".isEmpty) }
+            }
         }
+    }
+
+    func testMutatedPublicKeysNeverCrashTheCurveCheck() {
+        let seeds = [HostileInputTests.declarant.publicKey.bytes, HostileInputTests.operatorKey.publicKey.bytes, [UInt8](repeating: 0xFF, count: 32),
+                     [0xEC] + [UInt8](repeating: 0xFF, count: 30) + [0x7F], [1] + [UInt8](repeating: 0, count: 31)]
+        var rng = SplitMix64(state: 13)
+        // Random 32-byte strings as well as mutations: about half of them are on the curve.
+        let random = (0..<1000).map { _ in (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        let accepted = feed(seeds + random, count: 1000, seed: 13) { input in
+            let key = try PublicKey(bytes: input)
+            XCTAssertEqual(key.bytes, input)
+        }
+        XCTAssertGreaterThanOrEqual(accepted, 2)
     }
 
     func testMutatedWorkIDsNeverCrashAndTheirNormalFormIsAFixedPoint() {
@@ -258,7 +284,8 @@ final class HostileInputTests: XCTestCase {
                 XCTAssertEqual(signer.privateKeyString, String(text.trimmingTrailingNewlines))
                 return
             }
-            XCTAssertEqual(try NoteVerifierKey(parsing: text).description, text)
+            let key = try NoteVerifierKey(parsing: text)
+            XCTAssertEqual(key.description, text)
         }
         XCTAssertGreaterThanOrEqual(accepted, seeds.count)
     }
