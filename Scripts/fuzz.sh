@@ -92,6 +92,9 @@ build_target() {
 }
 
 # --- One target: seeds, then libFuzzer for RUNS inputs ----------------------------------
+# -len_control=0: mutate whole seeds from the first input on. By default libFuzzer starts with
+# inputs of a few bytes and lets them grow slowly, so a signed statement or a leaf (hundreds of
+# bytes) would be cut short for most of a run and the code behind its first bytes never reached.
 run_target() {
     local t=$1
     # Each run keeps its crashing inputs in a directory of its own, so a rerun never hides them.
@@ -100,7 +103,7 @@ run_target() {
     mkdir -p "$corpus" "$seeds" "$crashes"
     FUZZ_WRITE_SEEDS="$seeds" "$OUT/bin/$t"
     local start=$(date +%s) status=0
-    "$OUT/bin/$t" -runs="$RUNS" -timeout="$TIMEOUT" -rss_limit_mb=2048 \
+    "$OUT/bin/$t" -runs="$RUNS" -timeout="$TIMEOUT" -rss_limit_mb=2048 -len_control=0 \
         -artifact_prefix="$crashes" -print_final_stats=1 "$corpus" "$seeds" >"$OUT/$t.log" 2>&1 || status=$?
     local seconds=$(( $(date +%s) - start ))
     local executed

@@ -118,8 +118,11 @@ struct Inspect: ParsableCommand {
             }
         }
         for s in note.signatures { lines.append("signed by:  \(s.name) (key ID \(String(format: "%08x", s.keyID)), \(s.bytes.count) bytes)") }
+        // The size is any UInt64 the note says, signed or not: Int64(_:) would trap past 2^63−1,
+        // and Assent JSON holds integers up to 2^53−1 only, so larger sizes print as digits.
+        let size: JSONValue = checkpoint.size <= UInt64(JSONValue.maxInteger) ? .integer(Int64(checkpoint.size)) : .string(String(checkpoint.size))
         return Explanation(
-            json: ["kind": "checkpoint", "origin": .string(checkpoint.origin), "size": .integer(Int64(checkpoint.size)),
+            json: ["kind": "checkpoint", "origin": .string(checkpoint.origin), "size": size,
                    "root": .string(checkpoint.root.base64), "signatureValid": verified,
                    "signers": .array(note.signatures.map { .string($0.name) })],
             text: lines.joined(separator: "\n"))
