@@ -16,10 +16,14 @@
 #
 # Each target is built from the AssentCore sources (plus Sources/AssentNode/BatchBody.swift)
 # compiled once, with Scripts/fuzz/Harness.swift, Scripts/fuzz/Samples.swift and its own file.
+# Targets whose input is JSON or note text also mutate with the tokens of Scripts/fuzz/dicts/.
 # Products, corpora and crashing inputs go under .build-fuzz/ (git-ignored). The script prints,
 # per target, the inputs executed, the crashes found and the time taken, and exits non-zero on
 # any crash, keeping the crashing input under .build-fuzz/crashes/<target>/.
 set -euo pipefail
+# The whole script is one brace group, read before it runs: editing the file during a long run
+# cannot change what the running script does.
+{
 cd "$(dirname "$0")/.."
 
 RUNS=${1:-1000000}
@@ -102,8 +106,14 @@ run_target() {
     rm -rf "$seeds"
     mkdir -p "$corpus" "$seeds" "$crashes"
     FUZZ_WRITE_SEEDS="$seeds" "$OUT/bin/$t"
+    # Targets whose input is JSON or note text mutate with its tokens as well as bytes.
+    local dict=()
+    case $t in
+        json | statement | leaf | bundle | batch) dict=(-dict="$FUZZ/dicts/json.dict") ;;
+        note | checkpoint | receipt) dict=(-dict="$FUZZ/dicts/note.dict") ;;
+    esac
     local start=$(date +%s) status=0
-    "$OUT/bin/$t" -runs="$RUNS" -timeout="$TIMEOUT" -rss_limit_mb=2048 -len_control=0 \
+    "$OUT/bin/$t" -runs="$RUNS" -timeout="$TIMEOUT" -rss_limit_mb=2048 -len_control=0 "${dict[@]}" \
         -artifact_prefix="$crashes" -print_final_stats=1 "$corpus" "$seeds" >"$OUT/$t.log" 2>&1 || status=$?
     local seconds=$(( $(date +%s) - start ))
     local executed
@@ -150,3 +160,5 @@ if [ "$failed" -ne 0 ]; then
     exit 1
 fi
 echo "no crashes"
+exit 0
+}
