@@ -56,6 +56,10 @@ public final class Node: Sendable {
             logger: logger)
     }
 
+    /// Gives up the data directory once the node has stopped, so that another node (a restart
+    /// in the same process) may take it.
+    public func close() { lock.release() }
+
     /// Runs until SIGTERM or SIGINT, then drains and stops.
     public func run() async throws {
         let host = try config.listenAddress().host

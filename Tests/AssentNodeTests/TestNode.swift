@@ -57,6 +57,7 @@ final class TestNode: @unchecked Sendable {
     func triggerStop() async { await group?.triggerGracefulShutdown() }
 
     func stopped() async throws {
+        defer { node?.close() }
         try await runTask?.value
         group = nil
         runTask = nil
