@@ -118,6 +118,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case badAppend(origin: String, String)
     case notFound(String)
     case inconsistentCheckpoint(origin: String, String)
+    case badRow(origin: String, String)
 
     public var description: String {
         switch self {
@@ -132,6 +133,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .badAppend(origin, why): "log \(origin): cannot append: \(why)"
         case let .notFound(what): "\(what) not found"
         case let .inconsistentCheckpoint(origin, why): "log \(origin): \(why)"
+        case let .badRow(origin, what): "log \(origin): unreadable \(what)"
         }
     }
 }
