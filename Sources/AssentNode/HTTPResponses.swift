@@ -7,8 +7,8 @@ extension Response {
         bytes(value.canonicalBytes, status: status, contentType: "application/json")
     }
 
-    static func problem(_ problem: Problem) -> Response {
-        bytes(problem.json.canonicalBytes, status: HTTPResponse.Status(code: problem.status), contentType: "application/problem+json")
+    static func problem(_ problem: Problem, extra: HTTPFields = [:]) -> Response {
+        bytes(problem.json.canonicalBytes, status: HTTPResponse.Status(code: problem.status), contentType: "application/problem+json", extra: extra)
     }
 
     static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentType: String, extra: HTTPFields = [:]) -> Response {

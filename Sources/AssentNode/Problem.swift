@@ -1,5 +1,7 @@
 import AssentCore
 import HTTPTypes
+import Hummingbird
+import Logging
 
 /// An RFC 9457 problem detail: why a request, or one statement of a batch, was refused.
 public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
@@ -25,7 +27,20 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func badRequest(_ detail: String) -> Problem { Problem("bad-request", "Bad request", status: 400, detail: detail) }
     static func notFound(_ detail: String) -> Problem { Problem("not-found", "Not found", status: 404, detail: detail) }
-    static func internalError(_ error: Error) -> Problem { Problem("internal", "Internal error", status: 500, detail: "\(error)") }
+    /// A failure of the node, not of the request. The error's text stays in the node's log
+    /// (under `reference`); the client gets only the reference, never internal text.
+    static func internalError(_ error: Error, reference: String = RequestID().description,
+                              logger: Logger = Problem.internalErrorLogger) -> Problem {
+        logger.error("internal error", metadata: ["reference": .string(reference), "error": .string("\(error)")])
+        return Problem("internal", "Internal error", status: 500,
+                       detail: "the node failed to handle this request; its log has the details under reference \(reference)")
+    }
+    /// For internal errors met where no request's logger is at hand.
+    static let internalErrorLogger = Logger(label: "assent.node")
+    /// The request body, or a statement in it, is larger than the node accepts.
+    static func tooLarge(_ detail: String) -> Problem { Problem("too-large", "Request body too large", status: 413, detail: detail) }
+    /// The node is at one of its limits (connections, large bodies at once); try again after `Retry-After`.
+    static func busy(_ detail: String) -> Problem { Problem("busy", "Node is busy", status: 503, detail: detail) }
     /// Nothing of the statement was committed; the submitter may send it again.
     static func notLogged(_ detail: String) -> Problem { Problem("not-logged", "Statement was not logged", status: 503, detail: detail) }
 
