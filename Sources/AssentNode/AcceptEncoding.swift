@@ -4,23 +4,26 @@
 /// The field is a list of codings, each with an optional weight `;q=` (RFC 9110 §12.4.2,
 /// 0 to 1 with at most three decimals). `q=0` means "not acceptable". `*` stands for any
 /// coding not listed by name, `identity` (no coding) included. `x-gzip` is gzip (RFC 9110
-/// §8.4.1.3). `identity` is acceptable unless it, or `*` without an `identity` entry, has `q=0`. An element whose weight
-/// is malformed is ignored. With no field at all the node sends no coding: RFC 9110 allows any
+/// §8.4.1.3). `identity` is always acceptable unless weighted 0; when the field does not weigh
+/// it, it is the last choice, so `gzip;q=0.5` alone gets gzip. An element whose weight is
+/// malformed is ignored. With no field at all the node sends no coding: RFC 9110 allows any
 /// coding then, but a client that did not ask may not expect one.
 struct AcceptEncoding: Equatable {
-    /// The weight of gzip (0 when not acceptable) and of identity.
+    /// The weight of gzip (0 when not acceptable).
     let gzip: Double
-    let identity: Double
+    /// The weight of identity when the field gives one (by name or by `*`); nil when it does
+    /// not, in which case identity is acceptable but preferred to no listed coding.
+    let identity: Double?
 
     /// Whether to send gzip: acceptable, and weighted at least as high as identity.
-    var prefersGzip: Bool { gzip > 0 && gzip >= identity }
+    var prefersGzip: Bool { gzip > 0 && gzip >= (identity ?? 0) }
 
     /// `values`: every `Accept-Encoding` field line of the request (a list may be split
     /// across lines, RFC 9110 §5.3). No lines at all: the field is absent.
     init(_ values: [String]) {
         guard !values.isEmpty else {
             gzip = 0
-            identity = 1
+            identity = nil
             return
         }
         var named = [String: Double]()
@@ -37,7 +40,7 @@ struct AcceptEncoding: Equatable {
             }
         }
         gzip = named["gzip"] ?? star ?? 0
-        identity = named["identity"] ?? star ?? 1
+        identity = named["identity"] ?? star
     }
 
     /// The `q` parameter among an element's parameters: 1 when absent, nil when malformed.

@@ -38,4 +38,22 @@ final class ShutdownTests: XCTestCase {
         }
         try await node.stop()
     }
+
+    /// A node stopped and started again serves the log it had and continues it.
+    func testNodeRestartsFromItsDatabaseAndContinuesTheLog() async throws {
+        let node = TestNode()
+        try await node.start()
+        defer { node.remove() }
+        let first = try Receipt(json: try await node.post("/v1/statements", Fixtures.preference(60).canonicalBytes).json)
+        try await node.stop()
+        try await node.start()
+        let second = try Receipt(json: try await node.post("/v1/statements", Fixtures.preference(61).canonicalBytes).json)
+        XCTAssertGreaterThan(second.index, first.index)
+        try second.verify(logKey: node.logKey)
+        let con = try node.node.store.consistencyProof(oldSize: first.proof.size, newSize: second.proof.size)
+        let firstCheckpoint = try Checkpoint(text: try SignedNote(parsing: first.checkpoint).text)
+        let secondCheckpoint = try Checkpoint(text: try SignedNote(parsing: second.checkpoint).text)
+        XCTAssertNoThrow(try con.verify(oldRoot: firstCheckpoint.root, newRoot: secondCheckpoint.root))
+        try await node.stop()
+    }
 }
