@@ -1,5 +1,6 @@
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// Why a request's body never arrived whole. Thrown to the handler reading the body, so that a
@@ -95,6 +96,15 @@ final class ConnectionGuard: ChannelDuplexHandler {
             if deadlines.receivingBody { context.fireErrorCaught(ClientGone.closed) }
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // The HTTP decoder reports a stream that ended inside a body as a parse error; it is a
+        // client that went away, not a malformed request.
+        if deadlines.receivingBody, let parseError = error as? HTTPParserError, parseError == .invalidEOFState {
+            return context.fireErrorCaught(ClientGone.closed)
+        }
+        context.fireErrorCaught(error)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
