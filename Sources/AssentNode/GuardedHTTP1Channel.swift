@@ -9,15 +9,26 @@ import Synchronization
 /// open at once, and every connection held to `ConnectionDeadlines` by a `ConnectionGuard`.
 ///
 /// A connection over the cap is accepted, answered `503 busy` with `Retry-After` and closed:
-/// the client learns at once why, rather than waiting in the listen backlog, and the node
-/// holds no more than a few such connections at a time (each for at most `ConnectionGuard.linger`).
+/// the client learns at once why, rather than waiting in the listen backlog. Each such
+/// connection is held for at most `ConnectionGuard.linger`; should a flood keep more than
+/// `refusalAllowance` of them open at once, further ones are closed without a word, so the
+/// node's memory stays bounded by `maxConnections + refusalAllowance` connections.
 struct GuardedHTTP1Channel: ServerChildChannel {
     struct Value: ServerChildChannelValue {
         let http: HTTP1Channel.Value
-        /// Over the cap: answer 503 and close.
-        let refused: Bool
+        let disposition: Disposition
         var channel: any Channel { http.channel }
     }
+
+    enum Disposition {
+        case serve
+        /// Over the cap: answer 503 and close.
+        case refuse
+        /// Far over the cap: close at once.
+        case drop
+    }
+
+    static let refusalAllowance = 256
 
     let http1: HTTP1Channel
     let limits: Limits
@@ -40,21 +51,27 @@ struct GuardedHTTP1Channel: ServerChildChannel {
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let refused = connections.open() > limits.maxConnections
+        let open = connections.open()
         channel.closeFuture.whenComplete { [connections] _ in connections.close() }
-        if refused { connections.refused() }
+        let disposition: Disposition =
+            open <= limits.maxConnections ? .serve : open <= limits.maxConnections + GuardedHTTP1Channel.refusalAllowance ? .refuse : .drop
+        if disposition != .serve { connections.refused() }
         return http1.setup(channel: channel, logger: logger).flatMapThrowing { [limits] http in
             let connectionGuard = ConnectionGuard(deadlines: ConnectionDeadlines(
                 idle: limits.idle, header: limits.header, body: limits.body, openedAt: .now()))
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(ConnectionGuard.ByteObserver(connectionGuard), position: .first)
             try pipeline.addHandler(connectionGuard, position: .before(try pipeline.handler(type: HTTPConnectionStateHandler.self)))
-            return Value(http: http, refused: refused)
+            return Value(http: http, disposition: disposition)
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        guard value.refused else { return await http1.handle(value: value.http, logger: logger) }
+        switch value.disposition {
+        case .serve: return await http1.handle(value: value.http, logger: logger)
+        case .drop: return (try? await value.http.channel.close()) ?? ()
+        case .refuse: break
+        }
         let problem = Problem.busy("the node has \(limits.maxConnections) connections open, its most; try again shortly")
         let body = ByteBuffer(bytes: problem.json.canonicalBytes)
         let head = HTTPResponse(status: .serviceUnavailable, headerFields: [
