@@ -10,12 +10,12 @@ extension Node {
     /// The `/v1` API, described by docs/openapi.yaml.
     func addAPIRoutes(to router: Router<NodeRequestContext>) {
         router.post("/v1/statements") { request, context -> Response in
-            let limit = Node.maxBatch * (SignedStatement.maxSize + 16) + 1024
-            let body: ByteBuffer
-            do { body = try await request.body.collect(upTo: limit) } catch let error as HTTPError where error.status == .contentTooLarge {
-                return .problem(Problem(.tooLarge, "a request body may be at most \(limit) bytes: 1,000 statements of at most \(SignedStatement.maxSize) bytes"))
+            try await self.withBodyPermit(request) {
+                // A body over the limit without a declared length stops here (NIOTooManyBytesError,
+                // answered `too-large` by ProblemMiddleware); a declared one never got this far.
+                let body = try await request.body.collect(upTo: self.config.maxBodyBytes)
+                return await self.submit(Array(buffer: body), client: context.client)
             }
-            return await self.submit(Array(buffer: body), client: context.client)
         }
         let store = self.store
         router.get("/v1/proof/inclusion") { request, _ -> Response in
@@ -25,9 +25,9 @@ extension Node {
             guard index < size, size <= store.size else {
                 return .problem(.notFound("no leaf \(index) in a tree of size \(size) (the log has \(store.size) leaves)"))
             }
-            let proof = try store.inclusionProof(index: index, size: size)
+            let (proof, leafHash) = try await store.read { try ($0.inclusionProof(index: index, size: size), $0.leafHash(at: index)) }
             return .json(["index": .integer(Int64(index)), "size": .integer(Int64(size)),
-                          "leafHash": .string(try store.leafHash(at: index).base64),
+                          "leafHash": .string(leafHash.base64),
                           "hashes": .array(proof.hashes.map { .string($0.base64) })])
         }
         router.get("/v1/proof/consistency") { request, _ -> Response in
@@ -37,9 +37,22 @@ extension Node {
             guard old > 0, old <= new, new <= store.size else {
                 return .problem(.notFound("no consistency proof from \(old) to \(new): need 0 < old ≤ new ≤ \(store.size)"))
             }
-            let proof = try store.consistencyProof(oldSize: old, newSize: new)
+            let proof = try await store.read { try $0.consistencyProof(oldSize: old, newSize: new) }
             return .json(["old": .integer(Int64(old)), "new": .integer(Int64(new)), "hashes": .array(proof.hashes.map { .string($0.base64) })])
         }
+    }
+
+    /// Runs `body` holding a permit when the request's body is large (`BodyPermits`); with
+    /// none free, answers `503 busy` at once.
+    func withBodyPermit(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        guard BodyPermits.needsPermit(declaredLength: declared) else { return try await body() }
+        guard bodyPermits.tryAcquire() else {
+            return .problem(.busy("the node is handling \(bodyPermits.limit) large request bodies, its most; try again shortly"),
+                            extra: [.retryAfter: "1"])
+        }
+        defer { bodyPermits.release() }
+        return try await body()
     }
 
     /// One statement (a JSON object) or a batch (a JSON array of up to 1,000). Each is checked on
@@ -103,15 +116,30 @@ extension Node {
                 verdicts[i] = .failure(problem)
             }
         }
-        // Statements already logged get a receipt for their leaf at once.
-        if let known = try? store.indexes(ofStatements: queued.map(\.1.hash)), !known.isEmpty, let latest = store.latestCheckpoint {
-            // A statement whose batch is committing right now may be indexed before the checkpoint
-            // that covers it is published; it stays queued and the sequencer answers for it.
-            let ready = queued.filter { known[$0.1.hash].map { $0 < latest.checkpoint.size } ?? false }
-            let receipts = Sequencer.receipts(for: ready.map { .earlier(index: known[$0.1.hash]!) }, size: latest.checkpoint.size,
-                                              note: latest.note, store: store)
-            for ((i, statement), receipt) in zip(ready, receipts) { verdicts[i] = receipt.map { Logged(statementHash: statement.hash, receipt: $0) } }
-            queued.removeAll { verdicts[$0.0] != nil }
+        do {
+            // Statements already logged get a receipt for their leaf at once, read in one
+            // snapshot on GRDB's reader queues (not on the cooperative pool).
+            let hashes = queued.map(\.1.hash)
+            if !hashes.isEmpty, let latest = store.latestCheckpoint {
+                let logged: [Int: Result<Receipt, Problem>] = try await store.read { snapshot in
+                    let known = try snapshot.indexes(ofStatements: hashes)
+                    // A statement whose batch is committing right now may be indexed before the checkpoint
+                    // that covers it is published; it stays queued and the sequencer answers for it.
+                    let ready = hashes.indices.filter { known[hashes[$0]].map { $0 < latest.checkpoint.size } ?? false }
+                    let receipts = Sequencer.receipts(for: ready.map { .earlier(index: known[hashes[$0]]!) }, size: latest.checkpoint.size,
+                                                      note: latest.note, snapshot: snapshot)
+                    return Dictionary(uniqueKeysWithValues: zip(ready, receipts))
+                }
+                for (position, receipt) in logged {
+                    let (i, statement) = queued[position]
+                    verdicts[i] = receipt.map { Logged(statementHash: statement.hash, receipt: $0) }
+                }
+                queued = queued.enumerated().filter { logged[$0.offset] == nil }.map(\.element)
+            }
+        } catch {
+            let problem = Problem.internalError(error)
+            for (i, _) in queued where verdicts[i] == nil { verdicts[i] = .failure(problem) }
+            queued = []
         }
         let results = await sequencer.submit(queued.map(\.1))
         for ((i, statement), result) in zip(queued, results) {

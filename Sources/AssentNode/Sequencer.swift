@@ -259,7 +259,14 @@ public actor Sequencer: Service {
         let provers = self.provers
         proving[id] = Task {
             let results: [Result<Receipt, Problem>] = await withCheckedContinuation { c in
-                provers.async { c.resume(returning: Sequencer.receipts(for: placements, size: size, note: note, store: store)) }
+                provers.async {
+                    let results: [Result<Receipt, Problem>]
+                    do { results = try store.readBlocking { Sequencer.receipts(for: placements, size: size, note: note, snapshot: $0) } } catch {
+                        let problem = Problem(.receiptUnavailable, "the statement is logged, but its receipt could not be built; submit it again to get it")
+                        results = placements.map { if case let .refused(p) = $0 { .failure(p) } else { .failure(problem) } }
+                    }
+                    c.resume(returning: results)
+                }
             }
             for (item, result) in zip(batch, results) { for waiter in item.waiters { waiter(result) } }
             await self.doneProving(id)
@@ -308,8 +315,8 @@ public actor Sequencer: Service {
     /// Receipts for a written batch, against the checkpoint `note` of `size` leaves. One tile
     /// reader serves the whole batch. From here on the batch is durable: a receipt that cannot be
     /// built says so, and never "not logged".
-    static func receipts(for placements: [Placement], size: UInt64, note: String, store: LogStore) -> [Result<Receipt, Problem>] {
-        let reader = store.hashReader()
+    static func receipts(for placements: [Placement], size: UInt64, note: String, snapshot: LogSnapshot) -> [Result<Receipt, Problem>] {
+        let reader = snapshot.hashReader()
         return placements.map { placement in
             let index: UInt64
             switch placement {
@@ -320,7 +327,7 @@ public actor Sequencer: Service {
             do {
                 var leaf: LogLeaf
                 if case let .logged(l) = placement { leaf = l } else {
-                    guard let bytes = try store.leafBytes(at: index) else { throw StoreError.notFound("leaf \(index)") }
+                    guard let bytes = try snapshot.leafBytes(at: index) else { throw StoreError.notFound("leaf \(index)") }
                     leaf = try LogLeaf(bytes: bytes)
                 }
                 let proof = try InclusionProof.generate(index: index, size: size, reader: reader)

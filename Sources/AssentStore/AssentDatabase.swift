@@ -145,6 +145,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A checkpoint note that is not a note of the stored tree by the log's key (size nil: unreadable).
     case badNote(origin: String, size: UInt64?, String)
     case corrupt(origin: String, String)
+    case badRow(origin: String, String)
 
     public var description: String {
         switch self {
@@ -163,6 +164,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .badNote(origin, size, why):
             "log \(origin): refusing to store the checkpoint note\(size.map { " for size \($0)" } ?? ""): \(why)"
         case let .corrupt(origin, why): "log \(origin): \(why)"
+        case let .badRow(origin, what): "log \(origin): unreadable \(what)"
         }
     }
 }

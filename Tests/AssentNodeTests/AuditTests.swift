@@ -21,12 +21,15 @@ final class AuditTests: XCTestCase {
         node.remove()
     }
 
-    /// Posts `statements` as one batch and returns the receipts, one JSON text a line.
+    /// Posts `statements` as one batch and returns the receipts as `assent-load` writes them:
+    /// one JSON text a line, `{"receipt": tlog-proof text, "statement": signed statement}`.
     func submit(_ statements: [SignedStatement]) async throws -> [Substring] {
         let body = "[" + statements.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
         let reply = try await node.post("/v1/statements", Array(body.utf8))
         XCTAssertEqual(reply.json["accepted"], .integer(Int64(statements.count)), reply.text)
-        return try XCTUnwrap(reply.json["results"]?.arrayValue).map { Substring(try XCTUnwrap($0["receipt"]).canonicalString) }
+        return try zip(statements, XCTUnwrap(reply.json["results"]?.arrayValue)).map { statement, item in
+            Substring(JSONValue.object(["receipt": try XCTUnwrap(item["receipt"]), "statement": statement.json]).canonicalString)
+        }
     }
 
     func audit(with client: HTTPClient, receipts: [Substring]? = nil) async throws -> LogAudit.Summary {

@@ -35,14 +35,16 @@ final class OpenDeclarationLimiterTests: XCTestCase {
         XCTAssertNil(limiter.charge(key: key(2), client: "a", now: at(14 * 3_600_000)))
     }
 
-    func testMemoryIsBoundedAndRefilledEntriesMakeRoom() {
+    func testMemoryIsBoundedAndRefilledBucketsMakeRoom() {
         let limiter = OpenDeclarationLimiter(policy: policy { $0.maxTracked = 2; $0.perKeyBurst = 1; $0.perKeyPerMinute = 60 })
         XCTAssertNil(limiter.charge(key: key(3), client: "a", now: t0))
-        XCTAssertNil(limiter.charge(key: key(4), client: "a", now: t0))
+        XCTAssertNil(limiter.charge(key: key(4), client: "b", now: t0))
         XCTAssertNotNil(limiter.charge(key: key(5), client: "a", now: t0), "the table is full and nobody has refilled")
         XCTAssertLessThanOrEqual(limiter.tracked.keys, 2)
-        // A second later both buckets are full again: they carry no information and make room.
-        XCTAssertNil(limiter.charge(key: key(5), client: "a", now: at(1000)))
+        // The daily table is bounded too: a third key waits for the next UTC day, when both
+        // buckets have long refilled (they carry no information) and make room.
+        XCTAssertNotNil(limiter.charge(key: key(5), client: "a", now: at(1000)))
+        XCTAssertNil(limiter.charge(key: key(5), client: "a", now: at(14 * 3_600_000)))
         XCTAssertLessThanOrEqual(limiter.tracked.keys, 2)
     }
 }

@@ -46,6 +46,7 @@ final class TestNode: @unchecked Sendable {
             port = p
             break
         }
+        await waitForSize(1)  // a new log's first epoch: tests see a log with a checkpoint
     }
 
     /// Graceful shutdown: the server drains, then the sequencer logs what it accepted.
