@@ -43,6 +43,7 @@ struct InProcessNode: Sendable {
 
     /// Waits (for events, not time) until the sequencer has written the log to at least `size` leaves.
     func waitForSize(_ size: UInt64) async {
+        if node.store.size >= size { return }
         for await written in node.sequencer.written where written >= size { return }
     }
 
