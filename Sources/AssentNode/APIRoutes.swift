@@ -99,18 +99,22 @@ extension Node {
     /// for their receipts. Each gets its own verdict; a refusal logs nothing.
     func accept(_ items: [[UInt8]], client: String) async -> [Result<Logged, Problem>] {
         var verdicts = [Result<Logged, Problem>?](repeating: nil, count: items.count)
-        let checked: [Result<SignedStatement, Problem>] = await withTaskGroup(of: (Int, Result<SignedStatement, Problem>).self) { group in
+        typealias Checked = (statement: SignedStatement, standing: Admission.Standing)
+        let checked: [Result<Checked, Problem>] = await withTaskGroup(of: (Int, Result<Checked, Problem>).self) { group in
             for (i, bytes) in items.enumerated() {
-                group.addTask { (i, Result { () throws(Problem) in try self.check(bytes, client: client) }) }
+                group.addTask { (i, Result { () throws(Problem) in try self.check(bytes) }) }
             }
-            var out = [Result<SignedStatement, Problem>?](repeating: nil, count: items.count)
+            var out = [Result<Checked, Problem>?](repeating: nil, count: items.count)
             for await (i, r) in group { out[i] = r }
             return out.map { $0! }
         }
         var queued = [(Int, SignedStatement)]()
+        var openDeclarations = Set<Hash>()
         for (i, result) in checked.enumerated() {
             switch result {
-            case let .success(statement): queued.append((i, statement))
+            case let .success(item):
+                queued.append((i, item.statement))
+                if item.standing == .openDeclaration { openDeclarations.insert(item.statement.hash) }
             case let .failure(problem):
                 metrics.refused(reason: problem.slug)
                 verdicts[i] = .failure(problem)
@@ -141,6 +145,21 @@ extension Node {
             for (i, _) in queued where verdicts[i] == nil { verdicts[i] = .failure(problem) }
             queued = []
         }
+        // Open declarations are charged to the limits only now, once per distinct statement and
+        // never for one already logged: replaying a victim's logged statement costs the victim nothing.
+        var limited = [Hash: Problem?]()
+        queued = queued.filter { i, statement in
+            guard openDeclarations.contains(statement.hash) else { return true }
+            if limited.index(forKey: statement.hash) == nil {
+                // updateValue, not subscript assignment: assigning nil would remove the entry.
+                limited.updateValue(self.openDeclarations.charge(key: statement.statement.by, client: client, now: clock.now)
+                    .map { Problem(.rateLimited, $0.reason, retryAfter: $0.retryAfter) }, forKey: statement.hash)
+            }
+            guard case let problem?? = limited[statement.hash] else { return true }
+            metrics.refused(reason: problem.slug)
+            verdicts[i] = .failure(problem)
+            return false
+        }
         let results = await sequencer.submit(queued.map(\.1))
         for ((i, statement), result) in zip(queued, results) {
             verdicts[i] = result.map { Logged(statementHash: statement.hash, receipt: $0) }
@@ -149,27 +168,23 @@ extension Node {
     }
 
     /// Checks one statement: canonical bytes, type rules and signature, then the intake rules
-    /// (clock window, who may write), then, for an open declaration, the node's policy for them.
-    func check(_ bytes: [UInt8], client: String) throws(Problem) -> SignedStatement {
+    /// (clock window, who may write). An open declaration on a node that takes none is refused
+    /// here; one on a node that does is charged to its limits by `accept`.
+    func check(_ bytes: [UInt8]) throws(Problem) -> (statement: SignedStatement, standing: Admission.Standing) {
         // SignedStatement refuses oversize input before parsing it (problem `too-large`).
         let statement: SignedStatement
         do { statement = try SignedStatement(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
-        let now = clock.now
         let standing: Admission.Standing
-        do { standing = try admission.check(statement.statement, now: now, isEnrolled: store.isEnrolled) } catch {
+        do { standing = try admission.check(statement.statement, now: clock.now, isEnrolled: store.isEnrolled) } catch {
             switch error {
             case .stale: throw Problem(.stale, "\(error)")
             case .future: throw Problem(.future, "\(error)")
             case .notOperator, .badWindow: throw Problem(.notAuthorized, "\(error)")
             }
         }
-        guard standing == .openDeclaration else { return statement }
-        guard openDeclarations.policy.enabled else {
+        if standing == .openDeclaration, !openDeclarations.policy.enabled {
             throw Problem(.notEnrolled, "\(statement.statement.by.base64) is not enrolled in this node's log, and this node takes no open declarations; ask your society to enroll you")
         }
-        if let (reason, retryAfter) = openDeclarations.charge(key: statement.statement.by, client: client, now: now) {
-            throw Problem(.rateLimited, reason, retryAfter: retryAfter)
-        }
-        return statement
+        return (statement, standing)
     }
 }

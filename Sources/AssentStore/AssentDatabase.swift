@@ -86,10 +86,16 @@ public final class AssentDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
             // Logs written before this table existed: index their enrollments now.
-            for row in try Row.fetchAll(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx") {
+            // A cursor, not one array: a large log is read leaf by leaf. A leaf that does not parse
+            // fails the migration: skipping it could leave a revoked party enrolled.
+            let rows = try Row.fetchCursor(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx")
+            while let row = try rows.next() {
                 let data: Data = row["data"]
-                guard let leaf = try? LogLeaf(bytes: [UInt8](data)), let statement = leaf.statement,
-                      case let .enrollment(enrollment) = statement.statement else { continue }
+                let leaf: LogLeaf
+                do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch {
+                    throw StoreError.badRow(origin: "log \(row["log"] as Int64)", "leaf \(row["idx"] as Int64): \(error)")
+                }
+                guard let statement = leaf.statement, case let .enrollment(enrollment) = statement.statement else { continue }
                 try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: row["log"], db: db)
             }
         }

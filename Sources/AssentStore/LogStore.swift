@@ -176,13 +176,14 @@ public final class LogStore: Sendable {
         }
         next.checkpoint = result.0
         next.checkpointNote = result.1
-        state.withLock { $0 = next }
+        // Enrollments first: nobody sees the new size with the old enrolled set.
         if !enrollmentsChanged.isEmpty {
             enrolled.withLock { set in
                 set.subtract(enrollmentsChanged)
                 set.formUnion(nowActive)
             }
         }
+        state.withLock { $0 = next }
         return result
     }
 

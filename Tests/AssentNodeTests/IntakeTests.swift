@@ -1,5 +1,5 @@
 import AssentCore
-import AssentNode
+@testable import AssentNode
 import AssentStore
 import Foundation
 import GRDB
@@ -24,9 +24,10 @@ final class IntakeTests: XCTestCase {
         try await node.start()
     }
 
-    func enroll(_ party: PublicKey, active: Bool = true) -> SignedStatement {
+    func enroll(_ party: PublicKey, active: Bool = true, issued: Timestamp? = nil) -> SignedStatement {
         let op = node.node.keys.operator.key
-        return SignedStatement.sign(.enrollment(Enrollment(by: op.publicKey, issued: clock.now, party: party, role: .creator, active: active)), with: op)
+        return SignedStatement.sign(.enrollment(Enrollment(by: op.publicKey, issued: issued ?? clock.now, party: party, role: .creator,
+                                                           active: active)), with: op)
     }
 
     func preference(_ n: Int, key: SigningKey) -> SignedStatement { Fixtures.preference(n, issued: clock.now, key: key) }
@@ -44,7 +45,13 @@ final class IntakeTests: XCTestCase {
         let accepted = try await node.post("/v1/statements", preference(2, key: alice).canonicalBytes)
         XCTAssertEqual(accepted.status, 200, accepted.text)
 
-        // A later revocation (later `issued`) ends it; an earlier one, logged after, does not.
+        // A revocation issued before the enrollment, though logged after it, does not end it.
+        let early = try await node.post("/v1/statements", enroll(alice.publicKey, active: false,
+                                                                 issued: Timestamp(milliseconds: clock.now.milliseconds - 1000)).canonicalBytes)
+        XCTAssertEqual(early.status, 200, early.text)
+        let stillEnrolled = try await node.post("/v1/statements", preference(5, key: alice).canonicalBytes)
+        XCTAssertEqual(stillEnrolled.status, 200, stillEnrolled.text)
+        // A later revocation (later `issued`) ends it.
         clock.advance(by: .seconds(1))
         let r2 = try await node.post("/v1/statements", enroll(alice.publicKey, active: false).canonicalBytes)
         XCTAssertEqual(r2.status, 200)
@@ -92,6 +99,30 @@ final class IntakeTests: XCTestCase {
         clock.advance(by: .seconds(10))
         let r10 = try await node.post("/v1/statements", preference(23, key: third).canonicalBytes)
         XCTAssertEqual(r10.status, 200, "a token came back")
+    }
+
+    /// Replaying a victim's logged open declaration, or repeating one statement in a batch,
+    /// costs the victim's key nothing: only new statements are charged, once each.
+    func testReplaysAndRepeatsAreNotChargedToTheDeclarant() async throws {
+        try await start {
+            $0.openDeclarations.enabled = true
+            $0.openDeclarations.perKeyBurst = 2
+            $0.openDeclarations.perKeyPerMinute = 1
+        }
+        let victim = try SigningKey(seed: [UInt8](repeating: 69, count: 32))
+        let logged = preference(100, key: victim)
+        let first = try await node.post("/v1/statements", logged.canonicalBytes)
+        XCTAssertEqual(first.status, 200)
+        let text = String(decoding: logged.canonicalBytes, as: UTF8.self)
+        let replay = try await node.post("/v1/statements", Array(("[" + Array(repeating: text, count: 50).joined(separator: ",") + "]").utf8))
+        XCTAssertEqual(replay.json["accepted"], 50, "each replay gets the logged statement's receipt")
+        let fresh = preference(101, key: victim)
+        let freshText = String(decoding: fresh.canonicalBytes, as: UTF8.self)
+        let repeated = try await node.post("/v1/statements", Array(("[" + Array(repeating: freshText, count: 5).joined(separator: ",") + "]").utf8))
+        XCTAssertEqual(repeated.json["accepted"], 5, "one new statement, charged once: \(repeated.text)")
+        // The burst of two is now spent, by the victim's own two statements and nothing else.
+        let third = try await node.post("/v1/statements", preference(102, key: victim).canonicalBytes)
+        XCTAssertEqual(third.status, 429, third.text)
     }
 
     func testOpenDeclarationsAreRateLimitedPerClient() async throws {
@@ -190,5 +221,30 @@ final class IntakeTests: XCTestCase {
         try await node.stop()
         try await node.start()  // opening re-verifies the stored tree against the latest checkpoint
         XCTAssertEqual(node.node.store.size, sizeBefore + 2)
+    }
+
+    /// A store that fails and then cannot even be reloaded: the node stops rather than serve a log
+    /// it no longer knows, and nobody is left waiting — not the batch, not later submitters.
+    func testAStoreThatCannotBeReloadedStopsTheNodeAndAnswersEveryone() async throws {
+        try await start()
+        let key = try SigningKey(seed: [UInt8](repeating: 71, count: 32))
+        let db = try DatabaseQueue(path: node.config.dataDirectory + "/node.sqlite")
+        try await db.write {
+            try $0.execute(sql: "CREATE TRIGGER fail BEFORE INSERT ON leaves BEGIN SELECT RAISE(ABORT, 'disk is full'); END")
+            try $0.execute(sql: "UPDATE checkpoints SET note = 'not a note'")
+        }
+        // The reply is 503 not-logged, or the connection closes as the node stops under it.
+        if let reply = try? await node.post("/v1/statements", preference(110, key: key).canonicalBytes, timeout: .seconds(5)) {
+            XCTAssertEqual(reply.json["type"], "urn:assent:problem:not-logged", reply.text)
+        }
+        do {
+            try await node.stopped()
+            XCTFail("the node kept running on a log it could not reload")
+        } catch {
+            XCTAssertTrue("\(error)".contains("checkpoint"), "\(error)")
+        }
+        let late = await node.node.sequencer.submit([preference(111, key: key)])
+        guard case let .failure(problem) = late[0] else { return XCTFail("a stopped sequencer took a statement") }
+        XCTAssertEqual(problem.reason, .shuttingDown)
     }
 }

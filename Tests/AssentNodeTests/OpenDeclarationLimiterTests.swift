@@ -25,6 +25,13 @@ final class OpenDeclarationLimiterTests: XCTestCase {
         XCTAssertNil(limiter.charge(key: key(1), client: "a", now: at(4000)))
     }
 
+    func testABucketLastSeenLongAgoDoesNotOverflow() {
+        let limiter = OpenDeclarationLimiter(policy: policy { $0.perClientPerMinute = 100_000_000; $0.perClientBurst = 1 })
+        XCTAssertNil(limiter.charge(key: key(6), client: "a", now: Timestamp(milliseconds: 0)))
+        // Decades later (a clock that jumped from 1970): the bucket is simply full again.
+        XCTAssertNil(limiter.charge(key: key(7), client: "a", now: t0))
+    }
+
     func testTheDailyQuotaEndsAtMidnightUTC() {
         let limiter = OpenDeclarationLimiter(policy: policy { $0.dailyQuotaPerKey = 2; $0.perKeyBurst = 100 })
         XCTAssertNil(limiter.charge(key: key(2), client: "a", now: t0))
