@@ -86,8 +86,10 @@ let package = Package(
         .testTarget(
             name: "AssentNodeTests",
             dependencies: [
-                "AssentCore", "AssentStore", "AssentNode",
+                "AssentCore", "AssentStore", "AssentNode", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // Route tests that are not about sockets run in process (app.test(.router)).
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // To damage a stopped node's database behind its back.
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -53,10 +53,10 @@ trap 'kill $node_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:7180/healthz >/dev/null && break; sleep 0.1; done
 
 log "== warm-up"
-"$bin/assent-load" --node http://127.0.0.1:7180 --count 5000 --clients "$clients" --batch "$batch" --json > "$dir/warmup.json"
+"$bin/assent-load" --node http://127.0.0.1:7180 --enroll-with "$dir/data/operator.key" --count 5000 --clients "$clients" --batch "$batch" --json > "$dir/warmup.json"
 
 log "== peak: $statements statements, $clients clients, batches of $batch"
-"$bin/assent-load" --node http://127.0.0.1:7180 --count "$statements" --clients "$clients" --batch "$batch" --json > "$dir/peak.json"
+"$bin/assent-load" --node http://127.0.0.1:7180 --enroll-with "$dir/data/operator.key" --count "$statements" --clients "$clients" --batch "$batch" --json > "$dir/peak.json"
 peak=$(python3 -c "import json; print(json.load(open('$dir/peak.json'))['statementsPerSecond'])")
 log "   $(cat "$dir/peak.json")"
 
@@ -67,7 +67,7 @@ verify_rate=$(python3 -c "print(max($verify_before, $verify_after))")
 half=$((peak / 2))
 count=$((half * 20))
 log "== latency at half the peak rate: $half statements/s for 20 s"
-"$bin/assent-load" --node http://127.0.0.1:7180 --count "$count" --rate "$half" --clients $((clients * 4)) --batch "$batch" --json > "$dir/half.json"
+"$bin/assent-load" --node http://127.0.0.1:7180 --enroll-with "$dir/data/operator.key" --count "$count" --rate "$half" --clients $((clients * 4)) --batch "$batch" --json > "$dir/half.json"
 log "   $(cat "$dir/half.json")"
 
 "$bin/assent" audit --node http://127.0.0.1:7180 --log-key "$(cat "$dir/data/log.pub")" --json > "$dir/audit.json"

@@ -54,7 +54,7 @@ trap cleanup EXIT
 
 start_node
 echo "== load: $statements statements at $rate/s; killing the node $kills times"
-"$bin/assent-load" --node "$node_url" --count "$statements" --rate "$rate" --clients 4 --batch 20 --retry \
+"$bin/assent-load" --node "$node_url" --enroll-with "$dir/data/operator.key" --count "$statements" --rate "$rate" --clients 4 --batch 20 --retry \
     --receipts "$dir/receipts.ndjson" --json > "$dir/load.json" 2> "$dir/load.err" &
 load_pid=$!
 

@@ -48,7 +48,9 @@ step "a forged mandate (signed by alice, not by the operator) is refused by SACE
 
 step "a tampered statement is refused: its signature no longer matches"
 sed 's/"train-ai":"n"/"train-ai":"y"/' "$keys/alice.ndjson" | head -1 > "$keys/tampered.ndjson"
-"$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/tampered.ndjson" || echo "  (exit status $? as expected)"
+"$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/tampered.ndjson" || echo "  (exit status $? as expected: assent submit checks before it sends)"
+echo "  sent anyway, the node refuses it with a problem document:"
+curl -s -X POST -H 'Content-Type: application/json' --data-binary @"$keys/tampered.ndjson" "$(url gema)/v1/statements" | sed 's/^/  /'; echo
 
 step "a key nobody enrolled is refused: this node takes no open declarations (PROTOCOL §3)"
 "$bin" keygen --name mallory --out "$keys/mallory.key" --json > /dev/null

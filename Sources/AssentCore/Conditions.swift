@@ -1,6 +1,8 @@
 public struct Conditions: Hashable, Sendable {
     /// How the work must be credited (an attribution line), if credit is required.
     public var credit: String?
+    /// PROTOCOL §3: an attribution line, not a document.
+    public static let maxCreditCharacters = 200
     /// URL of the licence terms (remuneration and the rest).
     public var terms: String?
     public var purpose: Purpose?
@@ -21,7 +23,7 @@ public struct Conditions: Hashable, Sendable {
 
     init(json: JSONValue) throws(StatementError) {
         var f = try FieldReader(json, context: "conditions")
-        credit = try f.optionalString("credit", maxLength: 1024)
+        credit = try f.optionalText("credit", maxCharacters: Conditions.maxCreditCharacters, context: "conditions")
         terms = try f.optionalString("terms", maxLength: 2048)
         if let terms, (try? WorkID(scheme: .url, value: terms)) == nil {
             throw .badField("conditions.terms", "must be an absolute http(s) URL")

@@ -52,25 +52,14 @@ public struct ConsistencyProof: Hashable, Sendable {
     public static func proofLength(oldSize m: UInt64, newSize n: UInt64) -> Int? {
         guard m > 0, m <= n else { return nil }
         if m == n { return 0 }
-        var count = m & (m - 1) == 0 ? 0 : 1
+        let first = m & (m - 1) == 0 ? 0 : 1
         var fn = m - 1
         var sn = n - 1
         while fn & 1 == 1 {
             fn >>= 1
             sn >>= 1
         }
-        while sn != 0 {
-            if fn & 1 == 0 && fn == sn {
-                while fn & 1 == 0 && fn != 0 {
-                    fn >>= 1
-                    sn >>= 1
-                }
-            }
-            fn >>= 1
-            sn >>= 1
-            count += 1
-        }
-        return count
+        return first + InclusionProof.passes(fn: fn, sn: sn)
     }
 
     /// The byte-level check, for callers holding roots that may not even be 32 bytes

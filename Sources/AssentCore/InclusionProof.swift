@@ -37,8 +37,14 @@ public struct InclusionProof: Hashable, Sendable {
     /// each pass of RFC 9162 §2.1.3.2's loop before `sn` reaches 0. Nil when the index is outside.
     public static func pathLength(index: UInt64, size: UInt64) -> Int? {
         guard index < size else { return nil }
-        var fn = index
-        var sn = size - 1
+        return passes(fn: index, sn: size - 1)
+    }
+
+    /// The passes of the verification loop shared by RFC 9162 §2.1.3.2 and §2.1.4.2, from `fn`
+    /// and `sn` until `sn` reaches 0: each consumes one proof hash.
+    static func passes(fn start: UInt64, sn end: UInt64) -> Int {
+        var fn = start
+        var sn = end
         var count = 0
         while sn != 0 {
             if fn & 1 == 0 && fn == sn {

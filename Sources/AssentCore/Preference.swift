@@ -9,6 +9,8 @@ public struct Preference: Hashable, Sendable {
     public var expires: Timestamp?
     public var labels: [String]?
     public var note: String?
+    /// PROTOCOL §3: free text is short.
+    public static let maxNoteCharacters = 280
 
     public init(by: PublicKey, issued: Timestamp, work: WorkID, audience: Audience = .everyone, usage: [String: Bool],
                 conditions: Conditions? = nil, expires: Timestamp? = nil, labels: [String]? = nil, note: String? = nil) {
@@ -66,6 +68,6 @@ public struct Preference: Hashable, Sendable {
         expires = try f.optionalTimestamp("expires")
         if let expires, expires <= issued { throw .badField("expires", "must be after issued") }
         labels = try f.labels("labels")
-        note = try f.optionalString("note", maxLength: 4096)
+        note = try f.optionalText("note", maxCharacters: Preference.maxNoteCharacters)
     }
 }

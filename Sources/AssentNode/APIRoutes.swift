@@ -10,12 +10,12 @@ extension Node {
     /// The `/v1` API, described by docs/openapi.yaml.
     func addAPIRoutes(to router: Router<NodeRequestContext>) {
         router.post("/v1/statements") { request, context -> Response in
-            let limit = Node.maxBatch * (SignedStatement.maxSize + 16) + 1024
-            let body: ByteBuffer
-            do { body = try await request.body.collect(upTo: limit) } catch let error as HTTPError where error.status == .contentTooLarge {
-                return .problem(Problem(.tooLarge, "a request body may be at most \(limit) bytes: 1,000 statements of at most \(SignedStatement.maxSize) bytes"))
+            try await self.withBodyPermit(request) {
+                // A body over the limit without a declared length stops here (NIOTooManyBytesError,
+                // answered `too-large` by ProblemMiddleware); a declared one never got this far.
+                let body = try await request.body.collect(upTo: self.config.maxBodyBytes)
+                return await self.submit(Array(buffer: body), client: context.client)
             }
-            return await self.submit(Array(buffer: body), client: context.client)
         }
         let store = self.store
         router.get("/v1/proof/inclusion") { request, _ -> Response in
@@ -25,9 +25,9 @@ extension Node {
             guard index < size, size <= store.size else {
                 return .problem(.notFound("no leaf \(index) in a tree of size \(size) (the log has \(store.size) leaves)"))
             }
-            let proof = try store.inclusionProof(index: index, size: size)
+            let (proof, leafHash) = try await store.read { try ($0.inclusionProof(index: index, size: size), $0.leafHash(at: index)) }
             return .json(["index": .integer(Int64(index)), "size": .integer(Int64(size)),
-                          "leafHash": .string(try store.leafHash(at: index).base64),
+                          "leafHash": .string(leafHash.base64),
                           "hashes": .array(proof.hashes.map { .string($0.base64) })])
         }
         router.get("/v1/proof/consistency") { request, _ -> Response in
@@ -37,9 +37,22 @@ extension Node {
             guard old > 0, old <= new, new <= store.size else {
                 return .problem(.notFound("no consistency proof from \(old) to \(new): need 0 < old ≤ new ≤ \(store.size)"))
             }
-            let proof = try store.consistencyProof(oldSize: old, newSize: new)
+            let proof = try await store.read { try $0.consistencyProof(oldSize: old, newSize: new) }
             return .json(["old": .integer(Int64(old)), "new": .integer(Int64(new)), "hashes": .array(proof.hashes.map { .string($0.base64) })])
         }
+    }
+
+    /// Runs `body` holding a permit when the request's body is large (`BodyPermits`); with
+    /// none free, answers `503 busy` at once.
+    func withBodyPermit(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        let declared = request.headers[.contentLength].flatMap { Int($0) }
+        guard BodyPermits.needsPermit(declaredLength: declared) else { return try await body() }
+        guard bodyPermits.tryAcquire() else {
+            return .problem(.busy("the node is handling \(bodyPermits.limit) large request bodies, its most; try again shortly"),
+                            extra: [.retryAfter: "1"])
+        }
+        defer { bodyPermits.release() }
+        return try await body()
     }
 
     /// One statement (a JSON object) or a batch (a JSON array of up to 1,000). Each is checked on
@@ -86,32 +99,66 @@ extension Node {
     /// for their receipts. Each gets its own verdict; a refusal logs nothing.
     func accept(_ items: [[UInt8]], client: String) async -> [Result<Logged, Problem>] {
         var verdicts = [Result<Logged, Problem>?](repeating: nil, count: items.count)
-        let checked: [Result<SignedStatement, Problem>] = await withTaskGroup(of: (Int, Result<SignedStatement, Problem>).self) { group in
+        typealias Checked = (statement: SignedStatement, standing: Admission.Standing)
+        let checked: [Result<Checked, Problem>] = await withTaskGroup(of: (Int, Result<Checked, Problem>).self) { group in
             for (i, bytes) in items.enumerated() {
-                group.addTask { (i, Result { () throws(Problem) in try self.check(bytes, client: client) }) }
+                group.addTask { (i, Result { () throws(Problem) in try self.check(bytes) }) }
             }
-            var out = [Result<SignedStatement, Problem>?](repeating: nil, count: items.count)
+            var out = [Result<Checked, Problem>?](repeating: nil, count: items.count)
             for await (i, r) in group { out[i] = r }
             return out.map { $0! }
         }
         var queued = [(Int, SignedStatement)]()
+        var openDeclarations = Set<Hash>()
         for (i, result) in checked.enumerated() {
             switch result {
-            case let .success(statement): queued.append((i, statement))
+            case let .success(item):
+                queued.append((i, item.statement))
+                if item.standing == .openDeclaration { openDeclarations.insert(item.statement.hash) }
             case let .failure(problem):
                 metrics.refused(reason: problem.slug)
                 verdicts[i] = .failure(problem)
             }
         }
-        // Statements already logged get a receipt for their leaf at once.
-        if let known = try? store.indexes(ofStatements: queued.map(\.1.hash)), !known.isEmpty, let latest = store.latestCheckpoint {
-            // A statement whose batch is committing right now may be indexed before the checkpoint
-            // that covers it is published; it stays queued and the sequencer answers for it.
-            let ready = queued.filter { known[$0.1.hash].map { $0 < latest.checkpoint.size } ?? false }
-            let receipts = Sequencer.receipts(for: ready.map { .earlier(index: known[$0.1.hash]!) }, size: latest.checkpoint.size,
-                                              note: latest.note, store: store)
-            for ((i, statement), receipt) in zip(ready, receipts) { verdicts[i] = receipt.map { Logged(statementHash: statement.hash, receipt: $0) } }
-            queued.removeAll { verdicts[$0.0] != nil }
+        do {
+            // Statements already logged get a receipt for their leaf at once, read in one
+            // snapshot on GRDB's reader queues (not on the cooperative pool).
+            let hashes = queued.map(\.1.hash)
+            if !hashes.isEmpty, let latest = store.latestCheckpoint {
+                let logged: [Int: Result<Receipt, Problem>] = try await store.read { snapshot in
+                    let known = try snapshot.indexes(ofStatements: hashes)
+                    // A statement whose batch is committing right now may be indexed before the checkpoint
+                    // that covers it is published; it stays queued and the sequencer answers for it.
+                    let ready = hashes.indices.filter { known[hashes[$0]].map { $0 < latest.checkpoint.size } ?? false }
+                    let receipts = Sequencer.receipts(for: ready.map { .earlier(index: known[hashes[$0]]!) }, size: latest.checkpoint.size,
+                                                      note: latest.note, snapshot: snapshot)
+                    return Dictionary(uniqueKeysWithValues: zip(ready, receipts))
+                }
+                for (position, receipt) in logged {
+                    let (i, statement) = queued[position]
+                    verdicts[i] = receipt.map { Logged(statementHash: statement.hash, receipt: $0) }
+                }
+                queued = queued.enumerated().filter { logged[$0.offset] == nil }.map(\.element)
+            }
+        } catch {
+            let problem = Problem.internalError(error)
+            for (i, _) in queued where verdicts[i] == nil { verdicts[i] = .failure(problem) }
+            queued = []
+        }
+        // Open declarations are charged to the limits only now, once per distinct statement and
+        // never for one already logged: replaying a victim's logged statement costs the victim nothing.
+        var limited = [Hash: Problem?]()
+        queued = queued.filter { i, statement in
+            guard openDeclarations.contains(statement.hash) else { return true }
+            if limited.index(forKey: statement.hash) == nil {
+                // updateValue, not subscript assignment: assigning nil would remove the entry.
+                limited.updateValue(self.openDeclarations.charge(key: statement.statement.by, client: client, now: clock.now)
+                    .map { Problem(.rateLimited, $0.reason, retryAfter: $0.retryAfter) }, forKey: statement.hash)
+            }
+            guard case let problem?? = limited[statement.hash] else { return true }
+            metrics.refused(reason: problem.slug)
+            verdicts[i] = .failure(problem)
+            return false
         }
         let results = await sequencer.submit(queued.map(\.1))
         for ((i, statement), result) in zip(queued, results) {
@@ -121,27 +168,23 @@ extension Node {
     }
 
     /// Checks one statement: canonical bytes, type rules and signature, then the intake rules
-    /// (clock window, who may write), then, for an open declaration, the node's policy for them.
-    func check(_ bytes: [UInt8], client: String) throws(Problem) -> SignedStatement {
+    /// (clock window, who may write). An open declaration on a node that takes none is refused
+    /// here; one on a node that does is charged to its limits by `accept`.
+    func check(_ bytes: [UInt8]) throws(Problem) -> (statement: SignedStatement, standing: Admission.Standing) {
         // SignedStatement refuses oversize input before parsing it (problem `too-large`).
         let statement: SignedStatement
         do { statement = try SignedStatement(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
-        let now = clock.now
         let standing: Admission.Standing
-        do { standing = try admission.check(statement.statement, now: now, isEnrolled: store.isEnrolled) } catch {
+        do { standing = try admission.check(statement.statement, now: clock.now, isEnrolled: store.isEnrolled) } catch {
             switch error {
             case .stale: throw Problem(.stale, "\(error)")
             case .future: throw Problem(.future, "\(error)")
             case .notOperator, .badWindow: throw Problem(.notAuthorized, "\(error)")
             }
         }
-        guard standing == .openDeclaration else { return statement }
-        guard openDeclarations.policy.enabled else {
+        if standing == .openDeclaration, !openDeclarations.policy.enabled {
             throw Problem(.notEnrolled, "\(statement.statement.by.base64) is not enrolled in this node's log, and this node takes no open declarations; ask your society to enroll you")
         }
-        if let (reason, retryAfter) = openDeclarations.charge(key: statement.statement.by, client: client, now: now) {
-            throw Problem(.rateLimited, reason, retryAfter: retryAfter)
-        }
-        return statement
+        return (statement, standing)
     }
 }

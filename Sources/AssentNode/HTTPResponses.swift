@@ -7,11 +7,11 @@ extension Response {
         bytes(value.canonicalBytes, status: status, contentType: "application/json")
     }
 
-    static func problem(_ problem: Problem) -> Response {
-        var extra = HTTPFields()
-        if let seconds = problem.retryAfter { extra[.retryAfter] = String(seconds) }
+    static func problem(_ problem: Problem, extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        if let seconds = problem.retryAfter, headers[.retryAfter] == nil { headers[.retryAfter] = String(seconds) }
         return bytes(problem.json.canonicalBytes, status: HTTPResponse.Status(code: problem.status), contentType: "application/problem+json",
-                     extra: extra)
+                     extra: headers)
     }
 
     static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok, contentType: String, extra: HTTPFields = [:]) -> Response {

@@ -20,6 +20,11 @@ public final class Node: Sendable {
     public let clock: any NodeClock
     let lock: DataDirectoryLock
     let logger: Logger
+    /// gzip-encoded full entry bundles, kept.
+    let bundles: EntryBundleCache
+    /// Large request bodies handled at once.
+    let bodyPermits: BodyPermits
+    let connections: OpenConnections
 
     public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger) throws {
         try config.validate()
@@ -36,6 +41,9 @@ public final class Node: Sendable {
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
         store = try database.openLog(origin: config.origin, verifierKey: keys.log.verifierKey, role: .own)
         metrics = NodeMetrics()
+        bundles = EntryBundleCache(capacityBytes: config.bundleCacheBytes)
+        bodyPermits = BodyPermits(limit: config.maxConcurrentLargeBodies)
+        connections = OpenConnections(metrics: metrics)
         sequencer = Sequencer(
             store: store, signer: keys.log,
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
@@ -48,13 +56,20 @@ public final class Node: Sendable {
     /// has drained its in-flight requests.
     public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let (host, port) = try config.listenAddress()
+        let limits = GuardedHTTP1Channel.Limits(config)
+        let connections = self.connections
         return Application(
             router: router(),
+            server: .guardedHTTP1(limits: limits, connections: connections),
             configuration: .init(address: .hostname(host, port: port), serverName: "assent"),
             services: [sequencer],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
+
+    /// Gives up the data directory once the node has stopped, so that another node (a restart
+    /// in the same process) may take it.
+    public func close() { lock.release() }
 
     /// Runs until SIGTERM or SIGINT, then drains and stops.
     public func run() async throws {
@@ -67,34 +82,17 @@ public final class Node: Sendable {
         try await group.run()
     }
 
+    /// The node's routes and middleware. Building it binds nothing: tests drive it in process.
     public func router() -> Router<NodeRequestContext> {
         let router = Router(context: NodeRequestContext.self)
+        let routeTable = RouteTable()
+        // Metrics outermost, so they see the status of the problem each error became.
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware(maxBodyBytes: config.maxBodyBytes, allowedMethods: routeTable.allowedMethods))
         addReadRoutes(to: router)
         addAPIRoutes(to: router)
+        routeTable.set(router.routes.map { ($0.path, $0.method) })
         return router
-    }
-}
-
-struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: NodeMetrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        var status = 500
-        defer {
-            let elapsed = start.duration(to: .now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            metrics.requestFinished(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: status, seconds: seconds)
-        }
-        do {
-            let response = try await next(request, context)
-            status = response.status.code
-            return response
-        } catch let error as HTTPResponseError {
-            status = error.status.code
-            throw error
-        }
     }
 }
 

@@ -27,6 +27,26 @@ public struct NodeConfig: Codable, Sendable {
     /// Whether and how fast preferences from keys this node's log does not enroll are taken (PROTOCOL §3).
     public var openDeclarations = OpenDeclarationLimiter.Policy()
 
+    // Limits of the HTTP server (docs/node.md, "Limits").
+
+    /// The largest request body, in bytes. A larger one is refused with `too-large` (413)
+    /// before it is read when it declares its length, and when it passes this size otherwise.
+    /// 8 MiB holds a batch of 1,000 typical statements, not 1,000 maximal ones (63 KiB each).
+    public var maxBodyBytes: Int = 8 * 1024 * 1024
+    /// Open connections at most; one more is answered 503 `busy` and closed.
+    public var maxConnections: Int = 4096
+    /// How long a connection may sit with no request before it is closed (keep-alive).
+    public var idleTimeoutSeconds: Double = 60
+    /// How long a request's head may take from its first byte to its last.
+    public var headerTimeoutSeconds: Double = 10
+    /// How long a request's body may take from the end of its head to its last byte.
+    public var bodyTimeoutSeconds: Double = 60
+    /// Requests with a large body (over `Limits.largeBodyBytes`, or of unknown length) handled
+    /// at once; one more is answered 503 `busy` with `Retry-After`.
+    public var maxConcurrentLargeBodies: Int = 4
+    /// Memory for gzip-encoded full entry bundles kept to serve again, in bytes.
+    public var bundleCacheBytes: Int = 64 * 1024 * 1024
+
     public init(origin: String, society: String? = nil, listen: String, dataDirectory: String) {
         self.origin = origin
         self.society = society
@@ -37,21 +57,32 @@ public struct NodeConfig: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case origin, society, listen, dataDirectory, batchSize, batchIntervalMilliseconds, epochIntervalSeconds
         case clockWindowPastSeconds, clockWindowFutureSeconds, maxQueued, openDeclarations
+        case maxBodyBytes, maxConnections, idleTimeoutSeconds, headerTimeoutSeconds, bodyTimeoutSeconds
+        case maxConcurrentLargeBodies, bundleCacheBytes
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        origin = try c.decode(String.self, forKey: .origin)
-        society = try c.decodeIfPresent(String.self, forKey: .society)
-        listen = try c.decode(String.self, forKey: .listen)
-        dataDirectory = try c.decode(String.self, forKey: .dataDirectory)
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? 1000
-        batchIntervalMilliseconds = try c.decodeIfPresent(Int.self, forKey: .batchIntervalMilliseconds) ?? 25
-        epochIntervalSeconds = try c.decodeIfPresent(Int.self, forKey: .epochIntervalSeconds) ?? 60
-        clockWindowPastSeconds = try c.decodeIfPresent(Int.self, forKey: .clockWindowPastSeconds) ?? 86_400
-        clockWindowFutureSeconds = try c.decodeIfPresent(Int.self, forKey: .clockWindowFutureSeconds) ?? 300
-        maxQueued = try c.decodeIfPresent(Int.self, forKey: .maxQueued) ?? 20_000
-        openDeclarations = try c.decodeIfPresent(OpenDeclarationLimiter.Policy.self, forKey: .openDeclarations) ?? .init()
+        self.init(origin: try c.decode(String.self, forKey: .origin), society: try c.decodeIfPresent(String.self, forKey: .society),
+                  listen: try c.decode(String.self, forKey: .listen), dataDirectory: try c.decode(String.self, forKey: .dataDirectory))
+        // Absent keys keep the defaults declared above.
+        func read<T: Decodable>(_ key: CodingKeys, into field: inout T) throws {
+            if let value = try c.decodeIfPresent(T.self, forKey: key) { field = value }
+        }
+        try read(.batchSize, into: &batchSize)
+        try read(.batchIntervalMilliseconds, into: &batchIntervalMilliseconds)
+        try read(.epochIntervalSeconds, into: &epochIntervalSeconds)
+        try read(.clockWindowPastSeconds, into: &clockWindowPastSeconds)
+        try read(.clockWindowFutureSeconds, into: &clockWindowFutureSeconds)
+        try read(.maxBodyBytes, into: &maxBodyBytes)
+        try read(.maxConnections, into: &maxConnections)
+        try read(.idleTimeoutSeconds, into: &idleTimeoutSeconds)
+        try read(.headerTimeoutSeconds, into: &headerTimeoutSeconds)
+        try read(.bodyTimeoutSeconds, into: &bodyTimeoutSeconds)
+        try read(.maxConcurrentLargeBodies, into: &maxConcurrentLargeBodies)
+        try read(.bundleCacheBytes, into: &bundleCacheBytes)
+        try read(.maxQueued, into: &maxQueued)
+        try read(.openDeclarations, into: &openDeclarations)
     }
 
     /// Reads and checks a configuration file.
@@ -83,6 +114,16 @@ public struct NodeConfig: Codable, Sendable {
         guard (1...1000).contains(batchSize) else { throw ConfigError("batchSize must be 1...1000") }
         guard (1...10_000).contains(batchIntervalMilliseconds) else { throw ConfigError("batchIntervalMilliseconds must be 1...10000") }
         guard (1...60).contains(epochIntervalSeconds) else { throw ConfigError("epochIntervalSeconds must be 1...60 (PROTOCOL §4)") }
+        guard (64 * 1024...64 * 1024 * 1024).contains(maxBodyBytes) else {
+            throw ConfigError("maxBodyBytes must be 65536...67108864 (at least one statement of 63 KiB fits)")
+        }
+        guard (1...1_000_000).contains(maxConnections) else { throw ConfigError("maxConnections must be 1...1000000") }
+        for (name, seconds) in [("idleTimeoutSeconds", idleTimeoutSeconds), ("headerTimeoutSeconds", headerTimeoutSeconds),
+                                ("bodyTimeoutSeconds", bodyTimeoutSeconds)] {
+            guard seconds.isFinite, seconds > 0, seconds <= 3600 else { throw ConfigError("\(name) must be more than 0 and at most 3600") }
+        }
+        guard (1...1000).contains(maxConcurrentLargeBodies) else { throw ConfigError("maxConcurrentLargeBodies must be 1...1000") }
+        guard bundleCacheBytes >= 0 else { throw ConfigError("bundleCacheBytes must not be negative") }
         _ = try clockWindow()
         guard (1...1_000_000).contains(maxQueued) else { throw ConfigError("maxQueued must be 1...1000000") }
         try openDeclarations.validate()

@@ -9,6 +9,8 @@ public final class NodeMetrics: Sendable {
     let batches: Counter
     let accepted: Counter
     let checkpointAge: Gauge
+    let connections: Gauge
+    let connectionsRefused: Counter
     private let lastCheckpoint = Mutex<Date>(Date())
 
     public init() {
@@ -16,6 +18,8 @@ public final class NodeMetrics: Sendable {
         batches = registry.makeCounter(name: "assent_batches_total", help: "Batches written by the sequencer")
         accepted = registry.makeCounter(name: "assent_statements_logged_total", help: "Statements logged with receipts")
         checkpointAge = registry.makeGauge(name: "assent_checkpoint_age_seconds", help: "Seconds since the latest checkpoint was signed")
+        connections = registry.makeGauge(name: "assent_http_connections", help: "Open HTTP connections")
+        connectionsRefused = registry.makeCounter(name: "assent_http_connections_refused_total", help: "Connections refused over maxConnections")
     }
 
     func batchWritten(statements: Int, size: UInt64) {

@@ -59,10 +59,18 @@ public final class OpenDeclarationLimiter: Sendable {
         var tokens: Int64
         var updated: Int64
 
+        /// Thousandths of a token come back since `updated`, saturating at a full bucket: a
+        /// bucket last seen long ago (or before a clock jump) must not overflow the arithmetic.
+        func refilled(now: Int64, capacity: Int64, perMinute: Int64) -> Int64 {
+            let elapsed = max(0, now - updated)
+            let (product, overflow) = elapsed.multipliedReportingOverflow(by: perMinute * 1000)
+            let refill = overflow ? capacity * 1000 : product / 60_000
+            return min(capacity * 1000, tokens + min(refill, capacity * 1000))
+        }
+
         mutating func take(now: Int64, capacity: Int64, perMinute: Int64) -> Int64? {
-            let refill = max(0, now - updated) * perMinute * 1000 / 60_000
-            tokens = min(capacity * 1000, tokens + refill)
-            updated = now
+            tokens = refilled(now: now, capacity: capacity, perMinute: perMinute)
+            updated = max(updated, now)
             if tokens >= 1000 {
                 tokens -= 1000
                 return nil
@@ -72,7 +80,7 @@ public final class OpenDeclarationLimiter: Sendable {
         }
 
         func isFull(now: Int64, capacity: Int64, perMinute: Int64) -> Bool {
-            tokens + max(0, now - updated) * perMinute * 1000 / 60_000 >= capacity * 1000
+            refilled(now: now, capacity: capacity, perMinute: perMinute) >= capacity * 1000
         }
     }
 
@@ -111,7 +119,11 @@ public final class OpenDeclarationLimiter: Sendable {
             guard Self.makeRoom(&s.keys, for: key, now: ms, limits: perKey, max: policy.maxTracked, lastSweep: &s.keysSwept),
                   Self.makeRoom(&s.clients, for: client, now: ms, limits: perClient, max: policy.maxTracked, lastSweep: &s.clientsSwept),
                   s.usedToday.count < policy.maxTracked || s.usedToday[key] != nil
-            else { return ("the node is tracking as many open declarants as it may; try again later", 60) }
+            else {
+                let untilMidnight = (day + 1) * 86_400_000 - ms
+                return ("the node is tracking as many open declarants today as it may; new keys are taken again from the next UTC day",
+                        Int((untilMidnight + 999) / 1000))
+            }
             // Check both buckets before taking from either, so a refusal costs nothing.
             var keyBucket = s.keys[key] ?? Bucket(tokens: perKey.0 * 1000, updated: ms)
             var clientBucket = s.clients[client] ?? Bucket(tokens: perClient.0 * 1000, updated: ms)

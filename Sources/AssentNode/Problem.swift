@@ -1,5 +1,7 @@
 import AssentCore
 import HTTPTypes
+import Hummingbird
+import Logging
 
 /// An RFC 9457 problem detail: why a request, or one statement of a batch, was refused.
 /// Its `type` is `urn:assent:problem:<reason>`; docs/protocol.md lists every reason.
@@ -24,6 +26,10 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case shuttingDown = "shutting-down"
         case badRequest = "bad-request"
         case notFound = "not-found"
+        case methodNotAllowed = "method-not-allowed"
+        case requestTimeout = "request-timeout"
+        case clientClosed = "client-closed"
+        case busy
         case `internal`
 
         public var title: String {
@@ -46,6 +52,10 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .shuttingDown: "Node is shutting down"
             case .badRequest: "Bad request"
             case .notFound: "Not found"
+            case .methodNotAllowed: "Method not allowed"
+            case .requestTimeout: "Request body too slow"
+            case .clientClosed: "Client closed the connection"
+            case .busy: "Node is busy"
             case .internal: "Internal error"
             }
         }
@@ -55,10 +65,14 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .malformedJSON, .notCanonical, .badSignature, .unknownType, .invalidStatement, .stale, .future, .badRequest: 400
             case .notAuthorized, .notEnrolled: 403
             case .notFound: 404
+            case .methodNotAllowed: 405
+            case .requestTimeout: 408
             case .tooLarge, .batchTooLarge: 413
             case .rateLimited: 429
+            // nginx's code for a client that went away: recorded in metrics, never sent.
+            case .clientClosed: 499
             case .internal, .receiptUnavailable: 500
-            case .queueFull, .notLogged, .shuttingDown: 503
+            case .queueFull, .notLogged, .shuttingDown, .busy: 503
             }
         }
     }
@@ -68,15 +82,27 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
     /// Seconds after which the client may try again (`Retry-After`), for 429 and 503.
     public let retryAfter: Int?
 
+    /// The HTTP status when it is not the reason's own: only for client errors Hummingbird
+    /// raises with a status of their own (411, 431, ...), passed on as `bad-request`.
+    let statusOverride: Int?
+
     public init(_ reason: Reason, _ detail: String, retryAfter: Int? = nil) {
         self.reason = reason
         self.detail = detail
         self.retryAfter = retryAfter
+        statusOverride = nil
+    }
+
+    init(badRequestWithStatus status: Int, _ detail: String) {
+        reason = .badRequest
+        self.detail = detail
+        retryAfter = nil
+        statusOverride = status
     }
 
     public var slug: String { reason.rawValue }
     public var title: String { reason.title }
-    public var status: Int { reason.status }
+    public var status: Int { statusOverride ?? reason.status }
     public var type: String { "urn:assent:problem:\(reason.rawValue)" }
     public var description: String { "\(status) \(title): \(detail)" }
 
@@ -86,11 +112,19 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
 
     static func badRequest(_ detail: String) -> Problem { Problem(.badRequest, detail) }
     static func notFound(_ detail: String) -> Problem { Problem(.notFound, detail) }
-    /// An unexpected failure. The client learns nothing of the internal error (it is logged
-    /// on the node); `reference` lets an operator find the log line.
-    static func internalError(reference: String) -> Problem {
-        Problem(.internal, "the node could not answer this request; its log has the cause under reference \(reference)")
+    /// A failure of the node, not of the request. The error's text stays in the node's log
+    /// (under `reference`); the client gets only the reference, never internal text.
+    static func internalError(_ error: Error, reference: String = RequestID().description,
+                              logger: Logger = Problem.internalErrorLogger) -> Problem {
+        logger.error("internal error", metadata: ["reference": .string(reference), "error": .string("\(error)")])
+        return Problem(.internal, "the node failed to handle this request; its log has the details under reference \(reference)")
     }
+    /// For internal errors met where no request's logger is at hand.
+    static let internalErrorLogger = Logger(label: "assent.node")
+    /// The request body, or a statement in it, is larger than the node accepts.
+    static func tooLarge(_ detail: String) -> Problem { Problem(.tooLarge, detail) }
+    /// The node is at one of its limits (connections, large bodies at once); try again after `Retry-After`.
+    static func busy(_ detail: String) -> Problem { Problem(.busy, detail, retryAfter: 1) }
     /// Nothing of the statement was committed; the submitter may send it again.
     static func notLogged(_ detail: String) -> Problem { Problem(.notLogged, detail, retryAfter: 1) }
 

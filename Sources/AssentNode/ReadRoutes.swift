@@ -12,17 +12,8 @@ extension Node {
         router.get("/tile/**") { request, context -> Response in
             let tile: Tile, isEntries: Bool
             do { (tile, isEntries) = try Node.parseTilePath(request.uri.path) } catch { return .problem(.badRequest("\(error)")) }
-            if isEntries {
-                guard let bundle = try store.entryBundle(tile) else { return .problem(.notFound("entry bundle \(tile.entriesPath)")) }
-                let wantsGzip = request.headers[.acceptEncoding]?.contains("gzip") ?? false
-                var headers: HTTPFields = [.cacheControl: CacheControl.immutable, .vary: "Accept-Encoding"]
-                if wantsGzip, let compressed = Gzip.compress(bundle) {
-                    headers[.contentEncoding] = "gzip"
-                    return .bytes(compressed, contentType: "application/octet-stream", extra: headers)
-                }
-                return .bytes(bundle, contentType: "application/octet-stream", extra: headers)
-            }
-            guard let hashes = try store.tile(tile) else { return .problem(.notFound("tile \(tile.path)")) }
+            if isEntries { return try await self.entryBundleResponse(tile, request: request) }
+            guard let hashes = try await store.read({ try $0.tile(tile) }) else { return .problem(.notFound("tile \(tile.path)")) }
             return .bytes(hashes, contentType: "application/octet-stream", extra: [.cacheControl: CacheControl.immutable])
         }
         router.get("/healthz") { _, _ -> Response in
@@ -41,5 +32,24 @@ extension Node {
     static func parseTilePath(_ path: String) throws(TileError) -> (Tile, isEntries: Bool) {
         guard path.hasPrefix("/") else { throw .badPath(path: path, "does not start with /") }
         return try Tile.parse(path: path.dropFirst())
+    }
+
+    /// An entry bundle, gzip-encoded when the client's `Accept-Encoding` prefers it. A full
+    /// bundle's gzip form is kept once made (`EntryBundleCache`), so serving it again reads nothing.
+    func entryBundleResponse(_ tile: Tile, request: Request) async throws -> Response {
+        var headers: HTTPFields = [.cacheControl: CacheControl.immutable, .vary: "Accept-Encoding"]
+        let gzip = AcceptEncoding(request.headers[values: .acceptEncoding]).prefersGzip
+        if gzip, !tile.isPartial, let kept = bundles.cached(tile.index) {
+            headers[.contentEncoding] = "gzip"
+            return .bytes(kept, contentType: "application/octet-stream", extra: headers)
+        }
+        guard let bundle = try await store.read({ try $0.entryBundle(tile) }) else {
+            return .problem(.notFound("entry bundle \(tile.entriesPath)"))
+        }
+        if gzip, let compressed = await bundles.gzipped(tile, bundle: bundle) {
+            headers[.contentEncoding] = "gzip"
+            return .bytes(compressed, contentType: "application/octet-stream", extra: headers)
+        }
+        return .bytes(bundle, contentType: "application/octet-stream", extra: headers)
     }
 }

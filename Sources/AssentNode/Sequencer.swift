@@ -60,7 +60,8 @@ public actor Sequencer: Service {
     /// root of the empty map (32 zero bytes, PROTOCOL §5).
     let mapRoot = Hash.zero
     private let writer = DispatchQueue(label: "assent.sequencer.writer")
-    private let provers = DispatchQueue(label: "assent.sequencer.receipts", attributes: .concurrent)
+    /// Receipts are proved here, one batch at a time: off the writer, and bounded.
+    private let provers = DispatchQueue(label: "assent.sequencer.receipts")
 
     private var pending: [Hash: Pending] = [:]
     private var order: [Hash] = []
@@ -132,26 +133,35 @@ public actor Sequencer: Service {
     }
 
     public nonisolated func run() async throws {
-        // A new log starts with an epoch leaf so that it always has a signed checkpoint to serve.
-        if store.size == 0 { try await flush() }
-        try await withGracefulShutdownHandler {
-            while await !isStopping() {
-                if await isDue() { try await flush() } else { await sleepUntilDue() }
-            }
-        } onGracefulShutdown: {
-            Task { await self.beginStopping() }
-        }
-        // Drain: whatever was accepted into the queue is logged before the node stops.
         do {
+            // A new log starts with an epoch leaf so that it always has a signed checkpoint to serve.
+            if store.size == 0 { try await flush() }
+            try await withGracefulShutdownHandler {
+                while await !isStopping() {
+                    if await isDue() { try await flush() } else { await sleepUntilDue() }
+                }
+            } onGracefulShutdown: {
+                Task { await self.beginStopping() }
+            }
+            // Drain: whatever was accepted into the queue is logged before the node stops.
+            await beginStopping()
             while await !isQueueEmpty() { try await flush() }
         } catch {
+            // Whatever ended the sequencer (a log that cannot be written or reloaded), nobody
+            // waits for it: everyone queued is answered, and later submitters are turned away.
             await failAllPending(error)
+            await finishProving()
+            finishStreams()
             throw error
         }
         await finishProving()
+        finishStreams()
+        logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
+    }
+
+    private nonisolated func finishStreams() {
         writtenContinuation.finish()
         queueLengthsContinuation.finish()
-        logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
     }
 
     private func isStopping() -> Bool { stopping || Task.isCancelled }
@@ -181,18 +191,27 @@ public actor Sequencer: Service {
     }
 
     /// Sleeps until the next deadline or until `signal` (a statement arrived, or the node is stopping).
+    /// Checked in the same actor turn that parks the loop, so a stop that came between the loop's
+    /// steps is not lost (a statement that came is: it moved the deadline).
     private func sleepUntilDue() async {
+        guard !stopping else { return }
         let deadline = nextDeadline()
         let timer = Task { [clock] in
             guard (try? await clock.sleep(until: deadline)) != nil else { return }
             await self.signal()
         }
-        await withCheckedContinuation { wake = $0 }
+        // Cancellation (not a graceful stop) must wake the loop too, or it would sleep until the deadline.
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { wake = $0 }
+        } onCancel: {
+            Task { await self.signal() }
+        }
         timer.cancel()
     }
 
     /// No waiter is ever left hanging: when the log cannot be written while stopping, everyone still queued is told.
     private func failAllPending(_ error: Error) {
+        stopping = true
         let problem = Problem.notLogged("the node stopped before this statement could be logged")
         logger.error("log could not be written while stopping", metadata: ["error": "\(error)"])
         for hash in order { for waiter in pending[hash]?.waiters ?? [] { waiter(.failure(problem)) } }
@@ -240,7 +259,21 @@ public actor Sequencer: Service {
             logger.critical("log state could not be reloaded after a failed append; stopping", metadata: ["error": "\(reloadError)"])
             throw reloadError
         }
-        let known = (try? store.indexes(ofStatements: batch.map(\.statement.hash))) ?? [:]
+        // Which of the batch the reloaded log holds; if even that cannot be read, the node stops
+        // rather than tell a submitter "not logged" about a statement that may be.
+        let hashes = batch.map(\.statement.hash)
+        let read: Result<[Hash: UInt64], Error> = await withCheckedContinuation { c in
+            writer.async { [store] in c.resume(returning: Result { try store.indexes(ofStatements: hashes) }) }
+        }
+        let known: [Hash: UInt64]
+        switch read {
+        case let .success(k): known = k
+        case let .failure(readError):
+            let problem = Problem(.receiptUnavailable, "the log could not be written, and whether this statement was logged could not be read back; submit it again once the node is back")
+            for item in batch { for waiter in item.waiters { waiter(.failure(problem)) } }
+            logger.critical("log could not be read after a failed append; stopping", metadata: ["error": "\(readError)"])
+            throw readError
+        }
         let notLogged = Problem.notLogged("the log could not be written; nothing of this statement was logged, send it again")
         var logged = [Pending]()
         for item in batch {
@@ -259,7 +292,19 @@ public actor Sequencer: Service {
         let provers = self.provers
         proving[id] = Task {
             let results: [Result<Receipt, Problem>] = await withCheckedContinuation { c in
-                provers.async { c.resume(returning: Sequencer.receipts(for: placements, size: size, note: note, store: store)) }
+                provers.async {
+                    let results: [Result<Receipt, Problem>]
+                    do { results = try store.readBlocking { Sequencer.receipts(for: placements, size: size, note: note, snapshot: $0) } } catch {
+                        results = placements.map { placement in
+                            switch placement {
+                            case let .refused(p): .failure(p)
+                            case let .logged(leaf): .failure(Sequencer.receiptUnavailable(at: leaf.index))
+                            case let .earlier(index): .failure(Sequencer.receiptUnavailable(at: index))
+                            }
+                        }
+                    }
+                    c.resume(returning: results)
+                }
             }
             for (item, result) in zip(batch, results) { for waiter in item.waiters { waiter(result) } }
             await self.doneProving(id)
@@ -308,8 +353,8 @@ public actor Sequencer: Service {
     /// Receipts for a written batch, against the checkpoint `note` of `size` leaves. One tile
     /// reader serves the whole batch. From here on the batch is durable: a receipt that cannot be
     /// built says so, and never "not logged".
-    static func receipts(for placements: [Placement], size: UInt64, note: String, store: LogStore) -> [Result<Receipt, Problem>] {
-        let reader = store.hashReader()
+    static func receipts(for placements: [Placement], size: UInt64, note: String, snapshot: LogSnapshot) -> [Result<Receipt, Problem>] {
+        let reader = snapshot.hashReader()
         return placements.map { placement in
             let index: UInt64
             switch placement {
@@ -320,16 +365,21 @@ public actor Sequencer: Service {
             do {
                 var leaf: LogLeaf
                 if case let .logged(l) = placement { leaf = l } else {
-                    guard let bytes = try store.leafBytes(at: index) else { throw StoreError.notFound("leaf \(index)") }
+                    guard let bytes = try snapshot.leafBytes(at: index) else { throw StoreError.notFound("leaf \(index)") }
                     leaf = try LogLeaf(bytes: bytes)
                 }
                 let proof = try InclusionProof.generate(index: index, size: size, reader: reader)
                 return .success(Receipt(leaf: leaf, proof: proof.hashes, checkpoint: note))
             } catch {
-                return .failure(Problem(.receiptUnavailable,
-                                        "the statement is logged at index \(index), but its receipt could not be built; submit it again to get it"))
+                return .failure(receiptUnavailable(at: index))
             }
         }
+    }
+}
+
+extension Sequencer {
+    static func receiptUnavailable(at index: UInt64) -> Problem {
+        Problem(.receiptUnavailable, "the statement is logged at index \(index), but its receipt could not be built; submit it again to get it")
     }
 }
 

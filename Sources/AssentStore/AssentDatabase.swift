@@ -86,10 +86,16 @@ public final class AssentDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
             // Logs written before this table existed: index their enrollments now.
-            for row in try Row.fetchAll(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx") {
+            // A cursor, not one array: a large log is read leaf by leaf. A leaf that does not parse
+            // fails the migration: skipping it could leave a revoked party enrolled.
+            let rows = try Row.fetchCursor(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx")
+            while let row = try rows.next() {
                 let data: Data = row["data"]
-                guard let leaf = try? LogLeaf(bytes: [UInt8](data)), let statement = leaf.statement,
-                      case let .enrollment(enrollment) = statement.statement else { continue }
+                let leaf: LogLeaf
+                do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch {
+                    throw StoreError.badRow(origin: "log \(row["log"] as Int64)", "leaf \(row["idx"] as Int64): \(error)")
+                }
+                guard let statement = leaf.statement, case let .enrollment(enrollment) = statement.statement else { continue }
                 try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: row["log"], db: db)
             }
         }
@@ -145,6 +151,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A checkpoint note that is not a note of the stored tree by the log's key (size nil: unreadable).
     case badNote(origin: String, size: UInt64?, String)
     case corrupt(origin: String, String)
+    case badRow(origin: String, String)
 
     public var description: String {
         switch self {
@@ -163,6 +170,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .badNote(origin, size, why):
             "log \(origin): refusing to store the checkpoint note\(size.map { " for size \($0)" } ?? ""): \(why)"
         case let .corrupt(origin, why): "log \(origin): \(why)"
+        case let .badRow(origin, what): "log \(origin): unreadable \(what)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -11,7 +12,8 @@ import Darwin
 /// which the kernel releases when the process dies, so a crash never leaves it stale.
 public final class DataDirectoryLock: Sendable {
     public let path: String
-    private let descriptor: Int32
+    /// The locked file's descriptor; nil once released.
+    private let descriptor: Mutex<Int32?>
 
     public init(directory: String) throws {
         path = (directory as NSString).appendingPathComponent("lock")
@@ -26,11 +28,18 @@ public final class DataDirectoryLock: Sendable {
         _ = ftruncate(fd, 0)
         let pid = Array("\(getpid())\n".utf8)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        descriptor = fd
+        descriptor = Mutex(fd)
     }
 
-    deinit {
-        flock(descriptor, LOCK_UN)
-        close(descriptor)
+    /// Releases the lock (a node that has stopped, so that another may start in-process). Idempotent.
+    public func release() {
+        descriptor.withLock { fd in
+            guard let open = fd else { return }
+            flock(open, LOCK_UN)
+            close(open)
+            fd = nil
+        }
     }
+
+    deinit { release() }
 }

@@ -176,13 +176,14 @@ public final class LogStore: Sendable {
         }
         next.checkpoint = result.0
         next.checkpointNote = result.1
-        state.withLock { $0 = next }
+        // Enrollments first: nobody sees the new size with the old enrolled set.
         if !enrollmentsChanged.isEmpty {
             enrolled.withLock { set in
                 set.subtract(enrollmentsChanged)
                 set.formUnion(nowActive)
             }
         }
+        state.withLock { $0 = next }
         return result
     }
 
@@ -249,56 +250,38 @@ public final class LogStore: Sendable {
     /// The leaf hash of the last leaf and its time (for a sequencer continuing the chain).
     public var chainHead: ChainVerifier { state.withLock { $0.chain } }
 
-    public func leafBytes(at index: UInt64) throws -> [UInt8]? {
-        try database.pool.read { db in
-            try Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [id, Int64(index)]).map { [UInt8]($0) }
-        }
+    /// Runs `body` on a snapshot of the log inside one read transaction, on GRDB's reader
+    /// queues: a handler on Swift's cooperative pool awaits it without blocking a thread.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (LogSnapshot) throws -> T) async throws -> T {
+        try await database.pool.read { db in try body(LogSnapshot(store: self, db: db)) }
     }
+
+    /// The same, blocking the calling thread: for the sequencer's writer queue, the CLI and tests.
+    public func readBlocking<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
+        try database.pool.read { db in try body(LogSnapshot(store: self, db: db)) }
+    }
+
+    public func leafBytes(at index: UInt64) throws -> [UInt8]? { try readBlocking { try $0.leafBytes(at: index) } }
 
     public func leafBytes(from start: UInt64, to end: UInt64) throws -> [[UInt8]] {
-        try database.pool.read { db in
-            try Data.fetchAll(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx >= ? AND idx < ? ORDER BY idx",
-                              arguments: [id, Int64(start), Int64(end)]).map { [UInt8]($0) }
-        }
+        try readBlocking { try $0.leafBytes(from: start, to: end) }
     }
 
-    /// The leaf indexes of those of `hashes` that are logged, in one query.
+    /// The leaf indexes of those of `hashes` that are logged.
     public func indexes(ofStatements hashes: [Hash]) throws -> [Hash: UInt64] {
         guard !hashes.isEmpty else { return [:] }
-        return try database.pool.read { db in
-            var found = [Hash: UInt64]()
-            for chunk in stride(from: 0, to: hashes.count, by: 500).map({ Array(hashes[$0..<min($0 + 500, hashes.count)]) }) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                var arguments: StatementArguments = [id]
-                for hash in chunk { arguments += [Data(hash.bytes)] }
-                for row in try Row.fetchAll(db, sql: "SELECT hash, idx FROM statements WHERE log = ? AND hash IN (\(marks))", arguments: arguments) {
-                    let hash: Data = row["hash"]
-                    let index: Int64 = row["idx"]
-                    found[Hash(bytes: [UInt8](hash))!] = UInt64(index)
-                }
-            }
-            return found
-        }
+        return try readBlocking { try $0.indexes(ofStatements: hashes) }
     }
 
-    /// A tile's bytes as served: a full tile, or a partial one of `tile.width` hashes that a
-    /// stored tree size implies. Nil when the log has not reached it.
-    public func tile(_ tile: Tile) throws -> [UInt8]? {
-        guard Self.hasReached(tile, size: size) else { return nil }
-        let hashes = try tileHashes(level: tile.level, index: tile.index)
-        return Array(hashes.prefix(tile.width * 32))
-    }
+    /// See `LogSnapshot.tile`.
+    public func tile(_ tile: Tile) throws -> [UInt8]? { try readBlocking { try $0.tile(tile) } }
 
-    /// The entry bundle for level-0 tile `tile`: each leaf with a big-endian uint16 length.
-    public func entryBundle(_ tile: Tile) throws -> [UInt8]? {
-        guard tile.level == 0, Self.hasReached(tile, size: size) else { return nil }
-        let start = tile.index * 256
-        return EntryBundle.encode(try leafBytes(from: start, to: start + UInt64(tile.width)))
-    }
+    /// See `LogSnapshot.entryBundle`.
+    public func entryBundle(_ tile: Tile) throws -> [UInt8]? { try readBlocking { try $0.entryBundle(tile) } }
 
     /// Whether a tree of `size` leaves has `tile`: the tile at its place is at least as wide
     /// (a partial tile of width W never changes, so it is served for as long as the log has it).
-    private static func hasReached(_ tile: Tile, size: UInt64) -> Bool {
+    static func hasReached(_ tile: Tile, size: UInt64) -> Bool {
         guard let current = Tile.at(level: tile.level, index: tile.index, treeSize: size) else { return false }
         return tile.width <= current.width
     }
@@ -308,23 +291,30 @@ public final class LogStore: Sendable {
     }
 
     public func inclusionProof(index: UInt64, size: UInt64) throws -> InclusionProof {
-        guard size <= self.size else { throw StoreError.notFound("tree size \(size)") }
-        return try InclusionProof.generate(index: index, size: size, reader: hashReader())
+        try readBlocking { try $0.inclusionProof(index: index, size: size) }
     }
 
     public func consistencyProof(oldSize: UInt64, newSize: UInt64) throws -> ConsistencyProof {
-        guard newSize <= size else { throw StoreError.notFound("tree size \(newSize)") }
-        return try ConsistencyProof.generate(oldSize: oldSize, newSize: newSize, reader: hashReader())
+        try readBlocking { try $0.consistencyProof(oldSize: oldSize, newSize: newSize) }
     }
 
+    /// Reads each tile in a read transaction of its own: for callers that hold no snapshot
+    /// (the sequencer, right after its own commit).
     public func hashReader() -> TileHashReader {
         TileHashReader { level, index in try self.tileHashes(level: level, index: index) }
     }
 
     func tileHashes(level: Int, index: UInt64) throws -> [UInt8] {
+        try cachedTileHashes(level: level, index: index) {
+            try database.pool.read { db in try self.tileHashes(level: level, index: index, db: db) }
+        }
+    }
+
+    /// Full tiles never change, so they are kept (up to `fullTileCacheLimit`) once read.
+    func cachedTileHashes(level: Int, index: UInt64, fetch: () throws -> [UInt8]) throws -> [UInt8] {
         let key = TileKey(level: level, index: index)
         if let cached = fullTiles.withLock({ $0[key] }) { return cached }
-        let hashes = try database.pool.read { db in try self.tileHashes(level: level, index: index, db: db) }
+        let hashes = try fetch()
         if hashes.count == 256 * 32 {
             fullTiles.withLock { cache in
                 if cache.count >= LogStore.fullTileCacheLimit { cache.removeAll(keepingCapacity: true) }
@@ -345,13 +335,5 @@ public final class LogStore: Sendable {
 
 extension LogStore {
     /// The RFC 6962 hash of leaf `index`, read from its level-0 tile.
-    public func leafHash(at index: UInt64) throws -> Hash {
-        guard index < size else { throw StoreError.notFound("leaf \(index)") }
-        let tile = try tileHashes(level: 0, index: index / 256)
-        let offset = Int(index % 256) * 32
-        guard tile.count >= offset + 32, let hash = Hash(bytes: Array(tile[offset..<(offset + 32)])) else {
-            throw StoreError.tileMismatch(origin: origin, index: index)
-        }
-        return hash
-    }
+    public func leafHash(at index: UInt64) throws -> Hash { try readBlocking { try $0.leafHash(at: index) } }
 }

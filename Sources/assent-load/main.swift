@@ -10,7 +10,7 @@ import Synchronization
 
 let usage = """
     usage: assent-load --node URL --count N [--clients C] [--batch B] [--rate R] [--retry]
-                       [--receipts FILE] [--prefix P] [--json]
+                       [--receipts FILE] [--prefix P] [--enroll-with OPERATOR_KEY] [--json]
 
       --count N     statements to submit (pre-signed before the clock starts)
       --clients C   concurrent HTTP clients (default 8)
@@ -21,6 +21,8 @@ let usage = """
                     because a node logs the same statement once
       --receipts F  append every receipt to F, one JSON object per line, as soon as it arrives
       --prefix P    work-id prefix, so runs against the same node log new works (default: random)
+      --enroll-with F  the node's operator key file: enroll this run's key first, so its
+                    statements are an enrolled party's; without it they are open declarations
       --json        print the summary as JSON
     """
 
@@ -34,6 +36,7 @@ struct Options {
     var receipts: String?
     var prefix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     var json = false
+    var enrollWith: String?
 }
 
 func parseOptions() -> Options {
@@ -63,6 +66,7 @@ func parseOptions() -> Options {
         case "--receipts": o.receipts = value()
         case "--prefix": o.prefix = value()
         case "--json": o.json = true
+        case "--enroll-with": o.enrollWith = value()
         case "-h", "--help":
             print(usage)
             exit(0)
@@ -127,6 +131,7 @@ struct Load {
             for await (b, body) in group { out[b] = body }
             return out
         }
+        if let path = o.enrollWith { try await enroll(key.publicKey, operatorKeyFile: path, node: o.node) }
         let tally = Tally(receipts: o.receipts)
         let next = BatchCounter()
         let url = o.node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements"
@@ -155,6 +160,21 @@ struct Load {
         try await client.shutdown()
         tally.receiptFile?.synchronizeFile()
         report(o, tally: tally, elapsed: elapsed)
+    }
+
+    /// Enrolls `party` with the operator's key, so that what follows is an enrolled party's load.
+    static func enroll(_ party: PublicKey, operatorKeyFile path: String, node: String) async throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let signer = try NoteSigner(parsingPrivateKey: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let enrollment = SignedStatement.sign(.enrollment(Enrollment(by: signer.key.publicKey, issued: .now, party: party, role: .creator)),
+                                              with: signer.key)
+        var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: enrollment.canonicalBytes))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let reply = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .ok else { throw LoadError("enrollment refused: HTTP \(response.status.code) \(String(buffer: reply))") }
     }
 
     static func send(_ body: [UInt8], client: HTTPClient, url: String, scheduled: ContinuousClock.Instant, retry: Bool, tally: Tally) async {
@@ -215,6 +235,7 @@ struct Load {
                               "p99": .integer(Int64(percentile(0.99) * 1000)), "max": .integer(Int64((sorted.last ?? 0) * 1000))],
                 "clients": .integer(Int64(o.clients)), "batch": .integer(Int64(o.batch)),
                 "targetRate": .integer(Int64(o.rate ?? 0)),
+                "refusals": .object(Dictionary(uniqueKeysWithValues: s.refusals.map { (JSONKey($0.key), JSONValue.integer(Int64($0.value))) })),
             ]
             print(JSONValue.object(summary).canonicalString)
         } else {

@@ -54,13 +54,20 @@ struct Submit: AsyncParsableCommand {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
         let bytes = Array(buffer: body)
-        if json {
-            print(String(decoding: bytes, as: UTF8.self))
-            return
+        let reply: JSONValue
+        do { reply = try CanonicalJSON.parse(bytes, requireCanonical: false) } catch {
+            throw CLIError("the node's reply (HTTP \(response.status.code)) is not JSON: \(String(decoding: bytes.prefix(300), as: UTF8.self))")
         }
-        let reply = try CanonicalJSON.parse(bytes)
         guard case let .array(results)? = reply["results"] else {
-            throw CLIError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes, as: UTF8.self))")
+            throw CLIError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self))")
+        }
+        // One verdict per statement sent, in order; anything else is not a reply to this batch.
+        guard results.count == statements.count else {
+            throw CLIError("sent \(statements.count) statements, the node answered \(results.count) verdicts")
+        }
+        if json {
+            // The node's reply as it came, for machines; receipts are still verified (exit 1 if one fails).
+            print(String(decoding: bytes, as: UTF8.self))
         }
         var failures = 0
         for (i, item) in results.enumerated() {
@@ -68,14 +75,14 @@ struct Submit: AsyncParsableCommand {
                 do {
                     let receipt = try Receipt(text: text)
                     let verified = try receipt.verify(statement: statements[i], logKey: key)
-                    print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified")
+                    if !json { print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified") }
                 } catch {
-                    print("statement \(i + 1): RECEIPT DOES NOT VERIFY: \(error)")
+                    FileHandle.standardError.write(Data("statement \(i + 1): RECEIPT DOES NOT VERIFY: \(error)\n".utf8))
                     failures += 1
                 }
             } else {
                 failures += 1
-                print("statement \(i + 1): refused: \(item["problem"]?["detail"]?.stringValue ?? "?")")
+                if !json { print("statement \(i + 1): refused: \(item["problem"]?["detail"]?.stringValue ?? "?")") }
             }
         }
         if failures > 0 { throw ExitCode(1) }

@@ -145,3 +145,29 @@ final class StatementTests: XCTestCase {
         }
     }
 }
+
+/// PROTOCOL §3: `note` at most 280 characters, `credit` at most 200, counted as Unicode scalars.
+final class FreeTextCapTests: XCTestCase {
+    let key = try! SigningKey(seed: [UInt8](repeating: 5, count: 32))
+
+    func body(note: String? = nil, credit: String? = nil) -> JSONValue {
+        var o: [JSONKey: JSONValue] = [
+            "type": "preference", "by": .string(key.publicKey.base64), "issued": "2026-11-21T10:00:00.000Z",
+            "work": "iswc:T0345246801", "audience": "*", "usage": ["train-ai": "n"],
+        ]
+        if let note { o["note"] = .string(note) }
+        if let credit { o["conditions"] = ["credit": .string(credit)] }
+        return .object(o)
+    }
+
+    func testNotesAndCreditsAtTheCapAreTakenAndOneMoreIsRefused() throws {
+        XCTAssertNoThrow(try Statement(json: body(note: String(repeating: "é", count: 280))))
+        XCTAssertThrowsError(try Statement(json: body(note: String(repeating: "é", count: 281)))) {
+            XCTAssertEqual("\($0)", "field \"note\": 281 characters, at most 280")
+        }
+        XCTAssertNoThrow(try Statement(json: body(credit: String(repeating: "a", count: 200))))
+        XCTAssertThrowsError(try Statement(json: body(credit: String(repeating: "a", count: 201)))) {
+            XCTAssertEqual("\($0)", "field \"conditions.credit\": 201 characters, at most 200")
+        }
+    }
+}

@@ -21,12 +21,15 @@ final class AuditTests: XCTestCase {
         node.remove()
     }
 
-    /// Posts `statements` as one batch and returns the receipts, one JSON text a line.
+    /// Posts `statements` as one batch and returns the receipts as `assent-load` writes them:
+    /// one JSON text a line, `{"receipt": tlog-proof text, "statement": signed statement}`.
     func submit(_ statements: [SignedStatement]) async throws -> [Substring] {
         let body = "[" + statements.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
         let reply = try await node.post("/v1/statements", Array(body.utf8))
         XCTAssertEqual(reply.json["accepted"], .integer(Int64(statements.count)), reply.text)
-        return try XCTUnwrap(reply.json["results"]?.arrayValue).map { Substring(try XCTUnwrap($0["receipt"]).canonicalString) }
+        return try zip(statements, XCTUnwrap(reply.json["results"]?.arrayValue)).map { statement, item in
+            Substring(JSONValue.object(["receipt": try XCTUnwrap(item["receipt"]), "statement": statement.json]).canonicalString)
+        }
     }
 
     func audit(with client: HTTPClient, receipts: [Substring]? = nil) async throws -> LogAudit.Summary {
@@ -35,13 +38,15 @@ final class AuditTests: XCTestCase {
 
     /// A few hundred valid statements of repeated text make an entry bundle that gzip shrinks
     /// far more than 25:1, the most `HTTPClient.shared` inflates; the audit reads it all the same.
+    /// (Free text is capped at a few hundred characters, but a steward's enrollment may name 64
+    /// Local Contexts projects of 256 bytes each: 16 KiB of whatever the operator wrote.)
     func testAHighlyCompressibleEntryBundleDoesNotStopTheAudit() async throws {
-        let note = String(repeating: "All rights reserved. ", count: 195)
-        let credit = String(repeating: "Jane Doe ", count: 113)
-        let statements = (0..<300).map { n in
-            SignedStatement.sign(.preference(Preference(
-                by: Fixtures.creator.publicKey, issued: .now, work: try! WorkID(parsing: "local:gema.de/\(5000 + n)"),
-                usage: ["train-ai": false, "search": true], conditions: Conditions(credit: credit), note: note)), with: Fixtures.creator)
+        let projects = (0..<64).map { String(repeating: "lc-project-", count: 23) + String(format: "%02d", $0) }
+        let op = node.node.keys.operator.key
+        let statements = try (0..<300).map { n in
+            let party = try SigningKey(seed: SHA256.hash(Array("steward \(n)".utf8)).bytes).publicKey
+            return SignedStatement.sign(.enrollment(Enrollment(by: op.publicKey, issued: .now, party: party, role: .steward,
+                                                               community: .init(name: "Example Nation", projects: projects))), with: op)
         }
         let receipts = try await submit(statements)
 

@@ -46,4 +46,20 @@ final class ShutdownTests: XCTestCase {
         }
         try await node.stop()
     }
+
+    /// A node stopped and started again serves the log it had and continues it.
+    func testNodeRestartsFromItsDatabaseAndContinuesTheLog() async throws {
+        let node = TestNode()
+        try await node.start()
+        defer { node.remove() }
+        let a = Fixtures.preference(60), b = Fixtures.preference(61)
+        let first = try await node.post("/v1/statements", a.canonicalBytes).receipt().verify(statement: a, logKey: node.logKey)
+        try await node.stop()
+        try await node.start()
+        let second = try await node.post("/v1/statements", b.canonicalBytes).receipt().verify(statement: b, logKey: node.logKey)
+        XCTAssertGreaterThan(second.leaf.index, first.leaf.index)
+        let con = try node.node.store.consistencyProof(oldSize: first.checkpoint.size, newSize: second.checkpoint.size)
+        XCTAssertNoThrow(try con.verify(oldRoot: first.checkpoint.root, newRoot: second.checkpoint.root))
+        try await node.stop()
+    }
 }

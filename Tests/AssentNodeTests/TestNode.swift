@@ -46,6 +46,7 @@ final class TestNode: @unchecked Sendable {
             port = p
             break
         }
+        await waitForSize(1)  // a new log's first epoch: tests see a log with a checkpoint
     }
 
     /// Graceful shutdown: the server drains, then the sequencer logs what it accepted.
@@ -57,6 +58,7 @@ final class TestNode: @unchecked Sendable {
     func triggerStop() async { await group?.triggerGracefulShutdown() }
 
     func stopped() async throws {
+        defer { node?.close() }
         try await runTask?.value
         group = nil
         runTask = nil
@@ -64,6 +66,7 @@ final class TestNode: @unchecked Sendable {
 
     /// Waits (for events, not time) until the sequencer has written the log to at least `size` leaves.
     func waitForSize(_ size: UInt64) async {
+        if node.store.size >= size { return }
         for await written in node.sequencer.written where written >= size { return }
     }
 

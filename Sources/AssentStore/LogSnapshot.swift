@@ -1,0 +1,102 @@
+import AssentCore
+import Foundation
+import GRDB
+
+/// One log as one read transaction sees it (a WAL snapshot): every read through it is
+/// consistent with every other, and it holds at least the `size` leaves the store had when
+/// the snapshot was taken (memory is updated only after a commit, so a later snapshot sees it).
+///
+/// The HTTP read path takes one with `LogStore.read`, which runs on GRDB's reader queues and
+/// never on Swift's cooperative pool.
+public struct LogSnapshot {
+    let store: LogStore
+    let db: Database
+    /// The log's size when the snapshot was taken.
+    public let size: UInt64
+
+    init(store: LogStore, db: Database) {
+        self.store = store
+        self.db = db
+        size = store.size
+    }
+
+    public var origin: String { store.origin }
+
+    public func leafBytes(at index: UInt64) throws -> [UInt8]? {
+        try Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [store.id, Int64(index)]).map { [UInt8]($0) }
+    }
+
+    public func leafBytes(from start: UInt64, to end: UInt64) throws -> [[UInt8]] {
+        try Data.fetchAll(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx >= ? AND idx < ? ORDER BY idx",
+                          arguments: [store.id, Int64(start), Int64(end)]).map { [UInt8]($0) }
+    }
+
+    /// The leaf indexes of those of `hashes` that are logged, in one query per 500 hashes.
+    public func indexes(ofStatements hashes: [Hash]) throws -> [Hash: UInt64] {
+        var found = [Hash: UInt64]()
+        for start in stride(from: 0, to: hashes.count, by: 500) {
+            let chunk = hashes[start..<min(start + 500, hashes.count)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            var arguments: StatementArguments = [store.id]
+            for hash in chunk { arguments += [Data(hash.bytes)] }
+            for row in try Row.fetchAll(db, sql: "SELECT hash, idx FROM statements WHERE log = ? AND hash IN (\(marks))", arguments: arguments) {
+                let hash: Data = row["hash"]
+                let index: Int64 = row["idx"]
+                guard let key = Hash(bytes: [UInt8](hash)), index >= 0 else {
+                    throw StoreError.badRow(origin: store.origin, "statements row with a \(hash.count)-byte hash at index \(index)")
+                }
+                found[key] = UInt64(index)
+            }
+        }
+        return found
+    }
+
+    /// A tile's bytes as served: a full tile, or a partial one of `tile.width` hashes that the
+    /// snapshot's size implies. Nil when the log has not reached it.
+    public func tile(_ tile: Tile) throws -> [UInt8]? {
+        guard LogStore.hasReached(tile, size: size) else { return nil }
+        return Array(try tileHashes(level: tile.level, index: tile.index).prefix(tile.width * 32))
+    }
+
+    /// The entry bundle for level-0 tile `tile`: each leaf with a big-endian uint16 length
+    /// (tlog-tiles). Nil when the log has not reached it.
+    public func entryBundle(_ tile: Tile) throws -> [UInt8]? {
+        guard tile.level == 0, LogStore.hasReached(tile, size: size) else { return nil }
+        let start = tile.index * 256
+        return EntryBundle.encode(try leafBytes(from: start, to: start + UInt64(tile.width)))
+    }
+
+    /// Reads tiles through this snapshot (and the store's cache of full tiles).
+    public func hashReader() -> TileHashReader {
+        TileHashReader { level, index in try tileHashes(level: level, index: index) }
+    }
+
+    public func treeHash(size: UInt64) throws -> Hash {
+        try MerkleTree.treeHash(size: size, reader: hashReader())
+    }
+
+    public func inclusionProof(index: UInt64, size: UInt64) throws -> InclusionProof {
+        guard size <= self.size else { throw StoreError.notFound("tree size \(size)") }
+        return try InclusionProof.generate(index: index, size: size, reader: hashReader())
+    }
+
+    public func consistencyProof(oldSize: UInt64, newSize: UInt64) throws -> ConsistencyProof {
+        guard newSize <= size else { throw StoreError.notFound("tree size \(newSize)") }
+        return try ConsistencyProof.generate(oldSize: oldSize, newSize: newSize, reader: hashReader())
+    }
+
+    /// The RFC 6962 hash of leaf `index`, read from its level-0 tile.
+    public func leafHash(at index: UInt64) throws -> Hash {
+        guard index < size else { throw StoreError.notFound("leaf \(index)") }
+        let tile = try tileHashes(level: 0, index: index / 256)
+        let offset = Int(index % 256) * 32
+        guard tile.count >= offset + 32, let hash = Hash(bytes: Array(tile[offset..<(offset + 32)])) else {
+            throw StoreError.tileMismatch(origin: store.origin, index: index)
+        }
+        return hash
+    }
+
+    func tileHashes(level: Int, index: UInt64) throws -> [UInt8] {
+        try store.cachedTileHashes(level: level, index: index) { try store.tileHashes(level: level, index: index, db: db) }
+    }
+}
