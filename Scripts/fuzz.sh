@@ -19,7 +19,7 @@
 # Targets whose input is JSON or note text also mutate with the tokens of Scripts/fuzz/dicts/.
 # Products, corpora and crashing inputs go under .build-fuzz/ (git-ignored). The script prints,
 # per target, the inputs executed, the crashes found and the time taken, and exits non-zero on
-# any crash, keeping the crashing input under .build-fuzz/crashes/<target>/.
+# any crash, keeping the crashing input under .build-fuzz/crashes/<target>/<time of the run>/.
 set -euo pipefail
 # The whole script is one brace group, read before it runs: editing the file during a long run
 # cannot change what the running script does.
@@ -63,6 +63,11 @@ if ! swiftc -sanitize=$SANITIZE -parse-as-library "$OUT/probe/probe.swift" -o "$
         exit 1
     fi
     echo "note: AddressSanitizer is not available with libFuzzer here; fuzzing without it"
+fi
+if ! swiftc -sanitize=$SANITIZE -parse-as-library "$OUT/probe/probe.swift" -lcrypto -o "$OUT/probe/probe" >"$OUT/probe/log" 2>&1; then
+    echo "fuzz.sh needs libcrypto to link against (Debian: apt-get install libssl-dev):" >&2
+    sed 's/^/  /' "$OUT/probe/log" >&2
+    exit 1
 fi
 # Swift's own crash backtracer fights ASan's handlers (and can hang on exit): libFuzzer reports.
 export SWIFT_BACKTRACE=enable=no
