@@ -34,7 +34,8 @@ enum WorkURL {
             throw .badCharacter(scheme: .url, value: raw, character: bad,
                                 expected: "no white space or control characters (a space in a path is written %20)")
         }
-        if trimmed.contains("\\") {
+        // Bytes, not Characters: a `\` that a combining mark follows is one Character with it.
+        if trimmed.utf8.contains(UInt8(ascii: "\\")) {
             throw .badCharacter(scheme: .url, value: raw, character: "\\",
                                 expected: "/ or %5C (browsers read \\ as / in http and https URLs)")
         }
