@@ -9,6 +9,12 @@ struct Sign: ParsableCommand {
         abstract: "Build and sign a statement, and print it as canonical JSON.",
         discussion: """
             The output is one line, ready for `assent submit` or POST /v1/statements.
+
+            Names, party identifiers, credit lines and notes are given in clear and never logged
+            in clear: each becomes a salted commitment in the signed statement (16 random bytes
+            from OpenSSL's RAND_bytes, fresh per field), and its text and salt go in a
+            "disclosures" member beside the statement, which the node keeps in a table it can
+            erase (docs/data-protection.md). Keep the line: it is your proof of what you committed to.
             Examples:
               assent sign preference --key alice.key --work iswc:T-034.524.680-1 --usage train-ai=n --usage search=y
               assent sign preference --key alice.key --work isbn:9780306406157 --audience licensee:example-ai.com \\
@@ -59,15 +65,25 @@ func parsePartyKey(_ text: String) throws -> PublicKey {
     }
 }
 
-func emit(_ statement: Statement, key: SigningKey) throws {
+/// Signs `statement`, and prints it with its disclosures as one canonical line (a `Submission`).
+func emit(_ statement: Statement, disclosures: [Disclosure] = [], key: SigningKey) throws {
     let signed = SignedStatement.sign(statement, with: key)
-    // Check it as a node would, so a bad flag fails here and not at submission.
+    // Check it as a node would (disclosures included), so a bad flag fails here and not at submission.
+    let submission: Submission
     do {
-        _ = try SignedStatement(bytes: signed.canonicalBytes)
+        submission = try Submission(statement: signed, disclosures: disclosures)
+        _ = try Submission(bytes: submission.canonicalBytes)
     } catch {
         throw CLIError("the statement would be refused: \(error)")
     }
-    print(String(decoding: signed.canonicalBytes, as: UTF8.self))
+    print(String(decoding: submission.canonicalBytes, as: UTF8.self))
+}
+
+/// Commits `text` for the field at `pointer` with a fresh salt from OpenSSL's CSPRNG.
+func commit(_ text: String, at pointer: String, into disclosures: inout [Disclosure]) throws -> Commitment {
+    let (commitment, disclosure) = try Disclosure.committing(text, at: pointer)
+    disclosures.append(disclosure)
+    return commitment
 }
 
 struct SignPreference: ParsableCommand {
@@ -87,7 +103,7 @@ struct SignPreference: ParsableCommand {
     @Option(help: "category=y|n, repeatable (tdm, train-ai, train-genai, ai-inference, search). None withdraws.")
     var usage: [String] = []
 
-    @Option(help: "Attribution line required when the work is used.")
+    @Option(help: "Attribution line required when the work is used (at most 200 characters); logged only as a commitment.")
     var credit: String?
 
     @Option(help: "URL of the licence terms.")
@@ -99,10 +115,7 @@ struct SignPreference: ParsableCommand {
     @Option(help: "Expiry time, RFC 3339 UTC with milliseconds.")
     var expires: String?
 
-    @Option(help: "Local Contexts label code (TK-SS, BC-NC, ...), repeatable.")
-    var label: [String] = []
-
-    @Option(help: "A short public note. Never personal data.")
+    @Option(help: "A short note (at most 280 characters); logged only as a commitment, disclosed beside the statement.")
     var note: String?
 
     func run() throws {
@@ -118,6 +131,7 @@ struct SignPreference: ParsableCommand {
             }
             values[String(parts[0])] = parts[1] == "y"
         }
+        var disclosures = [Disclosure]()
         var conditions: Conditions?
         if credit != nil || terms != nil || purpose != nil {
             var p: Purpose?
@@ -127,15 +141,17 @@ struct SignPreference: ParsableCommand {
                 }
                 p = parsed
             }
-            conditions = Conditions(credit: credit, terms: terms, purpose: p)
+            conditions = Conditions(credit: try credit.map { try commit($0, at: "/conditions/credit", into: &disclosures) }, terms: terms, purpose: p)
         }
         var expiry: Timestamp?
         if let expires {
             guard let t = Timestamp(rfc3339: expires) else { throw ValidationError("--expires is not like 2026-11-21T10:00:00.000Z") }
             expiry = t
         }
+        let committedNote = try note.map { try commit($0, at: "/note", into: &disclosures) }
         try emit(.preference(Preference(by: key.publicKey, issued: issued, work: id, audience: audience, usage: values,
-                                        conditions: conditions, expires: expiry, labels: label.isEmpty ? nil : label, note: note)), key: key)
+                                        conditions: conditions, expires: expiry, note: committedNote)),
+                 disclosures: disclosures, key: key)
     }
 }
 
@@ -153,10 +169,10 @@ struct SignEnrollment: ParsableCommand {
     @Option(help: "creator, rightsholder, publisher, steward or licensee.")
     var role: String
 
-    @Option(help: "Public name (optional; the log is public and permanent).")
+    @Option(help: "The party's name (optional, at most 256 characters); logged only as a commitment, disclosed beside the statement.")
     var name: String?
 
-    @Option(help: "Public identifier, repeatable: ipi:<IPI name number> or isni:<ISNI>, as typed (\"isni:0000 0001 2103 2683\"); written in normal form.")
+    @Option(help: "Party identifier, repeatable (up to 16): ipi:<IPI name number> or isni:<ISNI>, as typed (\"isni:0000 0001 2103 2683\"); normalized, then logged only as a commitment.")
     var id: [String] = []
 
     @Option(help: "For stewards: the community's name.")
@@ -172,13 +188,20 @@ struct SignEnrollment: ParsableCommand {
         let (key, issued) = try signing.load()
         guard let role = Enrollment.Role(rawValue: role) else { throw ValidationError("--role: unknown role \(role)") }
         // What a person types becomes the normal form a statement must carry (PROTOCOL §2).
-        var ids = [String]()
+        // The normal form is what is committed to and disclosed (PROTOCOL §2), so that a
+        // disclosure proves the identifier, not one way of typing it.
+        var disclosures = [Disclosure]()
+        let committedName = try name.map { try commit($0, at: "/name", into: &disclosures) }
+        var ids = [Commitment]()
         for text in id {
-            do { ids.append(try PartyIdentifier(parsing: text).description) } catch { throw ValidationError("--id \(text): \(error)") }
+            let normal: String
+            do { normal = try PartyIdentifier(parsing: text).description } catch { throw ValidationError("--id \(text): \(error)") }
+            ids.append(try commit(normal, at: "/ids/\(ids.count)", into: &disclosures))
         }
-        try emit(.enrollment(Enrollment(by: key.publicKey, issued: issued, party: try parsePartyKey(party), role: role, name: name,
+        try emit(.enrollment(Enrollment(by: key.publicKey, issued: issued, party: try parsePartyKey(party), role: role, name: committedName,
                                         ids: ids.isEmpty ? nil : ids, community: community.map { .init(name: $0, projects: project) },
-                                        active: !revoked)), key: key)
+                                        active: !revoked)),
+                 disclosures: disclosures, key: key)
     }
 }
 

@@ -9,8 +9,9 @@ struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit signed statements to a node and print the receipts.",
         discussion: """
-            Reads signed statements, one per line (as `assent sign` prints them), from a file or
-            standard input, sends them as one batch (at most 1,000), and prints one line per
+            Reads signed statements, one per line (as `assent sign` and `assent erase` print them,
+            with their disclosures), from a file or standard input, sends them as one batch (at
+            most 1,000), disclosures included, and prints one line per
             statement: its receipt (index, checkpoint size) or the node's reason for refusing it.
             Every receipt is verified offline against the statement that was sent and the log's
             key: the leaf is rebuilt around the statement, and its inclusion proved under the
@@ -40,17 +41,19 @@ struct Submit: AsyncParsableCommand {
         guard !lines.isEmpty else { throw CLIError("no statements in \(input)") }
         guard lines.count <= 1000 else { throw CLIError("\(lines.count) statements; a batch holds at most 1,000") }
         let key = try NoteVerifierKey(parsing: logKey.trimmingCharacters(in: .whitespacesAndNewlines))
-        // The statements as sent: each receipt must prove one of these, not merely some leaf.
-        let statements = try lines.enumerated().map { n, line in
-            do { return try SignedStatement(bytes: Array(line.utf8), requireCanonical: false) } catch {
+        // The statements as sent, with their disclosures: each receipt must prove one of these, not merely some leaf.
+        let submissions = try lines.enumerated().map { n, line in
+            do { return try Submission(bytes: Array(line.utf8), requireCanonical: false) } catch {
                 throw CLIError("statement \(n + 1) of \(input): \(error)")
             }
         }
+        let statements = submissions.map(\.statement)
 
         var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: "[" + lines.joined(separator: ",") + "]"))
+        // Sent in canonical form, disclosures beside each statement (the node refuses anything else).
+        request.body = .bytes(ByteBuffer(string: "[" + submissions.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
         let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
         let bytes = Array(buffer: body)
