@@ -93,9 +93,9 @@ public struct CommittedField: Hashable, Sendable {
         /// Why `text` is refused for this field, as the clear field would have been refused; nil when it passes.
         public func refusal(of text: String) -> String? {
             switch self {
-            case .name: Kind.length(text, Enrollment.maxNameCharacters)
-            case .credit: Kind.length(text, Conditions.maxCreditCharacters)
-            case .note: Kind.length(text, Preference.maxNoteCharacters)
+            case .name: return Kind.length(text, Enrollment.maxNameCharacters)
+            case .credit: return Kind.length(text, Conditions.maxCreditCharacters)
+            case .note: return Kind.length(text, Preference.maxNoteCharacters)
             case .id:
                 do { _ = try PartyIdentifier(parsingNormalized: text); return nil } catch { return "\(error)" }
             }

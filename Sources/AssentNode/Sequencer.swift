@@ -240,7 +240,7 @@ public actor Sequencer: Service {
         for item in batch where !item.disclosures.isEmpty { disclosures[item.statement.hash] = item.disclosures }
         let time = clock.now
         let outcome: Result<(placements: [Placement], checkpoint: Checkpoint, note: String), Error> = await withCheckedContinuation { c in
-            writer.async { [store, signer, mapRoot] in
+            writer.async { [store, signer, mapRoot, disclosures] in
                 c.resume(returning: Result {
                     try Sequencer.write(statements, disclosures: disclosures, time: time, store: store, signer: signer, mapRoot: mapRoot)
                 })

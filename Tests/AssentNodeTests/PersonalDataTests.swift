@@ -225,7 +225,7 @@ final class PersonalDataTests: XCTestCase {
         // Again after a checkpoint and a VACUUM (which rewrites every page).
         XCTAssertTrue(try node.node.store.checkpointWAL())
         let vacuum = try DatabaseQueue(path: database)
-        try vacuum.writeWithoutTransaction { try $0.execute(sql: "VACUUM") }
+        try await vacuum.writeWithoutTransaction { try $0.execute(sql: "VACUUM") }
         try vacuum.close()
         try node.node.store.checkpointWAL()
         for text in [PersonalDataTests.note, PersonalDataTests.credit, PersonalDataTests.name, PersonalDataTests.ipi] {
@@ -260,7 +260,7 @@ final class PersonalDataTests: XCTestCase {
         try await InProcessNode.run { node in
             let party = try SigningKey(seed: [UInt8](repeating: 80, count: 32))
             let submissions = [try PersonalDataTests.enrollment(node: node.node, party: party.publicKey)]
-                + (10..<20).map { try PersonalDataTests.preference($0) }
+                + (try (10..<20).map { try PersonalDataTests.preference($0) })
             let batch = "[" + submissions.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
             let reply = try await node.post("/v1/statements", Array(batch.utf8))
             XCTAssertEqual(reply.json["accepted"], .integer(Int64(submissions.count)), reply.text)
