@@ -27,7 +27,8 @@ final class PersonalDataTests: XCTestCase {
     }
 
     /// A preference committing a credit line and a note.
-    static func preference(_ n: Int, key: SigningKey = Fixtures.creator) throws -> Submission {
+    static func preference(_ n: Int, key: SigningKey = Fixtures.creator, credit: String = PersonalDataTests.credit,
+                           note: String = PersonalDataTests.note) throws -> Submission {
         let p = Preference(by: key.publicKey, issued: .now, work: try WorkID(parsing: "local:gema.de/pd-\(n)"), usage: ["train-genai": true],
                            conditions: Conditions(credit: try Commitment(text: credit, salt: salt), purpose: .research),
                            note: try Commitment(text: note, salt: salt))
@@ -202,6 +203,9 @@ final class PersonalDataTests: XCTestCase {
         let preference = try PersonalDataTests.preference(8, key: party)
         let declared = try await node.post("/v1/statements", preference.canonicalBytes)
         _ = try declared.receipt()
+        // Another declarant's texts stay: the erased rows share their page with live ones.
+        let kept = try PersonalDataTests.preference(9, key: party, credit: "Bob Keptcredit", note: "Bob keeps this note")
+        _ = try await node.post("/v1/statements", kept.canonicalBytes).receipt()
 
         let database = node.directory.appendingPathComponent("data").appendingPathComponent(StoreCheck.databaseFileName).path
         func onDisk(_ text: String) -> Bool {
@@ -248,7 +252,8 @@ final class PersonalDataTests: XCTestCase {
             result = .failure(error)
         }
         try await client.shutdown()
-        XCTAssertEqual(try result.get().statements, 4)
+        XCTAssertEqual(try result.get().statements, 5)
+        XCTAssertTrue(onDisk("Bob keeps this note"), "only the erased statements' texts are deleted")
         try await node.stop()
         let report = try StoreCheck.run(path: node.directory.appendingPathComponent("data").path)
         XCTAssertTrue(report.ok, report.text)
