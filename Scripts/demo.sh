@@ -39,7 +39,7 @@ step "alice refuses AI training for everyone, and licenses one AI developer for 
 {
     "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --usage train-ai=n --usage search=y
     "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --audience licensee:example-ai.com \
-        --usage train-genai=y --purpose research --credit "Alice Example" --terms https://gema.example/licences/ai-research-1
+        --usage train-genai=y --purpose research --credit "Music: Alice Example" --terms https://gema.example/licences/ai-research-1
 } > "$keys/alice.ndjson"
 "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/alice.ndjson"
 
@@ -76,7 +76,10 @@ step "alice revokes: a later statement, never a rewrite"
 step "alice asks for her credit line to be erased: an erasure statement names only the statement's hash"
 "$bin" erase "$licence" --key "$keys/alice.key" | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)"
 curl -s "$(url gema)/v1/statements/$licence" | "$bin" inspect - | grep -E "^(logged|disclosed)"
-echo "  the statement and its receipt still verify; the text is gone from the node's database (docs/data-protection.md)"
+echo "  the statement and its receipt still verify; in GEMA's database file and its WAL, the credit line is gone:"
+db=run/gema/node.sqlite
+has() { if cat "$db" "$db-wal" 2>/dev/null | grep -a -q "$1"; then echo "present"; else echo "absent"; fi; }
+echo "  \"Music: Alice Example\" (the erased credit line): $(has "Music: Alice Example");  \"Alice Example\" (her name, still disclosed): $(has "Alice Example")"
 echo "  an erasure by anyone else is refused:"
 "$bin" erase "$licence" --key "$keys/mallory.key" | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" || echo "  (exit status $? as expected)"
 
@@ -96,7 +99,7 @@ for s in gema sacem apra; do
     for ((t = 0; t * 256 < size; t++)); do
         w=$(( size - t * 256 < 256 ? size - t * 256 : 256 ))
         path=$(printf 'tile/entries/%03d' "$t"); [ "$w" -lt 256 ] && path="$path.p/$w"
-        if curl -s "$(url $s)/$path" | grep -a -q -e "Alice Example" -e "00052210040" -e "522-100-40"; then found=1; fi
+        if curl -s "$(url $s)/$path" | grep -a -q -e "Alice Example" -e "00052210040" -e "522-100-40" -e "Music:"; then found=1; fi
     done
     echo "  $s: $size leaves scanned, $([ $found = 0 ] && echo "no personal text in clear" || echo "PERSONAL TEXT FOUND")"
     [ $found = 0 ]
