@@ -36,6 +36,19 @@ enum Samples {
         .sign(.erasure(Erasure(by: declarant.publicKey, issued: issued, erases: Hash(bytes: [UInt8](repeating: 7, count: 32))!)), with: declarant),
     ]
 
+    /// Statements with their disclosures, as a node reads a submission (docs/protocol.md "Personal data").
+    static let submissions: [Submission] = [
+        try! Submission(statement: statements[0], disclosures: [
+            Disclosure(field: "/conditions/credit", salt: Array(0..<16), text: "Jane \"JD\" Doe\n"),
+            Disclosure(field: "/note", salt: Array(0..<16), text: "ünïcødé ✓ 𝄞"),
+        ]),
+        try! Submission(statement: statements[1], disclosures: [
+            Disclosure(field: "/name", salt: Array(0..<16), text: "Jane"),
+            Disclosure(field: "/ids/0", salt: Array(0..<16), text: "ipi:00052210040"),
+            Disclosure(field: "/ids/1", salt: Array(0..<16), text: "isni:000000012146438X"),
+        ]),
+    ]
+
     /// A commitment with a fixed salt (bytes 0…15): samples are the same on every run.
     static func commit(_ text: String) -> Commitment { try! Commitment(text: text, salt: Array(0..<16)) }
 
