@@ -55,12 +55,3 @@ public struct Submission: Hashable, Sendable {
         return bytes
     }
 }
-
-extension Submission {
-    /// A statement with no disclosures, unchecked: for callers that hold a statement already
-    /// checked or already logged (tests, the sequencer's own callers), never for outside input.
-    public init(unchecked statement: SignedStatement) {
-        self.statement = statement
-        disclosures = []
-    }
-}

@@ -101,24 +101,29 @@ public actor Sequencer: Service {
     /// statement queued twice is logged once, and both callers get the same receipt; the
     /// disclosures of the first are stored (docs/protocol.md "Personal data"). Statements
     /// beyond the queue's bound are refused with `queue-full` and logged nowhere.
-    func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Problem>] {
-        await submit(statements.map { Submission(unchecked: $0) })
+    func submit(_ statements: [Submission]) async -> [Result<Receipt, Problem>] {
+        await submit(statements.map { ($0.statement, $0.disclosures) })
     }
 
-    func submit(_ statements: [Submission]) async -> [Result<Receipt, Problem>] {
+    /// Statements without disclosures (tests; a statement with commitments is refused before
+    /// it gets here, by `Submission`).
+    func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Problem>] {
+        await submit(statements.map { ($0, []) })
+    }
+
+    private func submit(_ statements: [(SignedStatement, [Disclosure])]) async -> [Result<Receipt, Problem>] {
         guard !statements.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
             let collector = ResultCollector(count: statements.count, continuation: continuation)
-            for (i, statement) in statements.enumerated() {
-                enqueue(statement) { collector.set(i, $0) }
+            for (i, (statement, disclosures)) in statements.enumerated() {
+                enqueue(statement, disclosures: disclosures) { collector.set(i, $0) }
             }
             // The run loop recomputes its deadline: a first statement or a full batch brings it forward.
             signal()
         }
     }
 
-    private func enqueue(_ submission: Submission, waiter: @escaping Waiter) {
-        let statement = submission.statement
+    private func enqueue(_ statement: SignedStatement, disclosures: [Disclosure], waiter: @escaping Waiter) {
         guard !stopping else {
             waiter(.failure(Problem(.shuttingDown, "the node is stopping; try again later", retryAfter: 5)))
             return
@@ -134,7 +139,7 @@ public actor Sequencer: Service {
                                     retryAfter: 1)))
             return
         }
-        pending[hash] = Pending(statement: statement, disclosures: submission.disclosures, waiters: [waiter])
+        pending[hash] = Pending(statement: statement, disclosures: disclosures, waiters: [waiter])
         order.append(hash)
         queueLengthsContinuation.yield(order.count)
         if firstPendingAt == nil { firstPendingAt = clock.elapsed }
