@@ -70,6 +70,7 @@ public struct LogAudit {
             guard entries.count == tile.width else { throw AuditFailure("\(tile.entriesPath): \(entries.count) entries, expected \(tile.width)") }
             let first = leafHashes.count
             for entry in entries {
+                let position = leafHashes.count
                 do {
                     let leaf = try LogLeaf(bytes: entry)
                     leafHashes.append(try chain.append(leaf))
@@ -89,7 +90,7 @@ public struct LogAudit {
                     } else {
                         epochs.insert(leaf.index)
                     }
-                } catch { throw AuditFailure("leaf \(leafHashes.count): \(error)") }
+                } catch { throw AuditFailure("leaf \(position): \(error)") }
             }
             for (tile, recomputed) in edge.append(leafHashes[first...]) where !tile.isPartial {
                 served[tile] = try await fetchTile(tile, recomputed: recomputed)
