@@ -124,8 +124,8 @@ final class PersonalDataTests: XCTestCase {
         }
     }
 
-    /// The same statement submitted twice: the first disclosures are kept, a later submission
-    /// with other (matching) salts changes nothing.
+    /// The same statement submitted twice is answered with its receipt and its stored
+    /// disclosures are left alone: after an erasure, submitting it again does not bring them back.
     func testTheFirstDisclosuresOfAStatementWin() async throws {
         try await InProcessNode.run { node in
             let first = try PersonalDataTests.preference(5)
@@ -136,6 +136,12 @@ final class PersonalDataTests: XCTestCase {
             XCTAssertEqual(again.status, 200, again.text)
             let record = try StatementRecord.parseReply(try await node.get("/v1/statements/\(first.statement.hash.hex)").body)
             XCTAssertEqual(record["disclosures"], .array(first.disclosures.map(\.json)))
+            _ = try await node.post("/v1/statements", PersonalDataTests.erasure(of: first.statement.hash, by: Fixtures.creator).canonicalBytes).receipt()
+            let resent = try await node.post("/v1/statements", first.canonicalBytes)
+            XCTAssertEqual(try resent.receipt().index, try again.receipt().index)
+            let after = try StatementRecord.parseReply(try await node.get("/v1/statements/\(first.statement.hash.hex)").body)
+            XCTAssertEqual(after["disclosures"], .array([]))
+            XCTAssertNotNil(after["erased"])
         }
     }
 
@@ -154,6 +160,10 @@ final class PersonalDataTests: XCTestCase {
             let inner = Array(String(decoding: Fixtures.preference(903).canonicalBytes, as: UTF8.self).replacingOccurrences(of: ",", with: ", ").utf8)
             let refused = try await node.post("/v1/statements", inner)
             XCTAssertEqual(refused.json["type"], "urn:assent:problem:not-canonical")
+            // An empty disclosures list beside a statement with no commitments is accepted.
+            let empty = Array(#"{"disclosures":[],"#.utf8) + Fixtures.preference(904).canonicalBytes.dropFirst()
+            let emptyReply = try await node.post("/v1/statements", empty)
+            XCTAssertEqual(emptyReply.status, 200, emptyReply.text)
         }
     }
 
