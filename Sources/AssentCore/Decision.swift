@@ -121,3 +121,56 @@ enum LabelEffect {
     /// TK and BC Non-Commercial: `n` unless the use is non-commercial or research.
     static let nonCommercial: Set<String> = ["TK-NC", "BC-NC"]
 }
+
+extension Decision {
+    /// The decision as the node's `GET /v1/works/{work}` and `assent state --json` give it:
+    /// per category its value and the contributions that decided it, then the parties that
+    /// count and the unverified declarants.
+    public var json: JSONValue {
+        var categoryObjects = [JSONKey: JSONValue]()
+        for c in categories {
+            categoryObjects[JSONKey(c.category.rawValue)] = [
+                "value": .string(c.value.rawValue),
+                "decidedBy": .array(c.contributions.map(\.json)),
+            ]
+        }
+        return [
+            "work": .string(query.work.description),
+            "at": .string(query.at.rfc3339),
+            "audience": .string(query.audience.value),
+            "purpose": .string(query.purpose.rawValue),
+            "countUnverified": .bool(query.countUnverified),
+            "categories": .object(categoryObjects),
+            "parties": .array(parties.map(\.json)),
+            "unverified": .array(unverified.map { ["party": .string($0.key.base64), "statements": .array($0.statements.map(\.json))] }),
+        ]
+    }
+}
+
+extension Decision.Contribution {
+    public var json: JSONValue {
+        var o: [JSONKey: JSONValue] = ["party": .string(party.base64), "value": .string(allowed ? "y" : "n")]
+        switch source {
+        case let .statement(reference, audience):
+            o["statement"] = reference.json
+            o["audience"] = .string(audience.value)
+        case let .labels(codes, mandate):
+            o["labels"] = .array(codes.map { .string($0) })
+            o["mandate"] = mandate.json
+        }
+        if let conditions { o["conditions"] = conditions.json }
+        return .object(o)
+    }
+}
+
+extension Decision.Party {
+    public var json: JSONValue {
+        [
+            "party": .string(key.base64),
+            "roles": .array(roles.map { .string($0.rawValue) }),
+            "mandates": .array(mandates.map(\.json)),
+            "enrollments": .array(enrollments.map(\.json)),
+            "labels": .array(labels.map { ["codes": .array($0.codes.map { .string($0) }), "mandate": $0.mandate.json] }),
+        ]
+    }
+}

@@ -225,4 +225,29 @@ final class ResolutionTests: XCTestCase {
         guard case let .statement(ref, _) = d.categories[0].contributions[0].source else { return XCTFail() }
         XCTAssertEqual(ref.log, "peer.example/log")
     }
+
+    func testTheDecisionAsJSONNamesEachCategorysValueAndWhoDecidedIt() throws {
+        var l = log()
+        member(alice, in: &l)
+        member(steward, role: .steward, labels: ["TK-NC"], in: &l)
+        l.add(preference(alice, 2, ["train-ai": true], audience: developer, purpose: .research))
+        let json = ask(l, at: 3, audience: developer, purpose: .research).json
+        XCTAssertEqual(json["audience"], .string("licensee:example-ai.com"))
+        XCTAssertEqual(json["purpose"], .string("research"))
+        let trainAI = try XCTUnwrap(json["categories"]?["train-ai"])
+        XCTAssertEqual(trainAI["value"], .string("allowed"))
+        let decidedBy = try XCTUnwrap(trainAI["decidedBy"]?.arrayValue)
+        XCTAssertEqual(decidedBy.count, 2)
+        let byAlice = try XCTUnwrap(decidedBy.first { $0["party"] == .string(alice.base64) })
+        XCTAssertEqual(byAlice["value"], .string("y"))
+        XCTAssertEqual(byAlice["statement"]?["index"], .integer(4))
+        XCTAssertEqual(byAlice["conditions"]?["purpose"], .string("research"))
+        let bySteward = try XCTUnwrap(decidedBy.first { $0["party"] == .string(steward.base64) })
+        XCTAssertEqual(bySteward["labels"], .array([.string("TK-NC")]))
+        XCTAssertEqual(json["categories"]?["search"]?["value"], .string("allowed"))  // the label's standing y, for research
+        XCTAssertEqual(json["parties"]?.arrayValue?.count, 2)
+        XCTAssertEqual(json["unverified"], .array([]))
+        // Canonical bytes parse back to the same value: the JSON is well formed as RFC 8785.
+        XCTAssertEqual(try CanonicalJSON.parse(json.canonicalBytes), json)
+    }
 }
