@@ -6,7 +6,12 @@
 public enum Bytewise {
     /// True when `a` and `b` have the same UTF-8 bytes.
     public static func equal(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        // Native strings keep their UTF-8 contiguous: compare the buffers, not two iterators.
+        let contiguous: Bool?? = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in x.count == y.count && x.elementsEqual(y) }
+        }
+        if let answer = contiguous ?? nil { return answer }
+        return a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
     }
 
     /// Feeds the UTF-8 bytes of `s` (and their count, so that no two strings feed the same

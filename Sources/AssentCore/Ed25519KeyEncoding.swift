@@ -52,6 +52,10 @@ enum Ed25519KeyEncoding {
         if let known = smallOrderPoints.first(where: { $0.encoding == bytes }) {
             throw .smallOrderKey(order: known.order)
         }
+        // A party signs many statements, so the same key comes back again and again: the
+        // curve check (about 5 µs, a tenth of the verification that follows) is done once.
+        let encoding = Encoding(bytes)
+        if onCurve.contains(encoding) { return }
         // RFC 8032 §5.1.3 steps 2–3: x² = u/v with u = y² − 1 and v = d·y² + 1 (v is never 0,
         // since −1/d is not a square); an x exists exactly when u·v is a square.
         let y = Field25519(littleEndian: bytes)
@@ -59,5 +63,19 @@ enum Ed25519KeyEncoding {
         let u = y2 - .one
         let v = Field25519.d * y2 + .one
         guard (u * v).isSquare else { throw .keyNotOnCurve }
+        onCurve.insert(encoding)
     }
+
+    /// 32 bytes as four words, so that hashing and comparing them is cheap.
+    struct Encoding: Hashable {
+        let w0, w1, w2, w3: UInt64
+        init(_ bytes: [UInt8]) {
+            func word(_ i: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(bytes[8 * i + $1]) } }
+            (w0, w1, w2, w3) = (word(0), word(1), word(2), word(3))
+        }
+    }
+
+    /// Encodings that passed the curve check, bounded: when full it starts again, so a flood of
+    /// fresh keys costs the check each time and no memory beyond the bound.
+    static let onCurve = BoundedSet<Encoding>(capacity: 16_384)
 }

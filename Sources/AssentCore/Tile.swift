@@ -114,6 +114,19 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Every tile, full or partial, that a tree of `size` leaves is served as (tlog-tiles §"Partial Tiles").
+    /// The level-0 tiles (entry bundles) of a tree of `size` leaves, in order, made as they are
+    /// read. A size read from a checkpoint is outside input: a log can sign any number, and a
+    /// reader must not build anything in proportion to it before the leaves arrive.
+    public static func entryTiles(forTreeSize size: UInt64) -> some Sequence<Tile> {
+        let full = size / 256
+        let partial = Int(size % 256)
+        return sequence(state: UInt64(0)) { i -> Tile? in
+            guard i < full || (i == full && partial > 0) else { return nil }
+            defer { i += 1 }
+            return i < full ? Tile(level: 0, index: i) : Tile(level: 0, index: full, width: partial)
+        }
+    }
+
     public static func tiles(forTreeSize size: UInt64) -> [Tile] {
         var tiles = [Tile]()
         var level = 0

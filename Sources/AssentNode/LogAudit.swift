@@ -63,8 +63,7 @@ public struct LogAudit {
         // Hash tiles as the node serves them, each compared with the tile the leaves give.
         var edge = TileEdge()
         var served = [Tile: [UInt8]]()
-        let bundles = Tile.tiles(forTreeSize: checkpoint.size).filter { $0.level == 0 }
-        for (n, tile) in bundles.enumerated() {
+        for (n, tile) in Tile.entryTiles(forTreeSize: checkpoint.size).enumerated() {
             let entries: [[UInt8]]
             do { entries = try EntryBundle.decode(try await fetch(tile.entriesPath)) } catch { throw AuditFailure("\(tile.entriesPath): \(error)") }
             guard entries.count == tile.width else { throw AuditFailure("\(tile.entriesPath): \(entries.count) entries, expected \(tile.width)") }

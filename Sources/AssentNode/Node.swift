@@ -108,6 +108,21 @@ public struct NodeRequestContext: RequestContext, RemoteAddressRequestContext {
         remoteAddress = source.channel.remoteAddress
     }
 
-    /// The client as the limits count it: its IP address (any port), or "local" in process.
-    var client: String { remoteAddress?.ipAddress ?? "local" }
+    /// The client as the limits count it (`clientKey(for:)`).
+    var client: String { Self.clientKey(for: remoteAddress) }
+
+    /// An IPv4 client is its address (any port). An IPv6 client is its /64: one subscriber is
+    /// routinely given a whole /64 (RFC 6177, RFC 7934), so counting single addresses would
+    /// give one client 2^64 buckets. An IPv4-mapped IPv6 address counts as its IPv4 address.
+    /// "local" when there is no socket (in-process requests).
+    static func clientKey(for address: SocketAddress?) -> String {
+        guard let address else { return "local" }
+        guard case let .v6(v6) = address else { return address.ipAddress ?? "local" }
+        let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
+    }
 }

@@ -102,8 +102,14 @@ final class Tally: Sendable {
 
 @main
 struct Load {
-    static func main() async throws {
-        try await run(parseOptions())
+    static func main() async {
+        do {
+            try await run(parseOptions())
+        } catch {
+            // A missing key file or an unreachable node is a message, not a crash report.
+            FileHandle.standardError.write(Data("assent-load: \(error)\n".utf8))
+            exit(1)
+        }
     }
 
     nonisolated static func run(_ o: Options) async throws {
@@ -164,7 +170,10 @@ struct Load {
 
     /// Enrolls `party` with the operator's key, so that what follows is an enrolled party's load.
     static func enroll(_ party: PublicKey, operatorKeyFile path: String, node: String) async throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw LoadError("cannot read the operator key file \(path): \((error as NSError).localizedDescription)")
+        }
         let signer = try NoteSigner(parsingPrivateKey: text.trimmingCharacters(in: .whitespacesAndNewlines))
         let enrollment = SignedStatement.sign(.enrollment(Enrollment(by: signer.key.publicKey, issued: .now, party: party, role: .creator)),
                                               with: signer.key)

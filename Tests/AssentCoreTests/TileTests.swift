@@ -9,6 +9,15 @@ final class TileTests: XCTestCase {
         XCTAssertEqual(Tile.encodeIndex(1000), "x001/000")
     }
 
+    func testEntryTilesAreTheLevelZeroTilesMadeOneAtATime() {
+        for size: UInt64 in [0, 1, 255, 256, 257, 512, 65_536 + 3] {
+            XCTAssertEqual(Array(Tile.entryTiles(forTreeSize: size)), Tile.tiles(forTreeSize: size).filter { $0.level == 0 }, "size \(size)")
+        }
+        // A signed size can be any number: the first bundles come at once, nothing is built for the rest.
+        let first = Array(Tile.entryTiles(forTreeSize: .max).prefix(2))
+        XCTAssertEqual(first, [Tile(level: 0, index: 0), Tile(level: 0, index: 1)])
+    }
+
     func testPathsOfFullAndPartialTiles() {
         XCTAssertEqual(Tile(level: 0, index: 1_234_067).path, "tile/0/x001/x234/067")
         XCTAssertEqual(Tile(level: 2, index: 5, width: 17).path, "tile/2/005.p/17")

@@ -36,6 +36,24 @@ final class AuditTests: XCTestCase {
         try await LogAudit(logKey: node.logKey, fetch: LogAudit.httpFetch(base: node.base, client: client)).run(receipts: receipts)
     }
 
+    /// A log can sign a checkpoint of any size. The audit reads bundles as it goes and fails at
+    /// the first one missing; it used to list every tile of the signed size first (2^62 leaves:
+    /// 2^54 tiles, memory that no machine has).
+    func testACheckpointOfAHugeSignedSizeFailsAtTheFirstMissingBundle() async throws {
+        let signer = try NoteSigner(name: "huge.example/log", key: SigningKey(seed: [UInt8](repeating: 3, count: 32)))
+        let note = try Checkpoint(origin: "huge.example/log", size: 1 << 62, root: SHA256.hash([1])).sign(with: signer)
+        let audit = LogAudit(logKey: signer.verifierKey) { path in
+            guard path == "checkpoint" else { throw AuditFailure("\(path) is not served") }
+            return Array(note.serialized.utf8)
+        }
+        do {
+            _ = try await audit.run()
+            XCTFail("the audit of a log that serves no entries passed")
+        } catch {
+            XCTAssertTrue("\(error)".contains("tile/entries/000"), "\(error)")
+        }
+    }
+
     /// A few hundred valid statements of repeated text make an entry bundle that gzip shrinks
     /// far more than 25:1, the most `HTTPClient.shared` inflates; the audit reads it all the same.
     /// (Free text is capped at a few hundred characters, but a steward's enrollment may name 64

@@ -1,5 +1,6 @@
 import AssentCore
 @testable import AssentNode
+import NIOCore
 import XCTest
 
 /// The token buckets and daily quota of open declarations, with time passed in.
@@ -13,6 +14,16 @@ final class OpenDeclarationLimiterTests: XCTestCase {
         p.enabled = true
         change(&p)
         return p
+    }
+
+    func testAnIPv6ClientIsCountedByItsSlash64() throws {
+        func key(_ ip: String) throws -> String { NodeRequestContext.clientKey(for: try SocketAddress(ipAddress: ip, port: 4000)) }
+        XCTAssertEqual(try key("2001:db8:1:2::1"), "2001:db8:1:2::/64")
+        XCTAssertEqual(try key("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64")  // same subscriber
+        XCTAssertNotEqual(try key("2001:db8:1:3::1"), try key("2001:db8:1:2::1"))
+        XCTAssertEqual(try key("192.0.2.7"), "192.0.2.7")
+        XCTAssertEqual(try key("::ffff:192.0.2.7"), "192.0.2.7")  // IPv4-mapped: the IPv4 client
+        XCTAssertEqual(NodeRequestContext.clientKey(for: nil), "local")
     }
 
     func testABurstIsTakenThenTokensComeBackAtTheRate() {
