@@ -47,47 +47,55 @@ struct Submit: AsyncParsableCommand {
                 throw CLIError("statement \(n + 1) of \(input): \(error)")
             }
         }
-        let statements = submissions.map(\.statement)
-
-        var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        // Sent in canonical form, disclosures beside each statement (the node refuses anything else).
-        request.body = .bytes(ByteBuffer(string: "[" + submissions.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
-        let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
-        let bytes = Array(buffer: body)
-        let reply: JSONValue
-        do { reply = try CanonicalJSON.parse(bytes, requireCanonical: false) } catch {
-            throw CLIError("the node's reply (HTTP \(response.status.code)) is not JSON: \(String(decoding: bytes.prefix(300), as: UTF8.self))")
-        }
-        guard case let .array(results)? = reply["results"] else {
-            throw CLIError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self))")
-        }
-        // One verdict per statement sent, in order; anything else is not a reply to this batch.
-        guard results.count == statements.count else {
-            throw CLIError("sent \(statements.count) statements, the node answered \(results.count) verdicts")
-        }
-        if json {
-            // The node's reply as it came, for machines; receipts are still verified (exit 1 if one fails).
-            print(String(decoding: bytes, as: UTF8.self))
-        }
-        var failures = 0
-        for (i, item) in results.enumerated() {
-            if case let .string(text)? = item["receipt"] {
-                do {
-                    let receipt = try Receipt(text: text)
-                    let verified = try receipt.verify(statement: statements[i], logKey: key)
-                    if !json { print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified") }
-                } catch {
-                    FileHandle.standardError.write(Data("statement \(i + 1): RECEIPT DOES NOT VERIFY: \(error)\n".utf8))
-                    failures += 1
-                }
-            } else {
-                failures += 1
-                if !json { print("statement \(i + 1): refused: \(item["problem"]?["detail"]?.stringValue ?? "?")") }
-            }
-        }
-        if failures > 0 { throw ExitCode(1) }
+        try await submitBatch(submissions, node: node, logKey: key, json: json)
     }
+}
+
+/// Sends `submissions` to `node` as one batch, verifies every receipt against the statement
+/// sent (the leaf rebuilt around it, its inclusion proved under the log's signed checkpoint),
+/// and prints one line per statement, or the node's reply as it came with `json`.
+/// Exits 1 when any statement is refused or any receipt fails to verify.
+func submitBatch(_ submissions: [Submission], node: String, logKey key: NoteVerifierKey, json: Bool) async throws {
+    let statements = submissions.map(\.statement)
+
+    var request = HTTPClientRequest(url: node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements")
+    request.method = .POST
+    request.headers.add(name: "Content-Type", value: "application/json")
+    // Sent in canonical form, disclosures beside each statement (the node refuses anything else).
+    request.body = .bytes(ByteBuffer(string: "[" + submissions.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+    let body = try await response.body.collect(upTo: 256 * 1024 * 1024)
+    let bytes = Array(buffer: body)
+    let reply: JSONValue
+    do { reply = try CanonicalJSON.parse(bytes, requireCanonical: false) } catch {
+        throw CLIError("the node's reply (HTTP \(response.status.code)) is not JSON: \(String(decoding: bytes.prefix(300), as: UTF8.self))")
+    }
+    guard case let .array(results)? = reply["results"] else {
+        throw CLIError("node refused the batch: \(reply["detail"]?.stringValue ?? String(decoding: bytes.prefix(300), as: UTF8.self))")
+    }
+    // One verdict per statement sent, in order; anything else is not a reply to this batch.
+    guard results.count == statements.count else {
+        throw CLIError("sent \(statements.count) statements, the node answered \(results.count) verdicts")
+    }
+    if json {
+        // The node's reply as it came, for machines; receipts are still verified (exit 1 if one fails).
+        print(String(decoding: bytes, as: UTF8.self))
+    }
+    var failures = 0
+    for (i, item) in results.enumerated() {
+        if case let .string(text)? = item["receipt"] {
+            do {
+                let receipt = try Receipt(text: text)
+                let verified = try receipt.verify(statement: statements[i], logKey: key)
+                if !json { print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified") }
+            } catch {
+                FileHandle.standardError.write(Data("statement \(i + 1): RECEIPT DOES NOT VERIFY: \(error)\n".utf8))
+                failures += 1
+            }
+        } else {
+            failures += 1
+            if !json { print("statement \(i + 1): refused: \(item["problem"]?["detail"]?.stringValue ?? "?")") }
+        }
+    }
+    if failures > 0 { throw ExitCode(1) }
 }

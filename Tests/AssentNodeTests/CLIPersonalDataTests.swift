@@ -6,42 +6,17 @@ import XCTest
 /// identifiers in clear and writes commitments with disclosures, `assent inspect` says whether
 /// a disclosed text matches, `assent erase` names a statement by its hash.
 final class CLIPersonalDataTests: XCTestCase {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    var directory: URL!
+    var cli: AssentCLI!
+    var directory: URL { cli.directory }
 
-    override func setUp() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-cli-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    override func setUp() { cli = AssentCLI() }
+    override func tearDown() { cli.remove() }
 
-    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
-
-    /// Runs the `assent` built beside the tests (`swift build --build-tests` builds it).
     func assent(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        let binary = Self.repository.appendingPathComponent(".build/debug/assent")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw XCTSkip("no built assent at \(binary.path)") }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), inPipe = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = inPipe
-        try process.run()
-        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
-        try inPipe.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try cli.run(arguments, input: input)
     }
 
-    func key(_ name: String) throws -> (path: String, publicKey: String) {
-        let path = directory.appendingPathComponent("\(name).key").path
-        let (status, output) = try assent(["keygen", "--name", name, "--out", path, "--json"])
-        XCTAssertEqual(status, 0, output)
-        let json = try CanonicalJSON.parse(Array(output.utf8))
-        return (path, try XCTUnwrap(json["publicKey"]?.stringValue))
-    }
+    func key(_ name: String) throws -> (path: String, publicKey: String) { try cli.key(name) }
 
     func testSignCommitsNamesAndIDsAndInspectChecksTheDisclosures() throws {
         let op = try key("operator"), alice = try key("alice")
