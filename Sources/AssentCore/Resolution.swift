@@ -9,7 +9,7 @@
 ///    the statements of one declarant ("latest" is the greatest `issued`, ties broken by the
 ///    greater statement hash, bytewise).
 /// 2. A party counts for the work when some trusted operator's latest mandate for (party, work)
-///    is active and that operator's latest enrollment of the party is active. Other declarants
+///    in some role is active and that operator's latest enrollment of the party is active. Other declarants
 ///    are reported as unverified and count only when the query asks for them.
 /// 3. For each counted party: its latest preference for the query's audience and its latest
 ///    for `*`. A latest preference that has expired (`expires` ≤ T) ends there: it does not
@@ -65,21 +65,23 @@ public enum Resolution {
     public static func resolve(_ query: Query, facts: Facts) -> Decision {
         let visible = { (time: Timestamp) in time <= query.at }
         // Rule 2: mandates and enrollments, latest per key, by trusted operators only.
+        // A mandate is one per (operator, party, role), as the work record of the state map keeps
+        // them (docs/state-map.md): revoking one role leaves another standing.
         var mandates = [MandateKey: Logged<Mandate>]()
         for m in facts.mandates where visible(m.time) && facts.operators.contains(m.body.by) && m.body.works.contains(query.work) {
-            let key = MandateKey(operator: m.body.by, party: m.body.party)
+            let key = MandateKey(operator: m.body.by, party: m.body.party, role: m.body.role)
             if let held = mandates[key], !m.isLater(than: held) { continue }
             mandates[key] = m
         }
-        var enrollments = [MandateKey: Logged<Enrollment>]()
+        var enrollments = [EnrollmentKey: Logged<Enrollment>]()
         for e in facts.enrollments where visible(e.time) && facts.operators.contains(e.body.by) {
-            let key = MandateKey(operator: e.body.by, party: e.body.party)
+            let key = EnrollmentKey(operator: e.body.by, party: e.body.party)
             if let held = enrollments[key], !e.isLater(than: held) { continue }
             enrollments[key] = e
         }
         var parties = [PublicKey: Decision.Party]()
         for (key, mandate) in mandates.sorted(by: { $0.value.reference < $1.value.reference }) where mandate.body.active {
-            guard let enrollment = enrollments[key], enrollment.body.active else { continue }
+            guard let enrollment = enrollments[EnrollmentKey(operator: key.operator, party: key.party)], enrollment.body.active else { continue }
             parties[key.party, default: Decision.Party(key: key.party)].add(mandate: mandate, enrollment: enrollment)
         }
 
@@ -132,6 +134,12 @@ public enum Resolution {
     }
 
     struct MandateKey: Hashable {
+        let `operator`: PublicKey
+        let party: PublicKey
+        let role: Mandate.Role
+    }
+
+    struct EnrollmentKey: Hashable {
         let `operator`: PublicKey
         let party: PublicKey
     }

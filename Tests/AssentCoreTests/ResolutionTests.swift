@@ -153,9 +153,12 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(ask(l, at: 5)[.tdm], .allowed)
         XCTAssertEqual(ask(l, at: 7)[.tdm], .allowed)
         XCTAssertEqual(ask(l, at: 7).unverified.map(\.key), [bob])
-        // A revoked mandate does the same for that work.
-        l.add(Mandate(by: society.publicKey, issued: day(8), party: alice, works: [work], role: .author, active: false))
-        XCTAssertEqual(ask(l, at: 8)[.tdm], .unknown)
+        // A revoked mandate does the same for that work; a mandate in another role stands apart.
+        l.add(Mandate(by: society.publicKey, issued: day(8), party: alice, works: [work], role: .rightsholder))
+        l.add(Mandate(by: society.publicKey, issued: day(9), party: alice, works: [work], role: .rightsholder, active: false))
+        XCTAssertEqual(ask(l, at: 9)[.tdm], .allowed)  // still the author
+        l.add(Mandate(by: society.publicKey, issued: day(10), party: alice, works: [work], role: .author, active: false))
+        XCTAssertEqual(ask(l, at: 10)[.tdm], .unknown)
     }
 
     func testASecretSacredLabelDeniesEverythingWithoutAnyPreference() {
