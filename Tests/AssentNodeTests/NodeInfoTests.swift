@@ -27,6 +27,8 @@ final class NodeInfoTests: XCTestCase {
             guard case let .string(logKeyText)? = o["logKey"] else { return XCTFail("no logKey") }
             let logKey = try NoteVerifierKey(parsing: logKeyText)
             XCTAssertEqual(logKey, node.logKey)
+            // An in-process node writes its first checkpoint on its own schedule: wait for it.
+            await node.waitForSize(1)
             let checkpoint = try await node.get("/checkpoint")
             XCTAssertNoThrow(try Checkpoint.verified(SignedNote(parsing: checkpoint.text), logKey: logKey))
             XCTAssertEqual(o["operatorKeys"], .array([.string(node.node.keys.operator.key.publicKey.base64)]))
