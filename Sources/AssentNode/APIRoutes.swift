@@ -19,6 +19,11 @@ extension Node {
             }
         }
         let store = self.store
+        // Built once: everything in it is fixed for the node's lifetime.
+        let info = NodeInfo(config: config, keys: keys, operators: Array(admission.operators))
+        router.get("/v1/node") { _, _ -> Response in
+            .bytes(try info.jsonBytes(), contentType: "application/json")
+        }
         router.get("/v1/proof/inclusion") { request, _ -> Response in
             guard let index = request.uri.queryParameters.get("index", as: UInt64.self),
                   let size = request.uri.queryParameters.get("size", as: UInt64.self)
