@@ -10,9 +10,6 @@ import XCTest
 final class OpenAPITests: XCTestCase {
     static let path = StatementReference.repositoryRoot.appendingPathComponent("docs/openapi.yaml").path
 
-    /// Documented routes the node does not serve until the personal-data change is merged.
-    static let pendingRoutes: Set<String> = StatementReference.personalDataMerged ? [] : ["GET /v1/statements/{hash}"]
-
     func documentedRoutes() throws -> Set<String> {
         let lines = try String(contentsOfFile: OpenAPITests.path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         var routes = Set<String>()
@@ -46,8 +43,7 @@ final class OpenAPITests: XCTestCase {
             .filter { $0.contains(" /v1/") })
         let documented = try documentedRoutes().filter { $0.contains(" /v1/") }
         XCTAssertFalse(documented.isEmpty)
-        XCTAssertEqual(registered, documented.subtracting(OpenAPITests.pendingRoutes))
-        XCTAssertTrue(OpenAPITests.pendingRoutes.isSubset(of: documented))
+        XCTAssertEqual(registered, documented)
     }
 
     func validator() throws -> SchemaValidator {

@@ -5,10 +5,6 @@ import Foundation
 /// table, for `StatementReferenceTests` and `OpenAPITests`. The page's "How the examples are
 /// written" section defines the syntax parsed here.
 struct StatementReference {
-    /// Set true when the personal-data change (issue 9 and issue 10 item 4, branch h-pd) is
-    /// merged: the examples marked `waits:h-pd` then run with the others and must pass.
-    static let personalDataMerged = false
-
     struct Example {
         /// 1-based line of the opening fence, for failure messages.
         let line: Int
@@ -17,7 +13,6 @@ struct StatementReference {
 
         var id: String? { words.first { $0.hasPrefix("id:") }.map { String($0.dropFirst(3)) } }
         var isRaw: Bool { words.contains("raw") }
-        var waits: Bool { words.contains("waits:h-pd") }
         var isAccepted: Bool { words.contains("accepted") }
         /// The reason of a `refused:<reason>` example.
         var refusal: String? { words.first { $0.hasPrefix("refused:") }.map { String($0.dropFirst(8)) } }

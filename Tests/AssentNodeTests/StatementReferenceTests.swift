@@ -9,11 +9,11 @@ import XCTest
 /// what the node answers.
 final class StatementReferenceTests: XCTestCase {
     /// Runs the page's examples in order against one node (open declarations off, as the page
-    /// says); `includeWaiting` adds the `waits:h-pd` ones. Returns how many ran.
+    /// says). Returns how many ran.
     @discardableResult
-    func runExamples(includeWaiting: Bool) async throws -> Int {
+    func runExamples() async throws -> Int {
         let reference = try StatementReference()
-        let examples = reference.examples.filter { includeWaiting || !$0.waits }
+        let examples = reference.examples
         XCTAssertGreaterThan(examples.count, 30, "the page lost its examples")
         let ran = ManagedCount()
         try await InProcessNode.run(configure: { $0.openDeclarations.enabled = false }) { node in
@@ -47,20 +47,8 @@ final class StatementReferenceTests: XCTestCase {
     }
 
     func testEveryExampleIsAcceptedOrRefusedAsThePageSays() async throws {
-        let ran = try await runExamples(includeWaiting: false)
-        let all = try StatementReference().examples
-        XCTAssertEqual(ran, all.filter { !$0.waits }.count)
-    }
-
-    /// The examples that need the commitments, disclosures and erasure of issue 9 (branch
-    /// h-pd). Skipped until `StatementReference.personalDataMerged` is set.
-    func testExamplesWaitingForThePersonalDataChange() async throws {
-        let waiting = try StatementReference().examples.filter(\.waits)
-        XCTAssertFalse(waiting.isEmpty)
-        guard StatementReference.personalDataMerged else {
-            throw XCTSkip("\(waiting.count) examples wait for issue 9 (lines \(waiting.map { String($0.line) }.joined(separator: ", ")))")
-        }
-        try await runExamples(includeWaiting: true)
+        let ran = try await runExamples()
+        XCTAssertEqual(ran, try StatementReference().examples.count)
     }
 
     /// Every example of a refusal a statement's content can cause is there, so a reader sees each.
@@ -89,7 +77,7 @@ final class StatementReferenceTests: XCTestCase {
         }
         let known = Set(Statement.Kind.allCases.map(\.rawValue))
         let documentedTypes = sections.filter { !$0.contains(" ") }
-        XCTAssertTrue(documentedTypes.subtracting(known).isSubset(of: StatementReference.personalDataMerged ? [] : ["erasure"]),
+        XCTAssertTrue(documentedTypes.subtracting(known).isEmpty,
                       "documented types the node does not know: \(documentedTypes.subtracting(known))")
     }
 
@@ -130,10 +118,16 @@ final class StatementReferenceTests: XCTestCase {
         let tables = Dictionary(grouping: reference.fieldTables, by: \.section).mapValues { $0.flatMap(\.rows) }
         let operatorKey = try SigningKey.generate()
         var checked = 0
-        for example in reference.examples where example.isAccepted && !example.waits && !example.isRaw {
+        // Examples that name an earlier example's hash (erasures) need the run of the page; their
+        // fields are checked here with a stand-in hash.
+        let standIn = SHA256.hash(Array("stand-in".utf8))
+        let hashes = Dictionary(uniqueKeysWithValues: reference.examples.compactMap(\.id).map { ($0, standIn) })
+        for example in reference.examples where example.isAccepted && !example.isRaw {
             let text = try StatementReference.substitute(example.text, now: Timestamp(milliseconds: 1_795_000_000_000),
-                                                         operatorKey: operatorKey.publicKey, hashes: [:])
-            let statement = try CanonicalJSON.parse(text)
+                                                         operatorKey: operatorKey.publicKey, hashes: hashes)
+            // A submission with disclosures: its fields are the statement's.
+            let parsed = try CanonicalJSON.parse(text)
+            let statement = parsed["type"] == nil ? try XCTUnwrap(parsed["statement"], "docs/statements.md:\(example.line)") : parsed
             guard let type = statement["type"]?.stringValue, let rows = tables[type] else {
                 XCTFail("docs/statements.md:\(example.line): no field table for this example's type")
                 continue

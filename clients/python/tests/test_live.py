@@ -13,8 +13,6 @@ import assent_client as ac
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 BIN = os.environ.get("ASSENT_BIN", os.path.join(REPO, ".build", "debug", "assent"))
-needs_commitments = pytest.mark.skipif(os.environ.get("ASSENT_COMMITMENTS") != "1",
-                                       reason="waits for issue 9 (commitments, disclosures, erasure); set ASSENT_COMMITMENTS=1 once merged")
 
 
 def free_port():
@@ -94,7 +92,6 @@ def test_node_info(node):
 
 
 @pytest.mark.live
-@needs_commitments
 def test_enrollment_with_committed_name_and_ids(node):
     n, operator = node
     carol = ac.SigningKey.generate("carol")
