@@ -16,7 +16,7 @@ public enum MapKey {
 
     /// SHA-256("assent/party\n" ‖ public key ‖ "\n" ‖ uint32 BE version)
     public static func party(_ party: PublicKey, version: UInt32) -> Hash {
-        party(bytes: party.bytes, version: version)
+        MapKey.party(bytes: party.bytes, version: version)
     }
 
     // Raw-byte forms: the published vectors use the bytes 0…31, which are not a usable key.

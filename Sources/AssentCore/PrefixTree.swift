@@ -143,3 +143,5 @@ public struct PrefixTree<Storage: PrefixTreeStorage> {
         }
     }
 }
+
+extension PrefixTree: Sendable where Storage: Sendable {}

@@ -118,11 +118,12 @@ final class PrefixTreeTests: XCTestCase {
             let entry = PrefixTreeEntry(key: Self.randomHash(&rng), value: Self.randomHash(&rng))
             let reads = tree.storage.counts.reads, writes = tree.storage.counts.writes
             try tree.insert([entry])
+            let (readCount, writeCount) = (tree.storage.counts.reads - reads, tree.storage.counts.writes - writes)
             // The new leaf's depth bounds the path: one read and one write per level, plus the
             // moved leaf and the new one. 20,000 random keys put leaves about 15–30 levels down.
             let depth = try tree.prove(entry.key).siblings.count
-            XCTAssertLessThanOrEqual(tree.storage.counts.reads - reads, depth + 1)
-            XCTAssertLessThanOrEqual(tree.storage.counts.writes - writes, depth + 2)
+            XCTAssertLessThanOrEqual(readCount, depth + 1)
+            XCTAssertLessThanOrEqual(writeCount, depth + 2)
             XCTAssertLessThan(depth, 48)
         }
     }
