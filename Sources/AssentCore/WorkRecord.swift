@@ -1,23 +1,28 @@
-/// The state-map record of a work in one log (PROTOCOL §5): the mandates active for it after
-/// the leaf that made this version. Map key: `MapKey.work(work, version:)`.
+/// The state-map record of a work in one log (PROTOCOL §5): its mandates after the leaf that
+/// made this version, one entry per (operator, party, role): the latest mandate for it (by
+/// `issued`, ties by statement hash), active or revoked. A revoked mandate stays as an entry so
+/// that an older mandate logged later cannot bring it back; the active mandates of §5 are the
+/// entries whose status is active. Map key: `MapKey.work(work, version:)`.
 ///
 /// `{"index": N, "mandates": [...], "record": "work", "time": T, "version": v, "work": id}`,
-/// each mandate `{"by": operator key, "labels": [codes], "party": key, "ref": {...}, "role": role}`
-/// sorted by (by, party, role) as bytes. `labels` is always present (empty when the mandate
-/// has none) and keeps the mandate's order.
+/// each mandate `{"by": operator key, "labels": [codes], "party": key, "ref": {...}, "role": role,
+/// "status": "active" | "revoked"}` sorted by (by, party, role) as bytes. `labels` is always
+/// present (empty when the mandate has none) and keeps the mandate's order.
 public struct WorkRecord: Hashable, Sendable {
     public struct MandateEntry: Hashable, Sendable, MapRecordListItem {
         public let by: PublicKey
         public let party: PublicKey
         public let role: Mandate.Role
         public let labels: [String]
+        public let active: Bool
         public let ref: MapLeafReference
 
-        public init(by: PublicKey, party: PublicKey, role: Mandate.Role, labels: [String], ref: MapLeafReference) {
+        public init(by: PublicKey, party: PublicKey, role: Mandate.Role, labels: [String], active: Bool, ref: MapLeafReference) {
             self.by = by
             self.party = party
             self.role = role
             self.labels = labels
+            self.active = active
             self.ref = ref
         }
 
@@ -25,8 +30,7 @@ public struct WorkRecord: Hashable, Sendable {
 
         var json: JSONValue {
             ["by": .string(by.base64), "labels": .array(labels.map { .string($0) }), "party": .string(party.base64),
-             "ref": ref.json,
-             "role": .string(role.rawValue)]
+             "ref": ref.json, "role": .string(role.rawValue), "status": .string(active ? "active" : "revoked")]
         }
 
         init(json: JSONValue, record: String, list: String, index: Int) throws(MapRecordError) {
@@ -39,7 +43,7 @@ public struct WorkRecord: Hashable, Sendable {
                 let roleName = try f.string("role")
                 guard let role = Mandate.Role(rawValue: roleName) else { throw .badField("role", "\"\(roleName)\" is not author, rightsholder or steward") }
                 let labels = try f.labels("labels") ?? []
-                return MandateEntry(by: by, party: party, role: role, labels: labels, ref: ref)
+                return MandateEntry(by: by, party: party, role: role, labels: labels, active: try f.status("status"), ref: ref)
             }
         }
     }

@@ -14,8 +14,8 @@ final class MapRecordTests: XCTestCase {
     static let workRecord = try! WorkRecord(
         stamp: MapRecordStamp(version: 2, index: 42, time: time), work: work,
         mandates: [
-            .init(by: operatorKey, party: party, role: .steward, labels: ["TK-SS", "BC-P"], ref: ref),
-            .init(by: operatorKey, party: other, role: .author, labels: [], ref: MapLeafReference(index: 7, hash: SHA256.hash([7]))),
+            .init(by: operatorKey, party: party, role: .steward, labels: ["TK-SS", "BC-P"], active: true, ref: ref),
+            .init(by: operatorKey, party: other, role: .author, labels: [], active: false, ref: MapLeafReference(index: 7, hash: SHA256.hash([7]))),
         ])
     static let declarationRecord = try! DeclarationRecord(
         stamp: MapRecordStamp(version: 1, index: 42, time: time), work: work, declarant: party,
@@ -31,9 +31,9 @@ final class MapRecordTests: XCTestCase {
         let ref41 = #"{"hash":"\#(Self.ref.hash.base64)","index":41}"#
         let ref7 = #"{"hash":"\#(SHA256.hash([7]).base64)","index":7}"#
         // Mandates sorted by (operator, party, role) bytes: the `other` key sorts before `party` here.
-        let mandates = [(Self.other, #"[]"#, ref7, "author"), (Self.party, #"["TK-SS","BC-P"]"#, ref41, "steward")]
+        let mandates = [(Self.other, #"[]"#, ref7, "author", "revoked"), (Self.party, #"["TK-SS","BC-P"]"#, ref41, "steward", "active")]
             .sorted { $0.0.bytes.lexicographicallyPrecedes($1.0.bytes) }
-            .map { #"{"by":"\#(Self.operatorKey.base64)","labels":\#($0.1),"party":"\#($0.0.base64)","ref":\#($0.2),"role":"\#($0.3)"}"# }
+            .map { #"{"by":"\#(Self.operatorKey.base64)","labels":\#($0.1),"party":"\#($0.0.base64)","ref":\#($0.2),"role":"\#($0.3)","status":"\#($0.4)"}"# }
         let expected = #"{"index":42,"mandates":[\#(mandates.joined(separator: ","))],"record":"work","time":"2026-11-21T10:00:00.000Z","version":2,"work":"iswc:T0345246801"}"#
         XCTAssertEqual(String(decoding: r.canonicalBytes, as: UTF8.self), expected)
         XCTAssertEqual(r.value, SHA256.hash(Array(expected.utf8)))
@@ -84,6 +84,7 @@ final class MapRecordTests: XCTestCase {
             (work, #""time":"2026-11-21T10:00:00.000Z""#, #""time":"2026-11-21T10:00:00Z""#),
             (work, #""work":"iswc:T0345246801""#, #""work":"iswc:T-034.524.680-1""#),  // not normalized
             (work, #""role":"steward""#, #""role":"owner""#),
+            (work, #""status":"active""#, #""status":"Active""#),
             (work, #""labels":["TK-SS","BC-P"]"#, #""labels":["TK-SS","XX"]"#),
             (work, #","version":2"#, #","version":2,"zzz":1"#),           // unknown member
             (work, #""index":41}"#, #""index":41,"x":1}"#),               // unknown member of a ref

@@ -12,7 +12,7 @@ final class MapStateProofTests: XCTestCase {
     static func versions() throws -> [MapRecord] {
         try times.enumerated().map { i, t in
             .work(try WorkRecord(stamp: MapRecordStamp(version: UInt32(i + 1), index: UInt64(10 * (i + 1)), time: t), work: work, mandates: [
-                .init(by: MapRecordTests.operatorKey, party: MapRecordTests.party, role: .author, labels: [],
+                .init(by: MapRecordTests.operatorKey, party: MapRecordTests.party, role: .author, labels: [], active: i != 1,
                       ref: MapLeafReference(index: UInt64(10 * (i + 1) - 1), hash: SHA256.hash([UInt8(i)]))),
             ]))
         }
