@@ -43,7 +43,7 @@ public struct MapNodeStore: PrefixTreeStorage {
     }
 
     /// The name of the migration that creates `map_nodes`.
-    public static let migrationName = "v3-map-nodes"
+    public static let migrationName = "v4-map-nodes"
 
     /// Registers the migration that creates `map_nodes`; AssentDatabase registers it after its
     /// own. A log with leaves but no map nodes is a log written before the map existed: its map
