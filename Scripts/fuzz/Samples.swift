@@ -22,18 +22,35 @@ enum Samples {
         .sign(.preference(Preference(
             by: declarant.publicKey, issued: issued, work: try! WorkID(parsing: "iswc:T0345246801"),
             audience: Audience("licensee:example-ai.com")!, usage: ["train-ai": false, "search": true],
-            conditions: Conditions(credit: "Jane \"JD\" Doe\n", terms: "https://gema.de/terms", purpose: .research),
-            expires: Timestamp(rfc3339: "2027-01-01T00:00:00.000Z")!, labels: ["TK-A"], note: "ünïcødé ✓ 𝄞"
+            conditions: Conditions(credit: commit("Jane \"JD\" Doe\n"), terms: "https://gema.de/terms", purpose: .research),
+            expires: Timestamp(rfc3339: "2027-01-01T00:00:00.000Z")!, note: commit("ünïcødé ✓ 𝄞")
         )), with: declarant),
         .sign(.enrollment(Enrollment(
-            by: operatorKey.publicKey, issued: issued, party: declarant.publicKey, role: .steward, name: "Jane",
-            ids: ["ipi:00052210040", "isni:000000012146438X"], community: .init(name: "Kin", projects: ["p1"])
+            by: operatorKey.publicKey, issued: issued, party: declarant.publicKey, role: .steward, name: commit("Jane"),
+            ids: [commit("ipi:00052210040"), commit("isni:000000012146438X")], community: .init(name: "Kin", projects: ["p1"])
         )), with: operatorKey),
         .sign(.mandate(Mandate(
             by: operatorKey.publicKey, issued: issued, party: declarant.publicKey,
             works: workIDs.map { try! WorkID(parsing: $0) }, role: .steward, labels: ["BC-P"]
         )), with: operatorKey),
+        .sign(.erasure(Erasure(by: declarant.publicKey, issued: issued, erases: Hash(bytes: [UInt8](repeating: 7, count: 32))!)), with: declarant),
     ]
+
+    /// Statements with their disclosures, as a node reads a submission (docs/protocol.md "Personal data").
+    static let submissions: [Submission] = [
+        try! Submission(statement: statements[0], disclosures: [
+            Disclosure(field: "/conditions/credit", salt: Array(0..<16), text: "Jane \"JD\" Doe\n"),
+            Disclosure(field: "/note", salt: Array(0..<16), text: "ünïcødé ✓ 𝄞"),
+        ]),
+        try! Submission(statement: statements[1], disclosures: [
+            Disclosure(field: "/name", salt: Array(0..<16), text: "Jane"),
+            Disclosure(field: "/ids/0", salt: Array(0..<16), text: "ipi:00052210040"),
+            Disclosure(field: "/ids/1", salt: Array(0..<16), text: "isni:000000012146438X"),
+        ]),
+    ]
+
+    /// A commitment with a fixed salt (bytes 0…15): samples are the same on every run.
+    static func commit(_ text: String) -> Commitment { try! Commitment(text: text, salt: Array(0..<16)) }
 
     /// A chain of leaves: statements, then an epoch closing it.
     static let leaves: [LogLeaf] = {

@@ -59,6 +59,40 @@ public struct Admission: Sendable {
             return .operator
         case .preference:
             return isEnrolled(statement.by) ? .enrolled : .openDeclaration
+        case .erasure:
+            // Who may erase what depends on the erased statement (`checkErasure`); the standing
+            // only says which limits apply to the signer.
+            if operators.contains(statement.by) { return .operator }
+            return isEnrolled(statement.by) ? .enrolled : .openDeclaration
+        }
+    }
+
+    /// Whether `erasure` may erase `target`, a statement already in the log (docs/protocol.md
+    /// "Erasure"): its declarant may; for an enrollment, so may the enrolled party (the data
+    /// subject) and any trusted operator key. Anyone else is refused.
+    public func checkErasure(_ erasure: Erasure, of target: Statement) throws(AdmissionError) {
+        try Admission.checkErasure(erasure, of: ErasureTarget(target), operators: operators)
+    }
+
+    /// The rule itself, for a replayer that keeps only what it needs of each statement and
+    /// knows the operator keys from the log (`LogAudit`).
+    public static func checkErasure(_ erasure: Erasure, of target: ErasureTarget, operators: Set<PublicKey>) throws(AdmissionError) {
+        if erasure.by == target.declarant { return }
+        if target.kind == .enrollment, erasure.by == target.party || operators.contains(erasure.by) { return }
+        throw .notEraser(by: erasure.by, target: target.kind)
+    }
+
+    /// What the erasure rule needs of an erased statement.
+    public struct ErasureTarget: Hashable, Sendable {
+        public let kind: Statement.Kind
+        public let declarant: PublicKey
+        /// The enrolled party, for an enrollment.
+        public let party: PublicKey?
+
+        public init(_ statement: Statement) {
+            kind = statement.kind
+            declarant = statement.by
+            if case let .enrollment(e) = statement { party = e.party } else { party = nil }
         }
     }
 }
@@ -68,6 +102,8 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
     case future(issued: Timestamp, now: Timestamp, windowSeconds: Int64)
     case notOperator(kind: Statement.Kind, by: PublicKey)
     case badWindow(String)
+    /// An erasure signed by a key that may not erase that statement.
+    case notEraser(by: PublicKey, target: Statement.Kind)
 
     public var description: String {
         switch self {
@@ -76,6 +112,10 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .notOperator(kind, by):
             "\(kind.rawValue) statements are accepted only from a trusted operator key, and \(by.base64) is not one"
         case let .badWindow(why): why
+        case let .notEraser(by, target):
+            target == .enrollment
+                ? "\(by.base64) may not erase this enrollment: only its declarant, the enrolled party or a trusted operator key may"
+                : "\(by.base64) may not erase this \(target.rawValue): only its declarant may"
         }
     }
 }

@@ -14,7 +14,7 @@ public enum CanonicalJSON {
         return out
     }
 
-    static func write(_ value: JSONValue, into out: inout [UInt8]) {
+    public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {
         case let .object(members):
             out.append(UInt8(ascii: "{"))
@@ -50,7 +50,7 @@ public enum CanonicalJSON {
 
     /// RFC 8785 §3.2.2.2: only `"` `\` and controls are escaped; \b \t \n \f \r use
     /// their short forms, other controls `\u00xx` in lower-case hex; all else is literal UTF-8.
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in

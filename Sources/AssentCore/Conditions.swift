@@ -1,13 +1,14 @@
 public struct Conditions: Hashable, Sendable {
-    /// How the work must be credited (an attribution line), if credit is required.
-    public var credit: String?
+    /// A commitment to how the work must be credited (an attribution line, at most
+    /// `maxCreditCharacters`), if credit is required; the line itself is disclosed beside the statement.
+    public var credit: Commitment?
     /// PROTOCOL §3: an attribution line, not a document.
     public static let maxCreditCharacters = 200
     /// URL of the licence terms (remuneration and the rest).
     public var terms: String?
     public var purpose: Purpose?
 
-    public init(credit: String? = nil, terms: String? = nil, purpose: Purpose? = nil) {
+    public init(credit: Commitment? = nil, terms: String? = nil, purpose: Purpose? = nil) {
         self.credit = credit
         self.terms = terms
         self.purpose = purpose
@@ -15,7 +16,7 @@ public struct Conditions: Hashable, Sendable {
 
     var json: JSONValue {
         var o = [JSONKey: JSONValue]()
-        if let credit { o["credit"] = .string(credit) }
+        if let credit { o["credit"] = credit.json }
         if let terms { o["terms"] = .string(terms) }
         if let purpose { o["purpose"] = .string(purpose.rawValue) }
         return .object(o)
@@ -23,7 +24,7 @@ public struct Conditions: Hashable, Sendable {
 
     init(json: JSONValue) throws(StatementError) {
         var f = try FieldReader(json, context: "conditions")
-        credit = try f.optionalText("credit", maxCharacters: Conditions.maxCreditCharacters, context: "conditions")
+        if let c = f.take("credit") { credit = try Commitment(json: c, field: "conditions.credit") }
         terms = try f.optionalString("terms", maxLength: 2048)
         if let terms, (try? WorkID(scheme: .url, value: terms)) == nil {
             throw .badField("conditions.terms", "must be an absolute http(s) URL")

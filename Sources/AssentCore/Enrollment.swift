@@ -15,14 +15,18 @@ public struct Enrollment: Hashable, Sendable {
     public var issued: Timestamp
     public var party: PublicKey
     public var role: Role
-    public var name: String?
-    /// Public identifiers in their normal form (`PartyIdentifier`), such as `ipi:00052210040` or
-    /// `isni:0000000121032683`; never contact details.
-    public var ids: [String]?
+    /// A commitment to the party's name (at most `maxNameCharacters`), never the name itself:
+    /// the log is public and permanent (docs/protocol.md "Personal data").
+    public var name: Commitment?
+    /// Commitments to public identifiers, each disclosed in its normal form (`PartyIdentifier`),
+    /// such as `ipi:00052210040` or `isni:0000000121032683`; never contact details.
+    public var ids: [Commitment]?
+    public static let maxNameCharacters = 256
+    public static let maxIDs = 16
     public var community: Community?
     public var active: Bool
 
-    public init(by: PublicKey, issued: Timestamp, party: PublicKey, role: Role, name: String? = nil, ids: [String]? = nil,
+    public init(by: PublicKey, issued: Timestamp, party: PublicKey, role: Role, name: Commitment? = nil, ids: [Commitment]? = nil,
                 community: Community? = nil, active: Bool = true) {
         self.by = by
         self.issued = issued
@@ -39,8 +43,8 @@ public struct Enrollment: Hashable, Sendable {
             "type": "enrollment", "by": .string(by.base64), "issued": .string(issued.rfc3339),
             "party": .string(party.base64), "role": .string(role.rawValue), "status": .string(active ? "active" : "revoked"),
         ]
-        if let name { o["name"] = .string(name) }
-        if let ids { o["ids"] = .array(ids.map { .string($0) }) }
+        if let name { o["name"] = name.json }
+        if let ids { o["ids"] = .array(ids.map(\.json)) }
         if let community {
             o["community"] = ["name": .string(community.name), "projects": .array(community.projects.map { .string($0) })]
         }
@@ -56,12 +60,13 @@ public struct Enrollment: Hashable, Sendable {
             throw .badField("role", "must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(r)\"")
         }
         self.role = role
-        name = try f.optionalString("name", maxLength: 256)
-        if let list = try f.optionalStringArray("ids", max: 16) {
-            for (i, id) in list.enumerated() {
-                do { _ = try PartyIdentifier(parsingNormalized: id) } catch { throw .badField("ids[\(i)]", "\(error)") }
-            }
-            ids = list
+        if let n = f.take("name") { name = try Commitment(json: n, field: "name") }
+        if let list = f.take("ids") {
+            guard case let .array(items) = list else { throw .wrongType(field: "ids", expected: "an array of commitments", found: list.typeName) }
+            guard items.count <= Enrollment.maxIDs else { throw .badField("ids", "more than \(Enrollment.maxIDs) items") }
+            var out = [Commitment]()
+            for (i, item) in items.enumerated() { out.append(try Commitment(json: item, field: "ids[\(i)]")) }
+            ids = out
         }
         if let c = f.take("community") {
             var cf = try FieldReader(c, context: "community")

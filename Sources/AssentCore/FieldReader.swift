@@ -27,14 +27,6 @@ struct FieldReader {
         return try string(key, maxLength: maxLength)
     }
 
-    /// Free text, capped in characters (Unicode scalar values), as PROTOCOL §3 caps `note` and `credit`.
-    mutating func optionalText(_ key: String, maxCharacters: Int, context: String? = nil) throws(StatementError) -> String? {
-        guard let text = try optionalString(key, maxLength: 4 * maxCharacters) else { return nil }
-        let count = text.unicodeScalars.count
-        guard count <= maxCharacters else { throw .badField(context.map { "\($0).\(key)" } ?? key, "\(count) characters, at most \(maxCharacters)") }
-        return text
-    }
-
     mutating func optionalStringArray(_ key: String, max: Int) throws(StatementError) -> [String]? {
         guard let v = take(key) else { return nil }
         guard case let .array(items) = v else { throw .wrongType(field: key, expected: "an array of strings", found: v.typeName) }

@@ -7,13 +7,14 @@ public struct Preference: Hashable, Sendable {
     public var usage: [String: Bool]
     public var conditions: Conditions?
     public var expires: Timestamp?
-    public var labels: [String]?
-    public var note: String?
+    /// A commitment to a short public note (at most `maxNoteCharacters`), never the text itself.
+    /// Local Contexts labels are not here: they belong to a steward's mandate (PROTOCOL §3).
+    public var note: Commitment?
     /// PROTOCOL §3: free text is short.
     public static let maxNoteCharacters = 280
 
     public init(by: PublicKey, issued: Timestamp, work: WorkID, audience: Audience = .everyone, usage: [String: Bool],
-                conditions: Conditions? = nil, expires: Timestamp? = nil, labels: [String]? = nil, note: String? = nil) {
+                conditions: Conditions? = nil, expires: Timestamp? = nil, note: Commitment? = nil) {
         self.by = by
         self.issued = issued
         self.work = work
@@ -21,7 +22,6 @@ public struct Preference: Hashable, Sendable {
         self.usage = usage
         self.conditions = conditions
         self.expires = expires
-        self.labels = labels
         self.note = note
     }
 
@@ -33,8 +33,7 @@ public struct Preference: Hashable, Sendable {
         ]
         if let conditions { o["conditions"] = conditions.json }
         if let expires { o["expires"] = .string(expires.rfc3339) }
-        if let labels { o["labels"] = .array(labels.map { .string($0) }) }
-        if let note { o["note"] = .string(note) }
+        if let note { o["note"] = note.json }
         return .object(o)
     }
 
@@ -67,7 +66,9 @@ public struct Preference: Hashable, Sendable {
         if let c = f.take("conditions") { conditions = try Conditions(json: c) }
         expires = try f.optionalTimestamp("expires")
         if let expires, expires <= issued { throw .badField("expires", "must be after issued") }
-        labels = try f.labels("labels")
-        note = try f.optionalText("note", maxCharacters: Preference.maxNoteCharacters)
+        if f.take("labels") != nil {
+            throw .badField("labels", "Local Contexts labels belong to a steward's mandate, not to a preference")
+        }
+        if let n = f.take("note") { note = try Commitment(json: n, field: "note") }
     }
 }

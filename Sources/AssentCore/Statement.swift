@@ -4,9 +4,10 @@ public enum Statement: Hashable, Sendable {
     case preference(Preference)
     case enrollment(Enrollment)
     case mandate(Mandate)
+    case erasure(Erasure)
 
     public enum Kind: String, Sendable, CaseIterable {
-        case preference, enrollment, mandate
+        case preference, enrollment, mandate, erasure
     }
 
     public var kind: Kind {
@@ -14,6 +15,7 @@ public enum Statement: Hashable, Sendable {
         case .preference: .preference
         case .enrollment: .enrollment
         case .mandate: .mandate
+        case .erasure: .erasure
         }
     }
 
@@ -23,6 +25,7 @@ public enum Statement: Hashable, Sendable {
         case let .preference(p): p.by
         case let .enrollment(e): e.by
         case let .mandate(m): m.by
+        case let .erasure(e): e.by
         }
     }
 
@@ -31,6 +34,7 @@ public enum Statement: Hashable, Sendable {
         case let .preference(p): p.issued
         case let .enrollment(e): e.issued
         case let .mandate(m): m.issued
+        case let .erasure(e): e.issued
         }
     }
 
@@ -40,6 +44,7 @@ public enum Statement: Hashable, Sendable {
         case let .preference(p): p.json
         case let .enrollment(e): e.json
         case let .mandate(m): m.json
+        case let .erasure(e): e.json
         }
     }
 
@@ -52,7 +57,27 @@ public enum Statement: Hashable, Sendable {
         case .preference: self = .preference(try Preference(fields: &fields))
         case .enrollment: self = .enrollment(try Enrollment(fields: &fields))
         case .mandate: self = .mandate(try Mandate(fields: &fields))
+        case .erasure: self = .erasure(try Erasure(fields: &fields))
         }
         try fields.finish()
+    }
+
+    /// The statement's commitments (docs/protocol.md "Personal data"), each with its JSON
+    /// Pointer, in the statement's field order: what a submission must disclose.
+    public var commitments: [CommittedField] {
+        switch self {
+        case let .enrollment(e):
+            var out = [CommittedField]()
+            if let name = e.name { out.append(CommittedField(pointer: "/name", kind: .name, commitment: name)) }
+            for (i, id) in (e.ids ?? []).enumerated() { out.append(CommittedField(pointer: "/ids/\(i)", kind: .id, commitment: id)) }
+            return out
+        case let .preference(p):
+            var out = [CommittedField]()
+            if let credit = p.conditions?.credit { out.append(CommittedField(pointer: "/conditions/credit", kind: .credit, commitment: credit)) }
+            if let note = p.note { out.append(CommittedField(pointer: "/note", kind: .note, commitment: note)) }
+            return out
+        case .mandate, .erasure:
+            return []
+        }
     }
 }

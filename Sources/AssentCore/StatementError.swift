@@ -11,6 +11,12 @@ public enum StatementError: Error, Equatable, Sendable, CustomStringConvertible 
     case unknownType(String)
     case badSignature
     case tooLarge(bytes: Int, limit: Int)
+    /// A field that the log carries only as a commitment (enrollment `name`, `ids`; preference
+    /// `conditions.credit`, `note`) was given in clear text: the log is public and permanent.
+    case personalDataInClear(String)
+    /// A disclosure beside a submitted statement that is missing, extra, or does not match its
+    /// commitment, or whose text the clear field's rules refuse. The field is the JSON Pointer.
+    case badDisclosure(String, String)
 
     public var description: String {
         switch self {
@@ -22,9 +28,12 @@ public enum StatementError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .badField(f, why): "field \"\(f)\": \(why)"
         case let .badWorkID(f, e): "field \"\(f)\": \(e)"
         case let .badPublicKey(f, e): "field \"\(f)\": \(e)"
-        case let .unknownType(t): "unknown statement type \"\(t)\": expected preference, enrollment or mandate"
+        case let .unknownType(t): "unknown statement type \"\(t)\": expected preference, enrollment, mandate or erasure"
         case .badSignature: "signature does not verify against the key in \"by\""
         case let .tooLarge(bytes, limit): "statement is \(bytes) bytes, the limit is \(limit)"
+        case let .personalDataInClear(f):
+            "field \"\(f)\" is personal data or free text in clear, and the log is public and permanent: \(Commitment.howToCommit)"
+        case let .badDisclosure(f, why): "disclosure \"\(f)\": \(why)"
         }
     }
 }

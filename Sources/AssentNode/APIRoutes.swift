@@ -1,4 +1,5 @@
 import AssentCore
+import AssentStore
 import Foundation
 import Hummingbird
 import NIOCore
@@ -76,8 +77,14 @@ extension Node {
             }
             return .json(["accepted": .integer(Int64(accepted)), "refused": .integer(Int64(items.count - accepted)), "results": .array(items)])
         }
-        var single = body
-        if single.last == 0x0A { single.removeLast() }  // tolerate the newline `assent sign` and curl leave
+        // JSON white space around a single statement is dropped, as around each element of a
+        // batch: a leading space and a trailing newline (what `assent sign` and curl leave) are
+        // treated alike, both accepted (docs/protocol.md "Submitting"). Inside, bytes stay canonical.
+        let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        let start = body.firstIndex { !space.contains($0) } ?? body.count
+        let end = (body.lastIndex { !space.contains($0) }).map { $0 + 1 } ?? start
+        // A body too large to be a submission is judged on its size as sent, white space and all.
+        let single = body.count > Submission.maxSize ? body : Array(body[start..<max(start, end)])
         switch await accept([single], client: client)[0] {
         case let .success(item): return .json(item.json)
         case let .failure(problem): return .problem(problem)
@@ -99,7 +106,7 @@ extension Node {
     /// for their receipts. Each gets its own verdict; a refusal logs nothing.
     func accept(_ items: [[UInt8]], client: String) async -> [Result<Logged, Problem>] {
         var verdicts = [Result<Logged, Problem>?](repeating: nil, count: items.count)
-        typealias Checked = (statement: SignedStatement, standing: Admission.Standing)
+        typealias Checked = (submission: Submission, standing: Admission.Standing)
         let checked: [Result<Checked, Problem>] = await withTaskGroup(of: (Int, Result<Checked, Problem>).self) { group in
             for (i, bytes) in items.enumerated() {
                 group.addTask { (i, Result { () throws(Problem) in try self.check(bytes) }) }
@@ -108,22 +115,27 @@ extension Node {
             for await (i, r) in group { out[i] = r }
             return out.map { $0! }
         }
-        var queued = [(Int, SignedStatement)]()
+        var queued = [(Int, Submission)]()
         var openDeclarations = Set<Hash>()
         for (i, result) in checked.enumerated() {
             switch result {
             case let .success(item):
-                queued.append((i, item.statement))
-                if item.standing == .openDeclaration { openDeclarations.insert(item.statement.hash) }
+                queued.append((i, item.submission))
+                // An erasure by a key no trusted log enrolls is charged like an open declaration where
+                // the node takes them, and taken unlimited where it does not (`check`).
+                if item.standing == .openDeclaration, item.submission.statement.statement.kind != .erasure || self.openDeclarations.policy.enabled {
+                    openDeclarations.insert(item.submission.statement.hash)
+                }
             case let .failure(problem):
                 metrics.refused(reason: problem.slug)
                 verdicts[i] = .failure(problem)
             }
         }
+        await checkErasures(&queued, verdicts: &verdicts)
         do {
             // Statements already logged get a receipt for their leaf at once, read in one
             // snapshot on GRDB's reader queues (not on the cooperative pool).
-            let hashes = queued.map(\.1.hash)
+            let hashes = queued.map(\.1.statement.hash)
             if !hashes.isEmpty, let latest = store.latestCheckpoint {
                 let logged: [Int: Result<Receipt, Problem>] = try await store.read { snapshot in
                     let known = try snapshot.indexes(ofStatements: hashes)
@@ -135,8 +147,8 @@ extension Node {
                     return Dictionary(uniqueKeysWithValues: zip(ready, receipts))
                 }
                 for (position, receipt) in logged {
-                    let (i, statement) = queued[position]
-                    verdicts[i] = receipt.map { Logged(statementHash: statement.hash, receipt: $0) }
+                    let (i, submission) = queued[position]
+                    verdicts[i] = receipt.map { Logged(statementHash: submission.statement.hash, receipt: $0) }
                 }
                 queued = queued.enumerated().filter { logged[$0.offset] == nil }.map(\.element)
             }
@@ -148,7 +160,8 @@ extension Node {
         // Open declarations are charged to the limits only now, once per distinct statement and
         // never for one already logged: replaying a victim's logged statement costs the victim nothing.
         var limited = [Hash: Problem?]()
-        queued = queued.filter { i, statement in
+        queued = queued.filter { i, submission in
+            let statement = submission.statement
             guard openDeclarations.contains(statement.hash) else { return true }
             if limited.index(forKey: statement.hash) == nil {
                 // updateValue, not subscript assignment: assigning nil would remove the entry.
@@ -161,30 +174,72 @@ extension Node {
             return false
         }
         let results = await sequencer.submit(queued.map(\.1))
-        for ((i, statement), result) in zip(queued, results) {
-            verdicts[i] = result.map { Logged(statementHash: statement.hash, receipt: $0) }
+        for ((i, submission), result) in zip(queued, results) {
+            verdicts[i] = result.map { Logged(statementHash: submission.statement.hash, receipt: $0) }
         }
         return verdicts.map { $0! }
     }
 
-    /// Checks one statement: canonical bytes, type rules and signature, then the intake rules
-    /// (clock window, who may write). An open declaration on a node that takes none is refused
-    /// here; one on a node that does is charged to its limits by `accept`.
-    func check(_ bytes: [UInt8]) throws(Problem) -> (statement: SignedStatement, standing: Admission.Standing) {
-        // SignedStatement refuses oversize input before parsing it (problem `too-large`).
-        let statement: SignedStatement
-        do { statement = try SignedStatement(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
+    /// Erasures (docs/protocol.md "Erasure"): the statement each names must already be in this
+    /// log, and its signer one who may erase it (`Admission.checkErasure`). Refused ones leave
+    /// `queued` with their problem in `verdicts`. One snapshot reads every erased statement.
+    func checkErasures(_ queued: inout [(Int, Submission)], verdicts: inout [Result<Logged, Problem>?]) async {
+        let erasures: [(Int, Erasure)] = queued.compactMap { i, submission in
+            if case let .erasure(e) = submission.statement.statement { (i, e) } else { nil }
+        }
+        guard !erasures.isEmpty else { return }
+        let size = store.latestCheckpoint?.checkpoint.size ?? 0
+        do {
+            let targets: [Hash: Statement] = try await store.read { snapshot in
+                var out = [Hash: Statement]()
+                // Only statements under the published checkpoint count as "already in this log".
+                for (hash, index) in try snapshot.indexes(ofStatements: erasures.map(\.1.erases)) where index < size {
+                    guard let bytes = try snapshot.leafBytes(at: index), let s = try LogLeaf(bytes: bytes).statement else {
+                        throw StoreError.notFound("statement \(hash) at leaf \(index)")
+                    }
+                    out[hash] = s.statement
+                }
+                return out
+            }
+            for (i, erasure) in erasures {
+                guard let target = targets[erasure.erases] else {
+                    verdicts[i] = .failure(Problem(.unknownStatement, "the erasure names statement \(erasure.erases.base64) (hex \(erasure.erases.hex)), which is not in this log: an erasure erases a statement this node has already logged"))
+                    continue
+                }
+                do { try admission.checkErasure(erasure, of: target) } catch {
+                    verdicts[i] = .failure(Problem(.erasureNotAllowed, "\(error)"))
+                }
+            }
+        } catch {
+            let problem = Problem.internalError(error)
+            for (i, _) in erasures { verdicts[i] = .failure(problem) }
+        }
+        for (i, _) in erasures { if case let .failure(p)? = verdicts[i] { metrics.refused(reason: p.slug) } }
+        queued.removeAll { verdicts[$0.0] != nil }
+    }
+
+    /// Checks one submission: canonical bytes, type rules and signature, its disclosures against
+    /// its commitments, then the intake rules (clock window, who may write). An open declaration
+    /// on a node that takes none is refused here; one on a node that does is charged to its
+    /// limits by `accept`. Who may erase what is checked by `checkErasures`, against the log.
+    func check(_ bytes: [UInt8]) throws(Problem) -> (submission: Submission, standing: Admission.Standing) {
+        // Submission refuses oversize input before parsing it (problem `too-large`).
+        let submission: Submission
+        do { submission = try Submission(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
+        let statement = submission.statement
         let standing: Admission.Standing
         do { standing = try admission.check(statement.statement, now: clock.now, isEnrolled: store.isEnrolled) } catch {
             switch error {
             case .stale: throw Problem(.stale, "\(error)")
             case .future: throw Problem(.future, "\(error)")
             case .notOperator, .badWindow: throw Problem(.notAuthorized, "\(error)")
+            case .notEraser: throw Problem(.erasureNotAllowed, "\(error)")
             }
         }
-        if standing == .openDeclaration, !openDeclarations.policy.enabled {
+        // The right to erasure does not depend on this node's policy: an erasure goes on to `checkErasures`.
+        if standing == .openDeclaration, !openDeclarations.policy.enabled, statement.statement.kind != .erasure {
             throw Problem(.notEnrolled, "\(statement.statement.by.base64) is not enrolled in this node's log, and this node takes no open declarations; ask your society to enroll you")
         }
-        return (statement, standing)
+        return (submission, standing)
     }
 }

@@ -8,6 +8,9 @@ import NIOCore
 ///
 /// - the checkpoint's signature by the log key;
 /// - every leaf (canonical JSON, statement signatures, type rules) and the hash chain;
+/// - every erasure names a statement earlier in the log and is signed by one who may erase it
+///   (`Admission.checkErasure`, with the log's operator keys taken to be those that signed its
+///   enrollments and mandates);
 /// - the Merkle root of the leaves against the checkpoint, and that it ends with an epoch leaf;
 /// - every hash tile, of every level: equal to the tile recomputed from the leaves, and accepted
 ///   by an `AuthenticatedTileReader` against the checkpoint alone (what a mirror relies on);
@@ -54,6 +57,9 @@ public struct LogAudit {
         var leafHashes = [Hash]()
         var statementAt = [UInt64: Hash]()
         var epochs = Set<UInt64>()
+        // What the erasure rule needs of every statement so far, and the operator keys so far.
+        var erasable = [Hash: Admission.ErasureTarget]()
+        var operators = Set<PublicKey>()
         // Hash tiles as the node serves them, each compared with the tile the leaves give.
         var edge = TileEdge()
         var served = [Tile: [UInt8]]()
@@ -63,16 +69,27 @@ public struct LogAudit {
             guard entries.count == tile.width else { throw AuditFailure("\(tile.entriesPath): \(entries.count) entries, expected \(tile.width)") }
             let first = leafHashes.count
             for entry in entries {
+                let position = leafHashes.count
                 do {
                     let leaf = try LogLeaf(bytes: entry)
                     leafHashes.append(try chain.append(leaf))
                     if let s = leaf.statement {
                         statementAt[leaf.index] = s.hash
                         summary.statements += 1
+                        switch s.statement {
+                        case .enrollment, .mandate: operators.insert(s.statement.by)
+                        case let .erasure(e):
+                            guard let target = erasable[e.erases] else {
+                                throw StatementError.badField("erases", "names statement \(e.erases), which is not earlier in the log")
+                            }
+                            try Admission.checkErasure(e, of: target, operators: operators)
+                        case .preference: break
+                        }
+                        erasable[s.hash] = Admission.ErasureTarget(s.statement)
                     } else {
                         epochs.insert(leaf.index)
                     }
-                } catch { throw AuditFailure("leaf \(leafHashes.count): \(error)") }
+                } catch { throw AuditFailure("leaf \(position): \(error)") }
             }
             for (tile, recomputed) in edge.append(leafHashes[first...]) where !tile.isPartial {
                 served[tile] = try await fetchTile(tile, recomputed: recomputed)

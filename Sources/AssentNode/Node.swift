@@ -91,6 +91,7 @@ public final class Node: Sendable {
         router.add(middleware: ProblemMiddleware(maxBodyBytes: config.maxBodyBytes, allowedMethods: routeTable.allowedMethods))
         addReadRoutes(to: router)
         addAPIRoutes(to: router)
+        addStatementRoute(to: router)
         routeTable.set(router.routes.map { ($0.path, $0.method) })
         return router
     }

@@ -31,6 +31,10 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case clientClosed = "client-closed"
         case busy
         case `internal`
+        case personalDataInClear = "personal-data-in-clear"
+        case badDisclosure = "bad-disclosure"
+        case unknownStatement = "unknown-statement"
+        case erasureNotAllowed = "erasure-not-allowed"
 
         public var title: String {
             switch self {
@@ -57,13 +61,18 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .clientClosed: "Client closed the connection"
             case .busy: "Node is busy"
             case .internal: "Internal error"
+            case .personalDataInClear: "Personal data in clear text"
+            case .badDisclosure: "Disclosure does not match the statement"
+            case .unknownStatement: "No such statement in this log"
+            case .erasureNotAllowed: "Not allowed to erase that statement"
             }
         }
 
         public var status: Int {
             switch self {
-            case .malformedJSON, .notCanonical, .badSignature, .unknownType, .invalidStatement, .stale, .future, .badRequest: 400
-            case .notAuthorized, .notEnrolled: 403
+            case .malformedJSON, .notCanonical, .badSignature, .unknownType, .invalidStatement, .stale, .future, .badRequest,
+                 .personalDataInClear, .badDisclosure, .unknownStatement: 400
+            case .notAuthorized, .notEnrolled, .erasureNotAllowed: 403
             case .notFound: 404
             case .methodNotAllowed: 405
             case .requestTimeout: 408
@@ -137,6 +146,8 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case .badSignature: return Problem(.badSignature, "\(error)")
         case .unknownType: return Problem(.unknownType, "\(error)")
         case .tooLarge: return Problem(.tooLarge, "\(error)")
+        case .personalDataInClear: return Problem(.personalDataInClear, "\(error)")
+        case .badDisclosure: return Problem(.badDisclosure, "\(error)")
         default: return Problem(.invalidStatement, "\(error)")
         }
     }

@@ -39,6 +39,8 @@ public actor Sequencer: Service {
 
     struct Pending {
         let statement: SignedStatement
+        /// The disclosures of the first submission of this statement; later ones are dropped.
+        let disclosures: [Disclosure]
         var waiters: [Waiter]
     }
 
@@ -96,21 +98,32 @@ public actor Sequencer: Service {
 
     /// Queues checked statements in the order given (so a batch is logged in its order) and
     /// waits until each is logged under a signed checkpoint; each gets its own result. The same
-    /// statement queued twice is logged once, and both callers get the same receipt. Statements
+    /// statement queued twice is logged once, and both callers get the same receipt; the
+    /// disclosures of the first are stored (docs/protocol.md "Personal data"). Statements
     /// beyond the queue's bound are refused with `queue-full` and logged nowhere.
+    func submit(_ statements: [Submission]) async -> [Result<Receipt, Problem>] {
+        await submit(statements.map { ($0.statement, $0.disclosures) })
+    }
+
+    /// Statements without disclosures (tests; a statement with commitments is refused before
+    /// it gets here, by `Submission`).
     func submit(_ statements: [SignedStatement]) async -> [Result<Receipt, Problem>] {
+        await submit(statements.map { ($0, []) })
+    }
+
+    private func submit(_ statements: [(SignedStatement, [Disclosure])]) async -> [Result<Receipt, Problem>] {
         guard !statements.isEmpty else { return [] }
         return await withCheckedContinuation { continuation in
             let collector = ResultCollector(count: statements.count, continuation: continuation)
-            for (i, statement) in statements.enumerated() {
-                enqueue(statement) { collector.set(i, $0) }
+            for (i, (statement, disclosures)) in statements.enumerated() {
+                enqueue(statement, disclosures: disclosures) { collector.set(i, $0) }
             }
             // The run loop recomputes its deadline: a first statement or a full batch brings it forward.
             signal()
         }
     }
 
-    private func enqueue(_ statement: SignedStatement, waiter: @escaping Waiter) {
+    private func enqueue(_ statement: SignedStatement, disclosures: [Disclosure], waiter: @escaping Waiter) {
         guard !stopping else {
             waiter(.failure(Problem(.shuttingDown, "the node is stopping; try again later", retryAfter: 5)))
             return
@@ -126,7 +139,7 @@ public actor Sequencer: Service {
                                     retryAfter: 1)))
             return
         }
-        pending[hash] = Pending(statement: statement, waiters: [waiter])
+        pending[hash] = Pending(statement: statement, disclosures: disclosures, waiters: [waiter])
         order.append(hash)
         queueLengthsContinuation.yield(order.count)
         if firstPendingAt == nil { firstPendingAt = clock.elapsed }
@@ -228,10 +241,14 @@ public actor Sequencer: Service {
         // Leftovers keep the oldest arrival time, so they are written in the next round, not an interval later.
         if order.isEmpty { firstPendingAt = nil }
         let statements = batch.map(\.statement)
+        var disclosures = [Hash: [Disclosure]]()
+        for item in batch where !item.disclosures.isEmpty { disclosures[item.statement.hash] = item.disclosures }
         let time = clock.now
         let outcome: Result<(placements: [Placement], checkpoint: Checkpoint, note: String), Error> = await withCheckedContinuation { c in
-            writer.async { [store, signer, mapRoot] in
-                c.resume(returning: Result { try Sequencer.write(statements, time: time, store: store, signer: signer, mapRoot: mapRoot) })
+            writer.async { [store, signer, mapRoot, disclosures] in
+                c.resume(returning: Result {
+                    try Sequencer.write(statements, disclosures: disclosures, time: time, store: store, signer: signer, mapRoot: mapRoot)
+                })
             }
         }
         lastWriteAt = clock.elapsed
@@ -317,10 +334,12 @@ public actor Sequencer: Service {
         while let (_, task) = proving.first { await task.value }
     }
 
-    /// The critical section: build leaves continuing the chain, append them with the epoch leaf
-    /// and the signed checkpoint in one transaction. Nothing else: receipts are proved after.
-    static func write(_ statements: [SignedStatement], time now: Timestamp, store: LogStore, signer: NoteSigner,
-                      mapRoot: Hash) throws -> (placements: [Placement], checkpoint: Checkpoint, note: String) {
+    /// The critical section: build leaves continuing the chain, append them with the epoch leaf,
+    /// the disclosures of the statements they log and the signed checkpoint in one transaction.
+    /// Nothing else: receipts are proved after. A batch that logged an erasure then truncates the
+    /// WAL, so the erased text is gone from disk before anyone is told it was erased.
+    static func write(_ statements: [SignedStatement], disclosures: [Hash: [Disclosure]] = [:], time now: Timestamp, store: LogStore,
+                      signer: NoteSigner, mapRoot: Hash) throws -> (placements: [Placement], checkpoint: Checkpoint, note: String) {
         var chain = store.chainHead
         // Leaf time never decreases (PROTOCOL §4), even if the wall clock steps back.
         let time = max(now, chain.lastTime ?? Timestamp(milliseconds: 0))
@@ -346,7 +365,12 @@ public actor Sequencer: Service {
         let epoch = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time,
                                 content: .epoch(mapRoot: mapRoot, size: chain.nextIndex))
         leaves.append(epoch)
-        let (checkpoint, note) = try store.append(leaves) { try $0.sign(with: signer).serialized }
+        let (checkpoint, note) = try store.append(leaves, disclosures: disclosures) { try $0.sign(with: signer).serialized }
+        if leaves.contains(where: { if case .erasure? = $0.statement?.statement { true } else { false } }) {
+            // Committed already; a checkpoint kept from finishing by readers is retried after the next erasure,
+            // and SQLite's own checkpoints overwrite the frames in time. Erasure never fails for it.
+            _ = try? store.checkpointWAL()
+        }
         return (placements, checkpoint, note)
     }
 

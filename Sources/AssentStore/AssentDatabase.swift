@@ -17,6 +17,10 @@ public final class AssentDatabase: Sendable {
         config.busyMode = .timeout(10)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted content is overwritten with zeros, in the database file and in the WAL frames
+            // that record the deletion: an erased disclosure leaves no trace in a freed page or cell
+            // (docs/data-protection.md). Per connection, so every connection of the pool sets it.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -99,6 +103,29 @@ public final class AssentDatabase: Sendable {
                 try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: row["log"], db: db)
             }
         }
+        migrator.registerMigration("v3-disclosures") { db in
+            // The only personal data a node keeps (docs/data-protection.md): the texts and salts
+            // behind a statement's commitments, deletable. Never in a key column: a WITHOUT ROWID
+            // table copies keys into interior pages, where a deletion would leave them behind.
+            try db.execute(sql: """
+                CREATE TABLE disclosures (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    hash BLOB NOT NULL,
+                    field TEXT NOT NULL,
+                    salt BLOB NOT NULL,
+                    text TEXT NOT NULL,
+                    PRIMARY KEY (log, hash, field)
+                ) WITHOUT ROWID;
+                -- Statements whose disclosures an erasure deleted: the first erasure logged, its leaf time (ms).
+                CREATE TABLE erasures (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    hash BLOB NOT NULL,
+                    erasure BLOB NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (log, hash)
+                ) WITHOUT ROWID;
+                """)
+        }
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 
@@ -120,6 +147,17 @@ public final class AssentDatabase: Sendable {
             return db.lastInsertedRowID
         }
         return try LogStore(database: self, id: id, origin: origin, verifierKey: verifierKey, role: role)
+    }
+
+    /// Copies every WAL frame into the database file and truncates the WAL to zero bytes, so
+    /// that frames holding deleted content (an erased disclosure) are gone from disk too; waits
+    /// for readers up to the busy timeout. Returns false when readers kept it from finishing.
+    @discardableResult
+    public func checkpointAndTruncateWAL() throws -> Bool {
+        try pool.writeWithoutTransaction { db in
+            let (walFrames, checkpointed) = try db.checkpoint(.truncate)
+            return walFrames <= 0 || walFrames == checkpointed
+        }
     }
 
     /// The logs this database holds.

@@ -51,6 +51,25 @@ public struct LogSnapshot {
         return found
     }
 
+    /// The disclosures still held for the statement `hash`, ordered by field.
+    public func disclosures(of hash: Hash) throws -> [Disclosure] {
+        try Row.fetchAll(db, sql: "SELECT field, salt, text FROM disclosures WHERE log = ? AND hash = ? ORDER BY field",
+                         arguments: [store.id, Data(hash.bytes)]).map { row in
+            Disclosure(field: row["field"], salt: [UInt8](row["salt"] as Data), text: row["text"])
+        }
+    }
+
+    /// The first erasure logged of the statement `hash`: the erasure statement's hash and its leaf time.
+    public func erasure(of hash: Hash) throws -> (erasure: Hash, at: Timestamp)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT erasure, at FROM erasures WHERE log = ? AND hash = ?",
+                                         arguments: [store.id, Data(hash.bytes)]) else { return nil }
+        let bytes: Data = row["erasure"]
+        guard let erasure = Hash(bytes: [UInt8](bytes)) else {
+            throw StoreError.badRow(origin: store.origin, "erasures row with a \(bytes.count)-byte erasure hash")
+        }
+        return (erasure, Timestamp(milliseconds: row["at"]))
+    }
+
     /// A tile's bytes as served: a full tile, or a partial one of `tile.width` hashes that the
     /// snapshot's size implies. Nil when the log has not reached it.
     public func tile(_ tile: Tile) throws -> [UInt8]? {

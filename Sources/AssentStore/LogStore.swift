@@ -129,12 +129,18 @@ public final class LogStore: Sendable {
     /// Appends leaves that continue the log, then asks `sign` for the checkpoint note that
     /// covers them, and commits both together. `sign` may refuse (throw), in which case
     /// nothing is written. Returns the new checkpoint and its note.
+    ///
+    /// `disclosures` (by statement hash) are stored for the statements these leaves log, in the
+    /// same transaction: no statement is acknowledged without its disclosures. An erasure leaf
+    /// deletes its statement's disclosures in that transaction too (docs/protocol.md "Erasure").
     @discardableResult
-    public func append(_ leaves: [LogLeaf], sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
-        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, sign: sign) }
+    public func append(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]] = [:],
+                       sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, disclosures: disclosures, sign: sign) }
     }
 
-    private func appendHoldingWriterLock(_ leaves: [LogLeaf], sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+    private func appendHoldingWriterLock(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]],
+                                         sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
         var enrollmentsChanged = Set<PublicKey>()
@@ -142,6 +148,8 @@ public final class LogStore: Sendable {
         let result: (Checkpoint, String) = try database.pool.write { db in
             let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
             let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
+            // The first disclosures of a statement win: a later submission of the same statement cannot replace them.
+            let insertDisclosure = try db.cachedStatement(sql: "INSERT OR IGNORE INTO disclosures (log, hash, field, salt, text) VALUES (?, ?, ?, ?, ?)")
             var leafHashes = [Hash]()
             leafHashes.reserveCapacity(leaves.count)
             for leaf in leaves {
@@ -149,9 +157,17 @@ public final class LogStore: Sendable {
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
-                    if case let .enrollment(enrollment) = statement.statement {
+                    for d in disclosures[statement.hash] ?? [] {
+                        try insertDisclosure.execute(arguments: [id, Data(statement.hash.bytes), d.field, Data(d.salt), d.text])
+                    }
+                    switch statement.statement {
+                    case let .enrollment(enrollment):
                         try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: id, db: db)
                         enrollmentsChanged.insert(enrollment.party)
+                    case let .erasure(erasure):
+                        try LogStore.recordErasure(erasure, hash: statement.hash, time: leaf.time, log: id, db: db)
+                    case .preference, .mandate:
+                        break
                     }
                 }
             }
@@ -234,6 +250,20 @@ public final class LogStore: Sendable {
             WHERE excluded.issued > parties.issued OR (excluded.issued = parties.issued AND excluded.hash > parties.hash)
             """, arguments: [log, Data(enrollment.party.bytes), enrollment.active, enrollment.issued.milliseconds, Data(hash.bytes), Int64(index)])
     }
+
+    /// Deletes the disclosures of the statement `erasure` names (secure_delete zeroes them in
+    /// the page) and records the first erasure of it.
+    static func recordErasure(_ erasure: Erasure, hash: Hash, time: Timestamp, log: Int64, db: Database) throws {
+        let target = Data(erasure.erases.bytes)
+        try db.execute(sql: "DELETE FROM disclosures WHERE log = ? AND hash = ?", arguments: [log, target])
+        try db.execute(sql: "INSERT OR IGNORE INTO erasures (log, hash, erasure, at) VALUES (?, ?, ?, ?)",
+                       arguments: [log, target, Data(hash.bytes), time.milliseconds])
+    }
+
+    /// After an erasure is logged: moves the WAL into the database file and truncates it, so the
+    /// frames that still held the erased text are gone from disk (`AssentDatabase.checkpointAndTruncateWAL`).
+    @discardableResult
+    public func checkpointWAL() throws -> Bool { try database.checkpointAndTruncateWAL() }
 
     // MARK: Reading
 

@@ -44,6 +44,7 @@ public enum StoreCheck {
         case checkpointBeyondLog = "checkpoint-beyond-log"
         case leavesWithoutCheckpoint = "leaves-without-checkpoint"
         case statementIndex = "statement-index"
+        case disclosureOrphan = "disclosure-orphan"
     }
 
     /// One thing that is wrong, and where: the log, and the tile level and index, the leaf
@@ -289,6 +290,14 @@ private struct LogChecker {
         if indexed != report.statements {
             fail(.statementIndex, "the statement index has \(indexed) entries, the log \(report.statements) statements")
         }
+        // Disclosures only of statements this log holds, and none of a statement an erasure erased
+        // (docs/protocol.md "Personal data": the deletion is in the erasure's own transaction).
+        let orphans = try Int.fetchOne(db, sql: """
+            SELECT COUNT(*) FROM disclosures d WHERE d.log = ?
+            AND (NOT EXISTS (SELECT 1 FROM statements s WHERE s.log = d.log AND s.hash = d.hash)
+                 OR EXISTS (SELECT 1 FROM erasures e WHERE e.log = d.log AND e.hash = d.hash))
+            """, arguments: [id]) ?? 0
+        if orphans > 0 { fail(.disclosureOrphan, "\(orphans) disclosures are of statements the log does not hold, or that an erasure erased") }
     }
 
     /// Leaf `index`: its hash against its stored level-0 tile, its parse, its chain link, its

@@ -7,12 +7,15 @@ struct Assent: AsyncParsableCommand {
         commandName: "assent",
         abstract: "A federated, verifiable ledger of creators' consent for AI use of their works.",
         discussion: """
-            Keys and statements:   assent keygen, assent sign, assent inspect
+            Keys and statements:   assent keygen, assent sign, assent erase, assent inspect
+            Your works:            assent grant, deny, revoke, license, withdraw
+            Operators:             assent enroll, assent mandate
             Running a node:        assent serve --config Nodes/<society>.json
             Checking a store:      assent store check <data directory>
             Talking to a node:     assent submit, assent audit
             """,
-        subcommands: [Keygen.self, Sign.self, Inspect.self, Serve.self, Submit.self, Audit.self, Store.self]
+        subcommands: [Keygen.self, Sign.self, Erase.self, Inspect.self, Grant.self, Deny.self, Revoke.self, License.self, Withdraw.self,
+                      Enroll.self, MandateVerb.self, Serve.self, Submit.self, Audit.self, Store.self]
     )
 }
 

@@ -1,17 +1,24 @@
 import ArgumentParser
 import AssentCore
+import AssentNode
 import Foundation
 
 struct Inspect: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain a signed statement, a log leaf, a checkpoint or an entry bundle.",
+        abstract: "Explain a signed statement, a node's statement reply, a log leaf, a checkpoint or an entry bundle.",
         discussion: """
             Reads a file (or standard input with -), works out what it is, checks what can be
             checked without a network (canonical form, statement signatures, the checkpoint's
             signature when --key is given) and explains it in plain words, or as JSON with --json.
 
+            A statement with disclosures (as `assent sign` prints it, or as GET /v1/statements/{hash}
+            answers) shows each disclosed text and whether it matches its commitment in the signed
+            statement; a text an erasure deleted shows as "committed, erased on <date>". This is how
+            anyone holding a disclosure (a court, a licensee) checks it against the log.
+
             Examples:
               assent sign preference ... | assent inspect -
+              curl -s http://127.0.0.1:7001/v1/statements/<hex hash> | assent inspect -
               curl -s http://127.0.0.1:7001/checkpoint | assent inspect - --key "$(cat gema-log.pub)"
             """
     )
@@ -49,17 +56,29 @@ struct Inspect: ParsableCommand {
         if text.contains("\n\n— ") { return try explainCheckpoint(text) }
         if bytes.first == UInt8(ascii: "{") {
             let value: JSONValue
-            do { value = try CanonicalJSON.parse(bytes) } catch { throw CLIError("not valid JSON: \(error)") }
+            // A node's statement reply carries "erased": null, which Assent's JSON has no value for.
+            do { value = try StatementRecord.parseReply(bytes) } catch { throw CLIError("not valid JSON: \(error)") }
             let canonical = (try? CanonicalJSON.parse(bytes, requireCanonical: true)) != nil
-            if value["statement"] != nil {
+            if case var .object(members) = value, members["statement"] != nil {
+                // Disclosures (and a reply's index, receipt, erased) sit beside the signed statement.
+                let disclosed = members.removeValue(forKey: "disclosures")
+                let isReply = members["receipt"] != nil
+                let erased = members["erased"]
+                let signedJSON = isReply ? (members["statement"] ?? .object([:])) : .object(members)
                 let signed: SignedStatement
-                do { signed = try SignedStatement(json: value) } catch { throw CLIError("not a valid signed statement: \(error)") }
+                do { signed = try SignedStatement(json: signedJSON) } catch { throw CLIError("not a valid signed statement: \(error)") }
                 var e = describe(signed.statement)
                 e.text += "\nsignature:  valid (by \(signed.statement.by.base64))"
-                e.text += "\ncanonical:  \(canonical ? "yes" : "no: a node would refuse these bytes; `assent sign` writes canonical JSON")"
-                e.text += "\nhash:       \(signed.hash.base64)"
+                if isReply {
+                    e.text += "\nlogged:     at index \(members["index"]?.integerValue.map(String.init) ?? "?") (the reply's receipt proves it; `assent submit` verifies receipts)"
+                } else {
+                    e.text += "\ncanonical:  \(canonical ? "yes" : "no: a node would refuse these bytes; `assent sign` writes canonical JSON")"
+                }
+                e.text += "\nhash:       \(signed.hash.base64) (hex \(signed.hash.hex))"
+                let (lines, checks) = try Inspect.disclosureReport(signed.statement, disclosed: disclosed, erased: erased)
+                if !lines.isEmpty { e.text += "\n" + lines.joined(separator: "\n") }
                 e.json = ["kind": "statement", "canonical": .bool(canonical), "signatureValid": true,
-                          "hash": .string(signed.hash.base64), "statement": signed.statement.json]
+                          "hash": .string(signed.hash.base64), "statement": signed.statement.json, "disclosures": .array(checks)]
                 return e
             }
             if value["index"] != nil {
@@ -128,6 +147,38 @@ struct Inspect: ParsableCommand {
             text: lines.joined(separator: "\n"))
     }
 
+    /// One line per commitment of `statement`: its disclosed text and whether it matches (text
+    /// and salt hash to the commitment), "committed, erased on <date>" after an erasure, or
+    /// "committed, not disclosed". A disclosure that points at no commitment is named too.
+    static func disclosureReport(_ statement: Statement, disclosed: JSONValue?, erased: JSONValue?) throws -> ([String], [JSONValue]) {
+        let disclosures: [Disclosure]
+        do { disclosures = try disclosed.map { v throws(StatementError) in try Disclosure.list(json: v) } ?? [] } catch {
+            throw CLIError("disclosures: \(error)")
+        }
+        let erasedOn = erased?["at"]?.stringValue
+        var lines = [String](), checks = [JSONValue]()
+        for field in statement.commitments {
+            if let d = disclosures.first(where: { Bytewise.equal($0.field, field.pointer) }) {
+                let matches = field.commitment.matches(text: d.text, salt: d.salt)
+                let valid = field.kind.refusal(of: d.text)
+                lines.append("disclosed:  \(field.pointer) = \"\(d.text)\": " + (matches ? "matches its commitment" : "DOES NOT MATCH its commitment \(field.commitment)")
+                             + (valid.map { "; but a node would refuse the text: \($0)" } ?? ""))
+                checks.append(["field": .string(field.pointer), "text": .string(d.text), "matches": .bool(matches)])
+            } else if let erasedOn {
+                lines.append("disclosed:  \(field.pointer): committed, erased on \(erasedOn)")
+                checks.append(["field": .string(field.pointer), "erased": .string(erasedOn)])
+            } else {
+                lines.append("disclosed:  \(field.pointer): committed, not disclosed here")
+                checks.append(["field": .string(field.pointer), "disclosed": false])
+            }
+        }
+        for d in disclosures where !statement.commitments.contains(where: { Bytewise.equal($0.pointer, d.field) }) {
+            lines.append("disclosed:  \(d.field): POINTS AT NO COMMITMENT of this statement")
+            checks.append(["field": .string(d.field), "matches": false])
+        }
+        return (lines, checks)
+    }
+
     func describe(_ statement: Statement) -> Explanation {
         switch statement {
         case let .preference(p):
@@ -137,17 +188,17 @@ struct Inspect: ParsableCommand {
                          "audience:   \(p.audience.value == "*" ? "everyone" : p.audience.value)",
                          "usage:      \(usage)"]
             if let c = p.conditions {
-                lines.append("conditions: " + [c.credit.map { "credit \"\($0)\"" }, c.terms.map { "terms \($0)" },
+                lines.append("conditions: " + [c.credit.map { _ in "credit (committed)" }, c.terms.map { "terms \($0)" },
                                                c.purpose.map { "purpose \($0.rawValue)" }].compactMap { $0 }.joined(separator: ", "))
             }
             if let e = p.expires { lines.append("expires:    \(e)") }
-            if let l = p.labels { lines.append("labels:     \(l.joined(separator: ", "))") }
+            if p.note != nil { lines.append("note:       committed") }
             return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
         case let .enrollment(e):
             var lines = ["enrollment by operator \(e.by.base64), issued \(e.issued)",
-                         "party:      \(e.party.base64) as \(e.role.rawValue)\(e.name.map { " (\($0))" } ?? "")",
+                         "party:      \(e.party.base64) as \(e.role.rawValue)\(e.name.map { _ in " (name committed)" } ?? "")",
                          "status:     \(e.active ? "active" : "revoked")"]
-            if let ids = e.ids { lines.append("ids:        \(ids.joined(separator: ", "))") }
+            if let ids = e.ids { lines.append("ids:        \(ids.count) committed") }
             if let c = e.community { lines.append("community:  \(c.name)") }
             return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
         case let .mandate(m):
@@ -156,6 +207,10 @@ struct Inspect: ParsableCommand {
                          "works:      \(m.works.prefix(5).map(\.description).joined(separator: ", "))\(m.works.count > 5 ? ", …" : "")",
                          "status:     \(m.active ? "active" : "revoked")"]
             if let l = m.labels { lines.append("labels:     \(l.joined(separator: ", "))") }
+            return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
+        case let .erasure(e):
+            let lines = ["erasure by \(e.by.base64), issued \(e.issued)",
+                         "erases:     the disclosures of statement \(e.erases.base64) (hex \(e.erases.hex))"]
             return Explanation(json: statement.json, text: lines.joined(separator: "\n"))
         }
     }

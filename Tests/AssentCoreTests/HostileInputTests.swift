@@ -23,18 +23,22 @@ final class HostileInputTests: XCTestCase {
         .sign(.preference(Preference(
             by: declarant.publicKey, issued: issued, work: try! WorkID(parsing: "iswc:T0345246801"),
             audience: Audience("licensee:example-ai.com")!, usage: ["train-ai": false, "search": true],
-            conditions: Conditions(credit: "Jane \"JD\" Doe\n", terms: "https://gema.de/terms", purpose: .research),
-            expires: Timestamp(rfc3339: "2027-01-01T00:00:00.000Z")!, labels: ["TK-A"], note: "ünïcødé ✓ 𝄞"
+            conditions: Conditions(credit: commit("Jane \"JD\" Doe\n"), terms: "https://gema.de/terms", purpose: .research),
+            expires: Timestamp(rfc3339: "2027-01-01T00:00:00.000Z")!, note: commit("ünïcødé ✓ 𝄞")
         )), with: declarant),
         .sign(.enrollment(Enrollment(
-            by: operatorKey.publicKey, issued: issued, party: declarant.publicKey, role: .steward, name: "Jane",
-            ids: ["ipi:00052210040", "isni:000000012146438X"], community: .init(name: "Kin", projects: ["p1"])
+            by: operatorKey.publicKey, issued: issued, party: declarant.publicKey, role: .steward, name: commit("Jane"),
+            ids: [commit("ipi:00052210040"), commit("isni:000000012146438X")], community: .init(name: "Kin", projects: ["p1"])
         )), with: operatorKey),
         .sign(.mandate(Mandate(
             by: operatorKey.publicKey, issued: issued, party: declarant.publicKey,
             works: workIDs.map { try! WorkID(parsing: $0) }, role: .steward, labels: ["BC-P"]
         )), with: operatorKey),
+        .sign(.erasure(Erasure(by: declarant.publicKey, issued: issued, erases: Hash(bytes: [UInt8](repeating: 7, count: 32))!)), with: declarant),
     ]
+
+    /// A commitment with a fixed salt (bytes 0…15): samples are the same on every run.
+    static func commit(_ text: String) -> Commitment { try! Commitment(text: text, salt: Array(0..<16)) }
 
     static let leaves: [LogLeaf] = {
         var out = [LogLeaf]()
@@ -141,6 +145,32 @@ final class HostileInputTests: XCTestCase {
             XCTAssertEqual(CanonicalJSON.encode(value), input, "canonical input must re-encode to the same bytes")
         }
         XCTAssertGreaterThanOrEqual(canonicalAccepted, seeds.count - 3)  // three seeds are not canonical
+    }
+
+    /// Submissions (a signed statement with disclosures beside it, docs/protocol.md "Personal
+    /// data") as a node reads them: never a crash, and an accepted one reads back from its
+    /// canonical bytes, which are the input (or, for an empty `disclosures` list, the statement's own).
+    func testMutatedSubmissionsNeverCrashAndAcceptedOnesKeepTheirBytes() throws {
+        let salt = [UInt8](0..<16)
+        let seeds = [
+            try Submission(statement: HostileInputTests.statements[0], disclosures: [
+                Disclosure(field: "/conditions/credit", salt: salt, text: "Jane \"JD\" Doe\n"),
+                Disclosure(field: "/note", salt: salt, text: "ünïcødé ✓ 𝄞"),
+            ]),
+            try Submission(statement: HostileInputTests.statements[1], disclosures: [
+                Disclosure(field: "/name", salt: salt, text: "Jane"), Disclosure(field: "/ids/0", salt: salt, text: "ipi:00052210040"),
+                Disclosure(field: "/ids/1", salt: salt, text: "isni:000000012146438X"),
+            ]),
+        ].map(\.canonicalBytes)
+        let accepted = feed(seeds, count: 1500, seed: 12) { input in
+            if let loose = try? Submission(bytes: input, requireCanonical: false) {
+                XCTAssertEqual(try Submission(bytes: loose.canonicalBytes), loose)
+            }
+            let strict = try Submission(bytes: input)
+            XCTAssertEqual(try Submission(bytes: strict.canonicalBytes), strict)
+            XCTAssertTrue(strict.canonicalBytes == input || (strict.disclosures.isEmpty && strict.statement.canonicalBytes.count < input.count))
+        }
+        XCTAssertGreaterThanOrEqual(accepted, seeds.count)
     }
 
     func testMutatedStatementsNeverCrashAndAcceptedOnesKeepTheirBytes() {

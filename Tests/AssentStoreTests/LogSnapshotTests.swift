@@ -6,22 +6,75 @@ import XCTest
 
 /// Reads for the HTTP path: one snapshot per read, run on GRDB's reader queues.
 extension LogStoreTests {
-    /// Reads that block (a slow disk, simulated) occupy GRDB's reader threads, not Swift's
-    /// cooperative pool (one thread per core), which stays free for every other task.
+    /// Reads that block (a slow disk, simulated by a gate) occupy GRDB's reader threads, not
+    /// Swift's cooperative pool (one thread per core), which stays free for every other task.
+    /// No clock decides the outcome: the reads hold until the test opens the gate, and a
+    /// watchdog thread opens it after 20 s only so that a regression fails instead of hanging.
     func testSlowAsyncReadsLeaveTheCooperativePoolFree() async throws {
         let store = try open()
         try store.append(try batch(store, statements: 3), sign: sign)
         let poolWidth = ProcessInfo.processInfo.activeProcessorCount
-        let start = ContinuousClock.now
+        // More blocked reads than the pool has threads, within GRDB's five concurrent readers.
+        let blocked = min(poolWidth + 1, 5)
+        let started = DispatchSemaphore(value: 0)
+        let gate = Gate()
         async let reads: Void = withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0...poolWidth { group.addTask { () async throws -> Void in _ = try await store.read { _ -> Int32 in usleep(1_500_000) } } }
+            for _ in 0..<blocked {
+                group.addTask { () async throws -> Void in
+                    _ = try await store.read { _ -> Int32 in
+                        started.signal()
+                        gate.wait()
+                        return 0
+                    }
+                }
+            }
             try await group.waitForAll()
         }
-        try await Task.sleep(for: .milliseconds(100))  // the reads are under way
+        let watchdog = Thread { if !gate.wait(seconds: 20) { gate.open(byWatchdog: true) } }
+        watchdog.start()
+        // Wait for the reads to be under way, on a thread of Dispatch's, not of the pool.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                for _ in 0..<blocked { started.wait() }
+                done.resume()
+            }
+        }
         await Task.detached { }.value  // needs a free thread of the pool
-        let waited = start.duration(to: .now)
-        XCTAssertLessThan(waited, .milliseconds(1000), "a task waited \(waited) for a thread held by a blocking read")
+        gate.open(byWatchdog: false)
         try await reads
+        XCTAssertFalse(gate.openedByWatchdog, "a task found no free thread of the pool while \(blocked) reads were blocked")
+    }
+
+    /// A one-shot gate that blocking reads wait at.
+    final class Gate: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var isOpen = false
+        private(set) var openedByWatchdog = false
+
+        func wait() {
+            condition.lock()
+            while !isOpen { condition.wait() }
+            condition.unlock()
+        }
+
+        /// Waits at most `seconds`; true when the gate opened.
+        func wait(seconds: Double) -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            while !isOpen { if !condition.wait(until: deadline) { return isOpen } }
+            return true
+        }
+
+        func open(byWatchdog: Bool) {
+            condition.lock()
+            if !isOpen {
+                isOpen = true
+                openedByWatchdog = byWatchdog
+            }
+            condition.broadcast()
+            condition.unlock()
+        }
     }
 
     func testASnapshotAnswersAsTheBlockingReadsDo() async throws {

@@ -64,6 +64,17 @@ final class StoreCheckTests: StoreTestCase {
         XCTAssertEqual(try check().logs.first?.size, 611)
     }
 
+    /// Disclosures belong to statements of the log, and none survive an erasure
+    /// (docs/protocol.md "Personal data"): a row left behind or slipped in is reported.
+    func testADisclosureOfNoLoggedStatementIsReported() throws {
+        try makeStore()
+        XCTAssertTrue(try check().ok)
+        try sqlite("INSERT INTO disclosures (log, hash, field, salt, text) VALUES (1, zeroblob(32), '/note', zeroblob(16), 'left behind')")
+        let report = try check()
+        XCTAssertEqual(report.failures.map(\.kind), [.disclosureOrphan], report.text)
+        XCTAssertEqual(report.firstFailure?.detail, "1 disclosures are of statements the log does not hold, or that an erasure erased")
+    }
+
     func testATamperedLeafIsFoundAtItsIndex() throws {
         try makeStore()
         let original = try leafHash(300)
