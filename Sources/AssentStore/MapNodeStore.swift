@@ -41,23 +41,4 @@ public struct MapNodeStore: PrefixTreeStorage {
             try upsert.execute(arguments: [log, Data(position.storageKey), Data(node.encoded)])
         }
     }
-
-    /// The name of the migration that creates `map_nodes`.
-    public static let migrationName = "v4-map-nodes"
-
-    /// Registers the migration that creates `map_nodes`; AssentDatabase registers it after its
-    /// own. A log with leaves but no map nodes is a log written before the map existed: its map
-    /// is built by whoever connects the map to the batch transaction, not here.
-    public static func registerMigration(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration(migrationName) { db in
-            try db.execute(sql: """
-                CREATE TABLE map_nodes (
-                    log INTEGER NOT NULL REFERENCES logs(id),
-                    path BLOB NOT NULL,
-                    node BLOB NOT NULL,
-                    PRIMARY KEY (log, path)
-                ) WITHOUT ROWID;
-                """)
-        }
-    }
 }

@@ -56,7 +56,7 @@ enum MapBench {
             try db.execute(sql: "CREATE TABLE logs (id INTEGER PRIMARY KEY, origin TEXT NOT NULL UNIQUE)")
             try db.execute(sql: "INSERT INTO logs (id, origin) VALUES (1, 'bench')")
         }
-        MapNodeStore.registerMigration(in: &migrator)
+        StateMapStore.registerMigration(in: &migrator)
         try migrator.migrate(pool)
         var sqliteSeconds = 0.0
         var sqliteRoot = Hash.zero

@@ -17,7 +17,7 @@ final class MapNodeStoreTests: StoreTestCase {
             try db.execute(sql: "CREATE TABLE logs (id INTEGER PRIMARY KEY, origin TEXT NOT NULL UNIQUE)")
             try db.execute(sql: "INSERT INTO logs (id, origin) VALUES (1, ?)", arguments: [Self.mapOrigin])
         }
-        MapNodeStore.registerMigration(in: &migrator)
+        StateMapStore.registerMigration(in: &migrator)
         try migrator.migrate(queue)
         return queue
     }
