@@ -73,7 +73,7 @@ let package = Package(
         // Benchmarks of the core and the store (Scripts/bench-core.sh runs it in release mode).
         .executableTarget(
             name: "assent-bench",
-            dependencies: ["AssentCore", "AssentStore", "COpenSSL"]
+            dependencies: ["AssentCore", "AssentStore", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "AssentCoreTests",

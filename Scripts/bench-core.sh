@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: Scripts/bench-core.sh [--leaves N] [--batch N] [--seconds S] [--rounds R] [--no-store] [--json] [--no-build]
+usage: Scripts/bench-core.sh [--leaves N] [--batch N] [--seconds S] [--rounds R] [--no-store] [--map N] [--json] [--no-build]
 
 Builds assent-bench (release, scratch path .build-bench) and the C bound
 Scripts/bench/crypto_bound.c, then measures, single-threaded:
@@ -29,6 +29,8 @@ Options:
                 the reported ratio is the median of the rounds' ratios, which damps
                 noise from other load on the machine; rates shown are the best round
   --no-store    crypto only (for a second look when the crypto numbers were noisy)
+  --map N       also the state map (assent-bench map): N keys in batches of --batch,
+                in memory and through SQLite; inserts/s, proof bytes (information)
   --json        print one JSON document on stdout instead of the table
   --no-build    use the already-built .build-bench/release/assent-bench
   -h, --help    this help
@@ -44,6 +46,7 @@ rounds=9
 json=0
 build=1
 store=1
+map_keys=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --leaves) leaves="${2:?--leaves needs a number}"; shift 2 ;;
@@ -53,11 +56,12 @@ while [ $# -gt 0 ]; do
         --json) json=1; shift ;;
         --no-build) build=0; shift ;;
         --no-store) store=0; shift ;;
+        --map) map_keys="${2:?--map needs a number}"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench-core.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
-for n in "$leaves" "$batch" "$rounds"; do
+for n in "$leaves" "$batch" "$rounds" "$map_keys"; do
     [[ "$n" =~ ^[0-9]+$ ]] || { echo "bench-core.sh: not a whole number: $n" >&2; exit 2; }
 done
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench-core.sh: not a number of seconds: $seconds" >&2; exit 2; }
@@ -113,12 +117,19 @@ if [ "$store" = 1 ]; then
     "$bench" store "$leaves" "$batch" --json >"$work/store.json" || store_ok=0
 fi
 
+# State map (information only: no goal yet).
+if [ "$map_keys" -gt 0 ]; then
+    log "map: $map_keys keys in batches of $batch"
+    "$bench" map "$map_keys" "$batch" --json >"$work/map.json" || rm -f "$work/map.json"
+fi
+
 command_line="Scripts/bench-core.sh"
 [ "$leaves" != 1000000 ] && command_line+=" --leaves $leaves"
 [ "$batch" != 1000 ] && command_line+=" --batch $batch"
 [ "$seconds" != 2 ] && command_line+=" --seconds $seconds"
 [ "$rounds" != 5 ] && command_line+=" --rounds $rounds"
 [ "$store" = 0 ] && command_line+=" --no-store"
+[ "$map_keys" != 0 ] && command_line+=" --map $map_keys"
 
 python3 - "$work" "$json" "$store_ok" "$command_line" "$store" <<'PY'
 import json, os, re, sys, datetime, statistics
@@ -167,6 +178,11 @@ try:
     store = json.load(open(os.path.join(work, "store.json")))
 except (OSError, ValueError):
     pass
+state_map = None
+try:
+    state_map = json.load(open(os.path.join(work, "map.json")))
+except (OSError, ValueError):
+    pass
 store_pass = bool(store_ok and store and store.get("verified") and store["peak_rss_mb"] < GOAL_MB) if run_store else None
 
 cpu = "unknown"
@@ -185,6 +201,7 @@ doc = {
     "crypto": {"seconds_each": bound[0]["seconds"], "leaf_bytes": bound[0]["leaf_bytes"],
                "message_bytes": bound[0]["message_bytes"], "rounds": len({r["round"] for r in bound}), "goal_ratio": GOAL_RATIO,
                "results": rows, "bound_verify_reused_key": stricter, "openssl_speed": speed},
+    "map": state_map,
     "store": dict(store or {}, goal_peak_mb=GOAL_MB, **{"pass": store_pass}) if run_store else None,
     "pass": ok,
 }
@@ -224,6 +241,14 @@ else:
         print("Store: the benchmark failed (see the error above)  FAIL")
     else:
         print("Store: not run (--no-store)")
+    if state_map:
+        m = state_map
+        print(f"\nState map: {m['keys']:,} keys in batches of {m['batch']:,}, {m['nodes']:,} nodes (information)")
+        print(f"  inserts/s          in memory {m['memory_inserts_per_s']:,.0f}, through SQLite {m['sqlite_inserts_per_s']:,.0f}")
+        print(f"  proof bytes        present mean {m['proof_bytes_present_mean']:.0f} (max {m['proof_bytes_present_max']}),"
+              f" absent mean {m['proof_bytes_absent_mean']:.0f} (max {m['proof_bytes_absent_max']}); leaf depth mean {m['leaf_depth_mean']:.1f}")
+        print(f"  proofs/s           from SQLite {m['proofs_per_s_sqlite']:,.0f}, verified {m['verifies_per_s']:,.0f}/s;"
+              f" database {m['sqlite_bytes'] / 1048576:.1f} MB, peak RSS {m['peak_rss_mb']:.0f} MB")
     print(f"\nOverall: {'PASS' if ok else 'FAIL'}")
 sys.exit(0 if ok else 1)
 PY

@@ -126,6 +126,8 @@ public final class AssentDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The state map's tables (PROTOCOL §5, docs/state-map.md).
+        StateMapStore.registerMigration(in: &migrator)
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 

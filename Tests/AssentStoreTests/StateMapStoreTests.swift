@@ -1,0 +1,70 @@
+@testable import AssentCore
+@testable import AssentStore
+import Foundation
+import GRDB
+import XCTest
+
+/// The state map kept in SQLite as the sequencer will keep it (StateMapStore): each batch's
+/// statement leaves applied in a write transaction give the root its epoch leaf carries, and
+/// replaying the whole log from its leaves alone (MapReplay) gives every epoch's root.
+final class StateMapStoreTests: StoreTestCase {
+    let operatorKey = try! SigningKey(seed: [UInt8](repeating: 9, count: 32))
+
+    /// Batch b: an enrollment of the author, a mandate over 3 works, preferences on them, and
+    /// (from batch 1 on) a preference older than one already logged, which must change nothing.
+    func statements(batch b: Int) throws -> [SignedStatement] {
+        func work(_ n: Int) throws -> WorkID { try WorkID(parsing: "local:gema.de/\(n)") }
+        let issued = Timestamp(milliseconds: t0.milliseconds + Int64(b) * 60_000)
+        var out: [SignedStatement] = [
+            .sign(.enrollment(Enrollment(by: operatorKey.publicKey, issued: issued, party: author.publicKey, role: .creator, active: b % 3 != 2)), with: operatorKey),
+            .sign(.mandate(Mandate(by: operatorKey.publicKey, issued: issued, party: author.publicKey, works: try (0..<3).map { try work(b + $0) }, role: .author)), with: operatorKey),
+        ]
+        for n in 0..<3 {
+            out.append(.sign(.preference(Preference(by: author.publicKey, issued: issued, work: try work(b + n), usage: ["train-ai": n % 2 == 0])), with: author))
+        }
+        if b > 0 {
+            out.append(.sign(.preference(Preference(by: author.publicKey, issued: t0, work: try work(b), usage: ["search": true])), with: author))
+        }
+        return out
+    }
+
+    func testEachBatchsRootIsTheReplayedRootOfItsEpoch() throws {
+        let store = try open()
+        let database = try AssentDatabase(path: path)
+        var all = [LogLeaf]()
+        for b in 0..<6 {
+            var chain = store.chainHead
+            let time = Timestamp(milliseconds: t0.milliseconds + Int64(b) * 60_000)
+            var leaves = [LogLeaf]()
+            for s in try statements(batch: b) {
+                let leaf = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .statement(s))
+                try chain.append(leaf)
+                leaves.append(leaf)
+            }
+            // What the wired sequencer does inside its append transaction; here a transaction of its own.
+            let root = try database.pool.write { db in try StateMapStore.apply(leaves, db: db, log: store.id, origin: self.origin) }
+            let epoch = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .epoch(mapRoot: root, size: chain.nextIndex))
+            try store.append(leaves + [epoch], sign: sign)
+            all += leaves + [epoch]
+        }
+        var replay = MapReplay()
+        for leaf in all { try replay.append(leaf) }
+        XCTAssertEqual(replay.epochs, 6)
+        try database.pool.read { db in
+            XCTAssertEqual(try StateMapStore.root(db: db, log: store.id, origin: self.origin), try replay.tree.root())
+            // Every version is kept: the work of batch 2 was mandated in batches 0, 1 and 2.
+            let records = MapRecordStore(db: db, log: store.id, origin: self.origin)
+            let work = MapSubject.work(try WorkID(parsing: "local:gema.de/2"))
+            XCTAssertEqual(try records.latestRecord(work)?.stamp.version, 3)
+            XCTAssertEqual(try records.latestRecord(work), replay.latestRecord(work))
+            XCTAssertNotNil(try records.record(work, version: 1))
+            XCTAssertNil(try records.record(work, version: 4))
+            // State proofs from the stored tree and records verify against the stored root.
+            let tree = PrefixTree(storage: MapNodeStore(db: db, log: store.id, origin: self.origin))
+            let proof = try MapStateProof.make(subject: work, at: Timestamp(milliseconds: t0.milliseconds + 90_000), tree: tree) {
+                try records.record(work, version: $0)
+            }
+            XCTAssertEqual(try proof.verify(root: tree.root())?.stamp.version, 2)
+        }
+    }
+}
