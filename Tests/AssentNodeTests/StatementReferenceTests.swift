@@ -85,7 +85,10 @@ final class StatementReferenceTests: XCTestCase {
     static func fieldsTheCodeReads() throws -> [String: String] {
         let directory = StatementReference.repositoryRoot.appendingPathComponent("Sources/AssentCore")
         var names = [String: String]()
-        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+        // The state map's records (Map*.swift, *Record.swift) are read with the same FieldReader
+        // but are not statements: docs/state-map.md specifies them, and StateMapDocTests checks it.
+        let mapRecords = { (file: String) in file.hasPrefix("Map") || file.hasSuffix("Record.swift") }
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") && !mapRecords(file) {
             let source = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
             let reads = /\b(?:f|cf|fields)\.(?:take|string|optionalString|optionalText|optionalStringArray|labels|publicKey|timestamp|optionalTimestamp|workID|status)\("([A-Za-z]+)"/
             for match in source.matches(of: reads) { names[String(match.output.1)] = file }
