@@ -41,8 +41,15 @@ public struct SignedStatement: Hashable, Sendable {
     }
 
     /// Checks a signed statement already parsed as JSON (for example inside a log leaf).
-    /// `known`, when given, must be the canonical bytes that `value` was parsed from.
-    public init(json value: JSONValue, canonicalBytes known: [UInt8]? = nil) throws(StatementError) {
+    public init(json value: JSONValue) throws(StatementError) {
+        try self.init(json: value, canonicalBytes: nil)
+    }
+
+    /// `known`, when given, must be the canonical bytes that `value` was parsed from: the
+    /// signature is checked over a slice of them. Internal, so that only this module's parsers,
+    /// which hold both, can pass them; a caller outside could otherwise pair a statement with
+    /// bytes signed for another.
+    init(json value: JSONValue, canonicalBytes known: [UInt8]?) throws(StatementError) {
         var f = try FieldReader(value, context: "signed statement")
         guard let body = f.take("statement") else { throw .missingField("statement") }
         let sigText = try f.string("sig")
