@@ -35,6 +35,8 @@ public struct Disclosure: Hashable, Sendable {
     /// refused before it is hashed, but with that limit (`CommittedField.Kind.refusal`), so that
     /// a writer counting characters sees characters: the byte bound is this node's, not a rule.
     static let maxTextBytes = 4 * Preference.maxNoteCharacters
+    /// Base64 of the 16-byte salt is 24 characters; anything longer cannot be one.
+    static let maxSaltTextBytes = 4 * ((Commitment.saltLength + 2) / 3)
     /// A disclosure's `field` pointer, at most (the longest a statement has is `/conditions/credit`).
     public static let maxPointerBytes = 64
 
@@ -43,8 +45,7 @@ public struct Disclosure: Hashable, Sendable {
         var f = try FieldReader(json, context: context)
         do throws(StatementError) {
             field = try f.string("field", maxLength: Disclosure.maxPointerBytes)
-            // Base64 of the 16-byte salt is 24 characters; anything longer cannot be one.
-            let saltText = try f.string("salt", maxLength: 4 * ((Commitment.saltLength + 2) / 3))
+            let saltText = try f.string("salt", maxLength: Disclosure.maxSaltTextBytes)
             guard let salt = Base64.decode(saltText), salt.count == Commitment.saltLength else {
                 throw StatementError.badDisclosure(field, "\"salt\" must be base64 of \(Commitment.saltLength) bytes")
             }
