@@ -15,6 +15,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let allowedMethods: @Sendable (String) -> [HTTPRequest.Method]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await answer(request, context: context, next: next)
+        // A reply to HEAD has no content (RFC 9110 §9.3.2), problems included; its headers
+        // (Content-Length among them) are those a GET would have had.
+        return request.method == .head ? response.createHeadResponse() : response
+    }
+
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let declared = request.headers[.contentLength], let length = Int(declared), length > maxBodyBytes {
             return .problem(.tooLarge(ProblemMiddleware.tooLargeDetail(maxBodyBytes)), extra: [.connection: "close"])
         }

@@ -63,3 +63,29 @@ final class OneSpellingTests: XCTestCase {
         }
     }
 }
+
+/// Review of issue 10, finding 17: HEAD is answered wherever GET is (RFC 9110 §9.3.2), with
+/// GET's status and headers and no content; it was 405.
+final class HeadTests: XCTestCase {
+    func testHeadAnswersAsGetWithoutContent() async throws {
+        try await InProcessNode.run { node in
+            let reply = try await node.post("/v1/statements", Fixtures.preference(80).canonicalBytes)
+            guard let hash = reply.json["statementHash"]?.stringValue.flatMap(Hash.init(base64:)) else { return XCTFail(reply.text) }
+            await node.waitForSize(1)
+            let size = node.node.store.size
+            for path in ["/v1/node", "/checkpoint", "/healthz", "/tile/entries/000.p/\(size)", "/v1/statements/\(hash.hex)",
+                         "/v1/proof/inclusion?index=0&size=\(size)", "/no/such/route", "/v1/statements/\(hash.hex)/"] {
+                let get = try await node.get(path)
+                let head = try await node.send(path, method: .head, body: nil)
+                XCTAssertEqual(head.status, get.status, path)
+                XCTAssertEqual(head.body, [], "\(path): HEAD carries no content")
+                XCTAssertEqual(head.headers["content-type"], get.headers["content-type"], path)
+                // A problem's detail names the method, so only a found resource has GET's length.
+                if get.status == 200 { XCTAssertEqual(head.headers["content-length"], String(get.body.count), path) }
+            }
+            let post = try await node.send("/v1/statements", method: .head, body: nil)
+            XCTAssertEqual(post.status, 405)
+            XCTAssertEqual(post.headers["allow"], "POST")
+        }
+    }
+}
