@@ -7,6 +7,9 @@ public struct Audience: Hashable, Sendable, CustomStringConvertible {
 
     init(unchecked value: String) { self.value = value }
 
+    /// The licensee's id after `licensee:`, at most (a DNS name's length, RFC 1035 §2.3.4, less its final dot).
+    public static let maxLicenseeBytes = 253
+
     public init?(_ value: String) {
         if value == "*" {
             self.value = value
@@ -15,7 +18,7 @@ public struct Audience: Hashable, Sendable, CustomStringConvertible {
         let prefix = "licensee:".utf8
         guard value.utf8.starts(with: prefix) else { return nil }
         let id = value.utf8.dropFirst(prefix.count)
-        guard !id.isEmpty, id.count <= 253, id.allSatisfy(Audience.isLicenseeByte) else { return nil }
+        guard !id.isEmpty, id.count <= Audience.maxLicenseeBytes, id.allSatisfy(Audience.isLicenseeByte) else { return nil }
         self.value = value
     }
 

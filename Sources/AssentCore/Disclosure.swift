@@ -31,20 +31,28 @@ public struct Disclosure: Hashable, Sendable {
     }
 
     /// The largest text a disclosure may carry, in UTF-8 bytes: the longest field (`note`, 280
-    /// scalars) at 4 bytes each. Anything longer is refused before it is looked at.
-    static let maxTextBytes = 4 * 280
+    /// scalars) at 4 bytes each. Anything longer cannot pass any field's character limit, and is
+    /// refused before it is hashed, but with that limit (`CommittedField.Kind.refusal`), so that
+    /// a writer counting characters sees characters: the byte bound is this node's, not a rule.
+    static let maxTextBytes = 4 * Preference.maxNoteCharacters
+    /// Base64 of the 16-byte salt is 24 characters; anything longer cannot be one.
+    static let maxSaltTextBytes = 4 * ((Commitment.saltLength + 2) / 3)
+    /// A disclosure's `field` pointer, at most (the longest a statement has is `/conditions/credit`).
+    public static let maxPointerBytes = 64
 
     public init(json: JSONValue, position: Int) throws(StatementError) {
         let context = "disclosures[\(position)]"
         var f = try FieldReader(json, context: context)
         do throws(StatementError) {
-            field = try f.string("field", maxLength: 64)
-            let saltText = try f.string("salt", maxLength: 64)
+            field = try f.string("field", maxLength: Disclosure.maxPointerBytes)
+            let saltText = try f.string("salt", maxLength: Disclosure.maxSaltTextBytes)
             guard let salt = Base64.decode(saltText), salt.count == Commitment.saltLength else {
                 throw StatementError.badDisclosure(field, "\"salt\" must be base64 of \(Commitment.saltLength) bytes")
             }
             self.salt = salt
-            text = try f.string("text", maxLength: Disclosure.maxTextBytes)
+            // Bounded by the submission's size, so reading it whole costs little; its length is
+            // judged in `check`, against the field it discloses.
+            text = try f.string("text", maxLength: Submission.maxSize)
             try f.finish()
         } catch {
             if case .badDisclosure = error { throw error }
@@ -74,6 +82,8 @@ public struct Disclosure: Hashable, Sendable {
                 throw .badDisclosure(d.field, "points at no commitment of the statement; \(known)")
             }
             guard seen.insert(d.field).inserted else { throw .badDisclosure(d.field, "disclosed twice") }
+            // A text too long for every field is refused before it is hashed, with its field's limit.
+            if d.text.utf8.count > maxTextBytes, let why = target.kind.refusal(of: d.text) { throw .badDisclosure(d.field, why) }
             guard target.commitment.matches(text: d.text, salt: d.salt) else {
                 throw .badDisclosure(d.field, "text and salt do not hash to the statement's commitment \(target.commitment)")
             }

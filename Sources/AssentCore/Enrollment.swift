@@ -5,6 +5,10 @@ public struct Enrollment: Hashable, Sendable {
         public var name: String
         /// Local Contexts Hub project identifiers.
         public var projects: [String]
+        /// Limits in UTF-8 bytes (a community's name is in clear: it names a community, not a person).
+        public static let maxNameBytes = 256
+        public static let maxProjects = 64
+        public static let maxProjectBytes = 256
         public init(name: String, projects: [String] = []) {
             self.name = name
             self.projects = projects
@@ -69,9 +73,17 @@ public struct Enrollment: Hashable, Sendable {
             ids = out
         }
         if let c = f.take("community") {
-            var cf = try FieldReader(c, context: "community")
-            let communityName = try cf.string("name", maxLength: 256)
-            let projects = try cf.optionalStringArray("projects", max: 64) ?? []
+            var cf = try FieldReader(c, context: "community", prefix: "community.")
+            let communityName = try cf.string("name", maxLength: Community.maxNameBytes)
+            // A name is shown to people and compared as bytes: an empty one names no one, and white
+            // space at either end would make two spellings of one name (as identifiers, PROTOCOL §2).
+            guard let first = communityName.unicodeScalars.first, let last = communityName.unicodeScalars.last else {
+                throw .badField("community.name", "is empty")
+            }
+            guard !first.properties.isWhitespace, !last.properties.isWhitespace else {
+                throw .badField("community.name", "begins or ends with white space")
+            }
+            let projects = try cf.optionalStringArray("projects", max: Community.maxProjects, maxItemBytes: Community.maxProjectBytes) ?? []
             try cf.finish()
             community = Community(name: communityName, projects: projects)
         }

@@ -2,23 +2,27 @@
 struct FieldReader {
     private var members: [JSONKey: JSONValue]
     let context: String
+    /// Put before every field name in an error (`community.` gives `community.name`), so that a
+    /// refusal names the field as docs/statements.md does; empty for a statement's own fields.
+    let prefix: String
 
-    init(_ value: JSONValue, context: String) throws(StatementError) {
+    init(_ value: JSONValue, context: String, prefix: String = "") throws(StatementError) {
         guard case let .object(m) = value else { throw .notObject(context) }
         members = m
         self.context = context
+        self.prefix = prefix
     }
 
     mutating func take(_ key: String) -> JSONValue? { members.removeValue(forKey: JSONKey(key)) }
 
     func finish() throws(StatementError) {
-        if let extra = members.keys.min() { throw .unknownField(extra.string) }
+        if let extra = members.keys.min() { throw .unknownField(prefix + extra.string) }
     }
 
     mutating func string(_ key: String, maxLength: Int = 1024) throws(StatementError) -> String {
-        guard let v = take(key) else { throw .missingField(key) }
-        guard case let .string(s) = v else { throw .wrongType(field: key, expected: "a string", found: v.typeName) }
-        guard s.utf8.count <= maxLength else { throw .badField(key, "longer than \(maxLength) bytes") }
+        guard let v = take(key) else { throw .missingField(prefix + key) }
+        guard case let .string(s) = v else { throw .wrongType(field: prefix + key, expected: "a string", found: v.typeName) }
+        guard s.utf8.count <= maxLength else { throw .badField(prefix + key, "longer than \(maxLength) bytes") }
         return s
     }
 
@@ -27,20 +31,28 @@ struct FieldReader {
         return try string(key, maxLength: maxLength)
     }
 
-    mutating func optionalStringArray(_ key: String, max: Int) throws(StatementError) -> [String]? {
+    /// An array of at most `max` distinct non-empty strings of at most `maxItemBytes` bytes each.
+    /// A repeated item is refused, as a mandate's repeated work is: one statement, one spelling.
+    mutating func optionalStringArray(_ key: String, max: Int, maxItemBytes: Int) throws(StatementError) -> [String]? {
+        let name = prefix + key
         guard let v = take(key) else { return nil }
-        guard case let .array(items) = v else { throw .wrongType(field: key, expected: "an array of strings", found: v.typeName) }
-        guard items.count <= max else { throw .badField(key, "more than \(max) items") }
+        guard case let .array(items) = v else { throw .wrongType(field: name, expected: "an array of strings", found: v.typeName) }
+        guard items.count <= max else { throw .badField(name, "\(items.count) items, at most \(max)") }
         var out = [String]()
-        for item in items {
-            guard case let .string(s) = item, !s.isEmpty, s.utf8.count <= 256 else { throw .badField(key, "items must be non-empty strings") }
+        var seen = Set<[UInt8]>()
+        for (i, item) in items.enumerated() {
+            guard case let .string(s) = item else { throw .badField("\(name)[\(i)]", "must be a string, found \(item.typeName)") }
+            guard !s.isEmpty else { throw .badField("\(name)[\(i)]", "is empty") }
+            guard s.utf8.count <= maxItemBytes else { throw .badField("\(name)[\(i)]", "longer than \(maxItemBytes) bytes") }
+            // Compared as bytes (PROTOCOL §2), not as Swift's canonically equivalent Strings.
+            guard seen.insert(Array(s.utf8)).inserted else { throw .badField("\(name)[\(i)]", "\"\(s)\" is listed twice") }
             out.append(s)
         }
         return out
     }
 
     mutating func labels(_ key: String) throws(StatementError) -> [String]? {
-        guard let list = try optionalStringArray(key, max: 32) else { return nil }
+        guard let list = try optionalStringArray(key, max: Mandate.maxLabels, maxItemBytes: LocalContextsLabel.readBound) else { return nil }
         for code in list where !LocalContextsLabel.isWellFormed(code) {
             throw .badField(key, "\"\(code)\" is not a Local Contexts label code such as TK-SS or BC-NC")
         }
@@ -65,8 +77,8 @@ struct FieldReader {
 
     /// A work identifier in its normal form (PROTOCOL §2: a statement carries only that).
     mutating func workID(_ key: String) throws(StatementError) -> WorkID {
-        let s = try string(key)
-        do { return try WorkID(parsingNormalized: s) } catch { throw .badWorkID(key, error) }
+        let s = try string(key, maxLength: WorkID.maxBytes)
+        do { return try WorkID(parsingNormalized: s) } catch { throw .badWorkID(prefix + key, error) }
     }
 
     mutating func status(_ key: String) throws(StatementError) -> Bool {

@@ -1,6 +1,8 @@
 public struct Mandate: Hashable, Sendable {
     public enum Role: String, Sendable, CaseIterable { case author, rightsholder, steward }
     public static let maxWorks = 1000
+    /// Local Contexts label codes on a steward's mandate, at most.
+    public static let maxLabels = 32
 
     public var by: PublicKey
     public var issued: Timestamp
@@ -40,6 +42,8 @@ public struct Mandate: Hashable, Sendable {
         var seen = Set<WorkID>()
         for (i, item) in list.enumerated() {
             guard case let .string(text) = item else { throw .badField("works[\(i)]", "must be a string") }
+            // The same bound as a preference's `work` (FieldReader.workID).
+            guard text.utf8.count <= WorkID.maxBytes else { throw .badField("works[\(i)]", "longer than \(WorkID.maxBytes) bytes") }
             let id: WorkID
             do { id = try WorkID(parsingNormalized: text) } catch { throw .badWorkID("works[\(i)]", error) }
             guard seen.insert(id).inserted else { throw .badField("works[\(i)]", "\(id) is listed twice") }

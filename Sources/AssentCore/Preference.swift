@@ -12,6 +12,8 @@ public struct Preference: Hashable, Sendable {
     public var note: Commitment?
     /// PROTOCOL §3: free text is short.
     public static let maxNoteCharacters = 280
+    /// Members of `usage`, at most.
+    public static let maxUsageCategories = 64
 
     public init(by: PublicKey, issued: Timestamp, work: WorkID, audience: Audience = .everyone, usage: [String: Bool],
                 conditions: Conditions? = nil, expires: Timestamp? = nil, note: Commitment? = nil) {
@@ -51,7 +53,7 @@ public struct Preference: Hashable, Sendable {
         guard let audience = Audience(a) else { throw .badField("audience", "must be * or licensee:<id>, found \"\(a)\"") }
         self.audience = audience
         guard case let .object(u)? = f.take("usage") else { throw .badField("usage", "must be an object of category → y or n") }
-        guard u.count <= 64 else { throw .badField("usage", "more than 64 categories") }
+        guard u.count <= Preference.maxUsageCategories else { throw .badField("usage", "more than \(Preference.maxUsageCategories) categories") }
         var usage = [String: Bool]()
         for (key, value) in u {
             let category = key.string

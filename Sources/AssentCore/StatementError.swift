@@ -11,6 +11,8 @@ public enum StatementError: Error, Equatable, Sendable, CustomStringConvertible 
     case unknownType(String)
     case badSignature
     case tooLarge(bytes: Int, limit: Int)
+    /// A statement with its disclosures over `Submission.maxSize`.
+    case submissionTooLarge(bytes: Int, limit: Int)
     /// A field that the log carries only as a commitment (enrollment `name`, `ids`; preference
     /// `conditions.credit`, `note`) was given in clear text: the log is public and permanent.
     case personalDataInClear(String)
@@ -31,6 +33,7 @@ public enum StatementError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .unknownType(t): "unknown statement type \"\(t)\": expected preference, enrollment, mandate or erasure"
         case .badSignature: "signature does not verify against the key in \"by\""
         case let .tooLarge(bytes, limit): "statement is \(bytes) bytes, the limit is \(limit)"
+        case let .submissionTooLarge(bytes, limit): "submission is \(bytes) bytes (statement and disclosures), the limit is \(limit)"
         case let .personalDataInClear(f):
             "field \"\(f)\" is personal data or free text in clear, and the log is public and permanent: \(Commitment.howToCommit)"
         case let .badDisclosure(f, why): "disclosure \"\(f)\": \(why)"

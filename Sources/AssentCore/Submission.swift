@@ -26,7 +26,11 @@ public struct Submission: Hashable, Sendable {
     /// Parses a submission. With `requireCanonical` (what a node does) the whole object,
     /// disclosures included, must already be canonical JSON (RFC 8785), as a statement alone must.
     public init(bytes: [UInt8], requireCanonical: Bool = true) throws(StatementError) {
-        guard bytes.count <= Submission.maxSize else { throw .tooLarge(bytes: bytes.count, limit: Submission.maxSize) }
+        guard bytes.count <= Submission.maxSize else {
+            // Without disclosures the body is a statement alone, held to the statement's limit.
+            guard bytes.starts(with: Submission.disclosuresPrefix) else { throw .tooLarge(bytes: bytes.count, limit: SignedStatement.maxSize) }
+            throw .submissionTooLarge(bytes: bytes.count, limit: Submission.maxSize)
+        }
         // Canonical input without disclosures is a signed statement as it is logged: it is read
         // without re-encoding (SignedStatement slices the signed body out of it).
         if requireCanonical, !bytes.starts(with: Submission.disclosuresPrefix) {

@@ -17,8 +17,10 @@ public enum UsageCategory: String, Sendable, CaseIterable {
 
     /// Category names are lower-case ASCII words joined by hyphens, at most 64 bytes; unknown
     /// ones are kept.
+    public static let maxNameBytes = 64
+
     static func isWellFormed(_ name: String) -> Bool {
-        guard let first = name.utf8.first, ASCII.isLower(first), name.utf8.count <= 64 else { return false }
+        guard let first = name.utf8.first, ASCII.isLower(first), name.utf8.count <= maxNameBytes else { return false }
         return name.utf8.allSatisfy { ASCII.isLower($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: "-") }
     }
 }

@@ -34,6 +34,10 @@ public struct WorkID: Hashable, Sendable, CustomStringConvertible, Comparable {
         try self.init(scheme: scheme, value: value)
     }
 
+    /// The longest identifier a statement may carry, in UTF-8 bytes (a preference's `work`, each
+    /// of a mandate's `works`): checked before the identifier is parsed.
+    public static let maxBytes = 1024
+
     /// Parses `scheme:value` that must already be in normal form, as a statement carries it
     /// (PROTOCOL §2): anything else is refused, naming the normal form. Compared bytewise, so
     /// that a spelling which is merely canonically equivalent to the normal form is refused too.

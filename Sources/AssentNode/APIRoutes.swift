@@ -25,9 +25,11 @@ extension Node {
             .bytes(try info.jsonBytes(), contentType: "application/json")
         }
         router.get("/v1/proof/inclusion") { request, _ -> Response in
-            guard let index = request.uri.queryParameters.get("index", as: UInt64.self),
-                  let size = request.uri.queryParameters.get("size", as: UInt64.self)
-            else { return .problem(.badRequest("need index and size, non-negative integers")) }
+            let index: UInt64, size: UInt64
+            do {
+                let values = try ProofQuery.integers(request.uri.query, names: ["index", "size"])
+                (index, size) = (values[0], values[1])
+            } catch { return .problem(.badRequest("\(error)")) }
             guard index < size, size <= store.size else {
                 return .problem(.notFound("no leaf \(index) in a tree of size \(size) (the log has \(store.size) leaves)"))
             }
@@ -37,9 +39,11 @@ extension Node {
                           "hashes": .array(proof.hashes.map { .string($0.base64) })])
         }
         router.get("/v1/proof/consistency") { request, _ -> Response in
-            guard let old = request.uri.queryParameters.get("old", as: UInt64.self),
-                  let new = request.uri.queryParameters.get("new", as: UInt64.self)
-            else { return .problem(.badRequest("need old and new, non-negative integers")) }
+            let old: UInt64, new: UInt64
+            do {
+                let values = try ProofQuery.integers(request.uri.query, names: ["old", "new"])
+                (old, new) = (values[0], values[1])
+            } catch { return .problem(.badRequest("\(error)")) }
             guard old > 0, old <= new, new <= store.size else {
                 return .problem(.notFound("no consistency proof from \(old) to \(new): need 0 < old ≤ new ≤ \(store.size)"))
             }

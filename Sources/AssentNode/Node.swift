@@ -84,7 +84,9 @@ public final class Node: Sendable {
 
     /// The node's routes and middleware. Building it binds nothing: tests drive it in process.
     public func router() -> Router<NodeRequestContext> {
-        let router = Router(context: NodeRequestContext.self)
+        // HEAD wherever GET is answered, as every general-purpose server must (RFC 9110 §9.1,
+        // §9.3.2): the GET response's status and headers, without its body.
+        let router = Router(context: NodeRequestContext.self, options: .autoGenerateHeadEndpoints)
         let routeTable = RouteTable()
         // Metrics outermost, so they see the status of the problem each error became.
         router.add(middleware: MetricsMiddleware(metrics: metrics))
@@ -92,7 +94,8 @@ public final class Node: Sendable {
         addReadRoutes(to: router)
         addAPIRoutes(to: router)
         addStatementRoute(to: router)
-        routeTable.set(router.routes.map { ($0.path, $0.method) })
+        let routes = router.routes.map { ($0.path, $0.method) }
+        routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router
     }
 }

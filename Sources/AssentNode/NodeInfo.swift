@@ -17,6 +17,8 @@ public struct NodeInfo: Encodable, Sendable, Equatable {
         public var maxBodyBytes: Int
         /// The largest signed statement (canonical bytes), so that its leaf fits 65,535 bytes.
         public var maxStatementBytes: Int
+        /// The largest submission: a statement with the disclosures beside it (canonical bytes).
+        public var maxSubmissionBytes: Int
         /// How far `issued` may lie before and after the node's clock.
         public var clockWindowPastSeconds: Int
         public var clockWindowFutureSeconds: Int
@@ -63,6 +65,7 @@ public struct NodeInfo: Encodable, Sendable, Equatable {
         software = "assent"
         version = NodeInfo.softwareVersion
         limits = Limits(maxBatch: Node.maxBatch, maxBodyBytes: config.maxBodyBytes, maxStatementBytes: SignedStatement.maxSize,
+                        maxSubmissionBytes: Submission.maxSize,
                         clockWindowPastSeconds: config.clockWindowPastSeconds, clockWindowFutureSeconds: config.clockWindowFutureSeconds,
                         maxQueued: config.maxQueued, maxConcurrentLargeBodies: config.maxConcurrentLargeBodies)
         let p = config.openDeclarations

@@ -145,7 +145,7 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             return Problem(.malformedJSON, "\(e)")
         case .badSignature: return Problem(.badSignature, "\(error)")
         case .unknownType: return Problem(.unknownType, "\(error)")
-        case .tooLarge: return Problem(.tooLarge, "\(error)")
+        case .tooLarge, .submissionTooLarge: return Problem(.tooLarge, "\(error)")
         case .personalDataInClear: return Problem(.personalDataInClear, "\(error)")
         case .badDisclosure: return Problem(.badDisclosure, "\(error)")
         default: return Problem(.invalidStatement, "\(error)")

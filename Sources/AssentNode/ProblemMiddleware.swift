@@ -15,8 +15,21 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let allowedMethods: @Sendable (String) -> [HTTPRequest.Method]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response = try await answer(request, context: context, next: next)
+        // A reply to HEAD has no content (RFC 9110 §9.3.2), problems included; its headers
+        // (Content-Length among them) are those a GET would have had.
+        return request.method == .head ? response.createHeadResponse() : response
+    }
+
+    private func answer(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let declared = request.headers[.contentLength], let length = Int(declared), length > maxBodyBytes {
             return .problem(.tooLarge(ProblemMiddleware.tooLargeDetail(maxBodyBytes)), extra: [.connection: "close"])
+        }
+        // The router drops empty path segments, so `/v1/statements/{hash}/` and `//v1/node` would
+        // reach a route: every resource has one spelling (as a tile path has, tlog-tiles), so a
+        // path with an empty segment is refused whatever route it resembles.
+        if let why = ProblemMiddleware.emptySegment(request.uri.path) {
+            return .problem(.badRequest(why))
         }
         do {
             return try await next(request, context)
@@ -42,6 +55,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             return .problem(.internalError(error, reference: requestID(context), logger: context.logger))
         }
+    }
+
+    /// Why `path` is not the one spelling of a resource (an empty segment: `//`, or `/` at the end), or nil.
+    static func emptySegment(_ path: String) -> String? {
+        guard path != "/" else { return nil }
+        if path.hasSuffix("/") { return "\(path.prefix(200)) ends with /; the node answers each resource under one path, without it" }
+        if path.contains("//") { return "\(path.prefix(200)) has an empty segment (//); the node answers each resource under one path" }
+        return nil
     }
 
     static func tooLargeDetail(_ limit: Int) -> String {

@@ -113,6 +113,13 @@ final class CommitmentTests: XCTestCase {
         for d in disclosures { XCTAssertFalse(logged.contains(d.text), d.text) }
     }
 
+    /// The canonical bytes a client would send, built without the checks `Submission` makes.
+    static func bytes(_ signed: SignedStatement, _ disclosures: [Disclosure]) -> [UInt8] {
+        var members = signed.json.objectValue ?? [:]
+        members["disclosures"] = .array(disclosures.map(\.json))
+        return JSONValue.object(members).canonicalBytes
+    }
+
     func refusal(_ signed: SignedStatement, _ disclosures: [Disclosure]) -> StatementError? {
         do { _ = try Submission(statement: signed, disclosures: disclosures); return nil } catch { return error }
     }
@@ -215,6 +222,43 @@ final class CommitmentTests: XCTestCase {
             XCTAssertThrowsError(try admission.checkErasure(erasure(by: key), of: preference)) {
                 XCTAssertEqual("\($0)", "\(key.publicKey.base64) may not erase this preference: only its declarant may")
             }
+        }
+    }
+
+    /// Review of issue 10, finding 15: a note of 281 emoji (1,124 bytes) was refused as
+    /// "field \"text\": longer than 1120 bytes" under `disclosures[0]`; the limit a writer
+    /// counts is characters, so the refusal names the pointer and the character limit.
+    func testATextTooLongInBytesIsRefusedWithItsFieldsCharacterLimit() throws {
+        let note = String(repeating: "\u{1F600}", count: 281)
+        XCTAssertEqual(note.utf8.count, 1124)
+        let p = Preference(by: creator.publicKey, issued: issued, work: try WorkID(parsing: "iswc:T0345246801"), usage: ["train-ai": false],
+                           note: try Commitment(text: note, salt: salt))
+        let sub = Self.bytes(SignedStatement.sign(.preference(p), with: creator), [Disclosure(field: "/note", salt: salt, text: note)])
+        XCTAssertThrowsError(try Submission(bytes: sub)) {
+            XCTAssertEqual($0 as? StatementError, .badDisclosure("/note", "281 characters, at most 280"))
+        }
+        let name = String(repeating: "\u{1F600}", count: 300)
+        let e = Enrollment(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, role: .creator, name: try Commitment(text: name, salt: salt))
+        let named = Self.bytes(SignedStatement.sign(.enrollment(e), with: operatorKey), [Disclosure(field: "/name", salt: salt, text: name)])
+        XCTAssertThrowsError(try Submission(bytes: named)) {
+            XCTAssertEqual($0 as? StatementError, .badDisclosure("/name", "300 characters, at most 256"))
+        }
+    }
+
+    /// Finding 2: a submission over `Submission.maxSize` says it is statement and disclosures;
+    /// a statement alone over its own limit is still called a statement.
+    func testTooLargeSaysWhetherTheSubmissionOrTheStatementIs() throws {
+        let (signed, disclosures) = try enrollment(ids: [])
+        let sub = try Submission(statement: signed, disclosures: disclosures)
+        var big = sub.canonicalBytes
+        big += [UInt8](repeating: 0x20, count: Submission.maxSize + 1 - big.count)
+        XCTAssertThrowsError(try Submission(bytes: big)) {
+            XCTAssertEqual("\($0)", "submission is 97281 bytes (statement and disclosures), the limit is 97280")
+        }
+        var alone = signed.canonicalBytes
+        alone += [UInt8](repeating: 0x20, count: Submission.maxSize + 1 - alone.count)
+        XCTAssertThrowsError(try Submission(bytes: alone)) {
+            XCTAssertEqual("\($0)", "statement is 97281 bytes, the limit is 64512")
         }
     }
 }

@@ -125,4 +125,48 @@ final class StatementTests: XCTestCase {
             XCTAssertEqual($0 as? StatementError, .badField("works", "1001 works, at most 1000"))
         }
     }
+
+    /// Review of issue 10, finding 3: each of a mandate's works is held to the 1,024 bytes a
+    /// preference's `work` is (it had no bound of its own).
+    func testAMandatesWorksAreAtMost1024BytesEach() throws {
+        let mandate = Statement.mandate(Mandate(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, works: [work], role: .author))
+        let atLimit = "local:gema.de/" + String(repeating: "a", count: WorkID.maxBytes - 14)
+        XCTAssertEqual(atLimit.utf8.count, 1024)
+        var body = mandate.json.objectValue!
+        body["works"] = [.string(atLimit)]
+        XCTAssertNoThrow(try Statement(json: .object(body)))
+        checkRefused({ $0["works"] = ["iswc:T0345246801", .string(atLimit + "b")] }, .badField("works[1]", "longer than 1024 bytes"), of: mandate)
+    }
+
+    /// Finding 17: a repeated label or project is refused as a repeated work is, naming where.
+    func testRepeatedLabelsAndProjectsAreRefused() throws {
+        let mandate = Statement.mandate(Mandate(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, works: [work], role: .steward,
+                                                labels: ["TK-SS"]))
+        checkRefused({ $0["labels"] = ["TK-SS", "BC-CB", "TK-SS"] }, .badField("labels[2]", "\"TK-SS\" is listed twice"), of: mandate)
+        let steward = Statement.enrollment(Enrollment(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, role: .steward,
+                                                      community: .init(name: "Example Nation", projects: ["lc-1"])))
+        checkRefused({ $0["community"] = ["name": "Example Nation", "projects": ["lc-1", "lc-1"]] },
+                     .badField("community.projects[1]", "\"lc-1\" is listed twice"), of: steward)
+        checkRefused({ $0["community"] = ["name": "Example Nation", "projects": ["lc-1", ""]] },
+                     .badField("community.projects[1]", "is empty"), of: steward)
+    }
+
+    /// Finding 12: a community's name is refused empty or with white space at either end (two
+    /// spellings of one name), and every refusal names `community.name`, not `name` (which is
+    /// the enrollment's committed name).
+    func testACommunityNameIsNonEmptyWithoutOuterWhiteSpaceAndNamedInFull() throws {
+        let steward = Statement.enrollment(Enrollment(by: operatorKey.publicKey, issued: issued, party: creator.publicKey, role: .steward,
+                                                      community: .init(name: "Example Nation")))
+        checkRefused({ $0["community"] = ["name": ""] }, .badField("community.name", "is empty"), of: steward)
+        checkRefused({ $0["community"] = ["name": " Example Nation"] }, .badField("community.name", "begins or ends with white space"), of: steward)
+        checkRefused({ $0["community"] = ["name": "Example Nation\n"] }, .badField("community.name", "begins or ends with white space"), of: steward)
+        checkRefused({ $0["community"] = ["name": "Example\u{3000}"] }, .badField("community.name", "begins or ends with white space"), of: steward)
+        checkRefused({ $0["community"] = ["name": .string(String(repeating: "é", count: 129))] },
+                     .badField("community.name", "longer than 256 bytes"), of: steward)
+        checkRefused({ $0["community"] = ["projects": []] }, .missingField("community.name"), of: steward)
+        checkRefused({ $0["community"] = ["name": "Example Nation", "members": 3] }, .unknownField("community.members"), of: steward)
+        var inner = steward.json.objectValue!
+        inner["community"] = ["name": "Example  Nation"]
+        XCTAssertNoThrow(try Statement(json: .object(inner)), "white space inside a name is the name's own")
+    }
 }

@@ -37,6 +37,7 @@ final class NodeInfoTests: XCTestCase {
             XCTAssertEqual(limits["maxBatch"], .integer(1000))
             XCTAssertEqual(limits["maxBodyBytes"], .integer(1 << 20))
             XCTAssertEqual(limits["maxStatementBytes"], .integer(Int64(SignedStatement.maxSize)))
+            XCTAssertEqual(limits["maxSubmissionBytes"], .integer(97_280), "a statement with its disclosures (Submission.maxSize)")
             XCTAssertEqual(limits["clockWindowPastSeconds"], .integer(3600))
             XCTAssertEqual(limits["clockWindowFutureSeconds"], .integer(60))
             XCTAssertEqual(open["enabled"], .bool(true))

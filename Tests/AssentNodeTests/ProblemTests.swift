@@ -18,14 +18,18 @@ final class ProblemTests: XCTestCase {
             XCTAssertEqual(missing.json["detail"], "no route for GET /no/such/route")
 
             let cases: [(method: HTTPRequest.Method, path: String, allow: String)] = [
-                (.get, "/v1/statements", "POST"), (.post, "/checkpoint", "GET"), (.delete, "/tile/0/000", "GET"),
-                (.put, "/v1/proof/inclusion", "GET"),
+                (.get, "/v1/statements", "POST"), (.post, "/checkpoint", "GET, HEAD"), (.delete, "/tile/0/000", "GET, HEAD"),
+                (.put, "/v1/proof/inclusion", "GET, HEAD"), (.head, "/v1/statements", "POST"),
             ]
             for c in cases {
                 let reply = try await node.send(c.path, method: c.method, body: c.method == .get ? nil : ByteBuffer(string: "{}"))
                 XCTAssertEqual(reply.status, 405, "\(c.method) \(c.path)")
                 XCTAssertEqual(reply.headers["allow"], c.allow, "\(c.method) \(c.path)")
-                XCTAssertEqual(reply.json["type"], "urn:assent:problem:method-not-allowed", "\(c.method) \(c.path)")
+                if c.method == .head {
+                    XCTAssertEqual(reply.body, [], "a reply to HEAD has no content (RFC 9110 §9.3.2)")
+                } else {
+                    XCTAssertEqual(reply.json["type"], "urn:assent:problem:method-not-allowed", "\(c.method) \(c.path)")
+                }
             }
         }
     }

@@ -145,7 +145,9 @@ final class StatementReferenceTests: XCTestCase {
                     XCTAssertFalse(row.required, "\(at): required, but a statement without it is accepted")
                 } catch {
                     XCTAssertTrue(row.required, "\(at): optional, but a statement without it is refused: \(error)")
-                    XCTAssertTrue("\(error)".contains("\"\(row.path.last ?? "")\""), "\(at): the refusal does not name the field: \(error)")
+                    // Named as the page's row names it (`community.name`), or a statement's own field by its name.
+                    let named = "\(error)".contains("\"\(row.path.joined(separator: "."))\"") || "\(error)".contains("\"\(row.path.last ?? "")\"")
+                    XCTAssertTrue(named, "\(at): the refusal does not name the field: \(error)")
                 }
             }
         }
@@ -171,4 +173,77 @@ final class ManagedCount: @unchecked Sendable {
     private var count = 0
     func add() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+}
+
+/// Review of issue 10, finding 18: every length and count limit the core enforces is on the
+/// page with the same number, in the row of its field.
+final class StatementLimitsReferenceTests: XCTestCase {
+    /// `n` as the page writes it: digits grouped by commas from 1,000 on.
+    static func spelled(_ n: Int) -> String {
+        let digits = Array(String(n))
+        var out = ""
+        for (i, d) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0, n >= 1000 { out.append(",") }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// True when `line` holds `number` not as part of a longer number (`64` is not in `64,512`).
+    static func mentions(_ line: Substring, _ number: String) -> Bool {
+        var rest = line[...]
+        while let r = rest.range(of: number) {
+            let before = rest[..<r.lowerBound].last
+            let after = rest[r.upperBound...].prefix(2)
+            let joinsBefore = before.map { $0.isNumber || $0 == "," } ?? false
+            let joinsAfter = after.first.map { $0.isNumber } ?? false || (after.first == "," && after.dropFirst().first?.isNumber == true)
+            if !joinsBefore && !joinsAfter { return true }
+            rest = rest[r.upperBound...]
+        }
+        return false
+    }
+
+    func testEveryLimitInTheCoresTableIsInItsFieldsRow() throws {
+        let reference = try StatementReference()
+        let rows = reference.fieldTables.flatMap(\.rows)
+        XCTAssertGreaterThan(StatementLimits.all.count, 15)
+        for limit in StatementLimits.all {
+            let number = Self.spelled(limit.value)
+            if limit.field == "statement" || limit.field == "submission" {
+                let size = reference.lines.filter { $0.contains("**Size.**") || $0.contains("submission") || $0.contains("statement") }
+                XCTAssertTrue(size.contains { Self.mentions($0, number) }, "docs/statements.md does not give the \(limit.field) limit \(number) \(limit.unit)")
+                continue
+            }
+            let named = rows.filter { $0.path.joined(separator: ".") == limit.field }
+            XCTAssertFalse(named.isEmpty, "docs/statements.md has no row for `\(limit.field)`, which the core limits to \(number) \(limit.unit)")
+            XCTAssertTrue(named.contains { Self.mentions(reference.lines[$0.line - 1], number) },
+                          "docs/statements.md's row for `\(limit.field)` does not say \(number) (\(limit.unit)), the core's limit")
+        }
+    }
+
+    /// The net under the table: a number written in place as a bound or in a refusal message of
+    /// the files that read statements must be one of the table's values, so that a new limit
+    /// cannot be added in place and left off both the table and the page.
+    func testNoLimitInTheCoreIsMissingFromTheTable() throws {
+        let directory = StatementReference.repositoryRoot.appendingPathComponent("Sources/AssentCore")
+        let values = Set(StatementLimits.all.map(\.value))
+        let pattern = /(?:longer than|at most|more than|maxLength:|max:|maxItemBytes:)\s*([0-9][0-9_]*)\b/
+        var scanned = 0
+        for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".swift") {
+            let source = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+            // The statement readers: the files that read fields or refuse with a StatementError.
+            guard source.contains("FieldReader") || source.contains("throws(StatementError)"),
+                  !file.hasPrefix("Map"), !file.hasSuffix("Record.swift") else { continue }
+            scanned += 1
+            for (i, line) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let code = line.trimmingCharacters(in: .whitespaces)
+                guard !code.hasPrefix("//") else { continue }
+                for match in line.matches(of: pattern) {
+                    guard let n = Int(match.output.1.replacingOccurrences(of: "_", with: "")) else { continue }
+                    XCTAssertTrue(values.contains(n), "Sources/AssentCore/\(file):\(i + 1) bounds something by \(n), which StatementLimits.all does not list (and docs/statements.md may not give)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(scanned, 8)
+    }
 }

@@ -6,6 +6,7 @@ with the `assent/statement/v1\\n` domain, submission, and offline verification o
 """
 
 from .canonical import CanonicalJSONError, canonical_bytes, parse
+from .identifiers import IdentifierError, normal_party_id, normal_work_id
 from .keys import KeyError_, SigningKey, VerifierKey
 from .node import Logged, Node, Problem
 from .proofs import (Checkpoint, Receipt, SignedNote, VerificationError, leaf_hash, node_hash, root_from_inclusion,
@@ -14,7 +15,7 @@ from .statements import (Committer, Disclosure, SignedStatement, commitment_dige
                          preference, sign, timestamp, verify_disclosure)
 
 __all__ = [
-    "CanonicalJSONError", "canonical_bytes", "parse", "KeyError_", "SigningKey", "VerifierKey", "Logged", "Node",
+    "CanonicalJSONError", "canonical_bytes", "parse", "IdentifierError", "normal_party_id", "normal_work_id", "KeyError_", "SigningKey", "VerifierKey", "Logged", "Node",
     "Problem", "Checkpoint", "Receipt", "SignedNote", "VerificationError", "leaf_hash", "node_hash",
     "root_from_inclusion", "verify_consistency", "verify_inclusion", "Committer", "Disclosure", "SignedStatement",
     "commitment_digest", "enrollment", "erasure", "mandate", "preference", "sign", "timestamp", "verify_disclosure",

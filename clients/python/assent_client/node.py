@@ -5,16 +5,17 @@ Standard library only (urllib). Every refusal is an RFC 9457 problem, raised as 
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from .canonical import canonical_bytes
+from .canonical import CanonicalJSONError, canonical_bytes
 from .keys import VerifierKey
 from .proofs import Checkpoint, Receipt, VerificationError, decode_hash, verify_consistency, verify_inclusion
-from .statements import SignedStatement
+from .statements import Disclosure, SignedStatement, verify_disclosure
 
 
 class Problem(Exception):
@@ -95,9 +96,27 @@ class Node:
             raise VerificationError(f"the node's leaf {index} is not the expected leaf")
         verify_inclusion(index, checkpoint.size, leaf_hash, [decode_hash(h) for h in reply["hashes"]], checkpoint.root)
 
-    def statement(self, statement_hash: bytes) -> dict:
-        """GET /v1/statements/{hash}: a logged statement with its disclosures (issue 9)."""
-        return self.get_json(f"/v1/statements/{statement_hash.hex()}")
+    def statement(self, statement_hash: bytes | str) -> dict:
+        """GET /v1/statements/{hash}: a logged statement, its receipt, its disclosures and whether
+        an erasure deleted them. `statement_hash` is the 32-byte hash or its 64 hex digits.
+
+        Nothing in the reply is taken on the node's word: the statement must hash to the hash
+        asked for and carry a valid signature, its receipt must verify against it and the log
+        key, and each disclosure must match the commitment it names. Any failure raises
+        `VerificationError`. Returns the reply (a dict) with `checkpoint` added: the verified
+        checkpoint the receipt is under."""
+        if isinstance(statement_hash, str):
+            try:
+                raw = bytes.fromhex(statement_hash)
+            except ValueError:
+                raw = b""
+            if len(raw) != 32 or raw.hex() != statement_hash.lower():
+                raise ValueError(f"a statement hash is 64 hex digits, not {statement_hash[:80]!r}")
+            statement_hash = raw
+        if len(statement_hash) != 32:
+            raise ValueError(f"a statement hash is 32 bytes, not {len(statement_hash)}")
+        reply = self.get_json(f"/v1/statements/{statement_hash.hex()}")
+        return verify_statement_reply(reply, statement_hash, self.log_key)
 
     # ---- submission ----
 
@@ -128,3 +147,42 @@ class Node:
             else:
                 out.append(self._logged(signed, item))
         return out
+
+
+def verify_statement_reply(reply: Any, statement_hash: bytes, log_key: VerifierKey) -> dict:
+    """Checks a `GET /v1/statements/{hash}` reply as `Node.statement` does; raises `VerificationError`."""
+    if not isinstance(reply, dict) or not isinstance(reply.get("statement"), dict):
+        raise VerificationError("the reply has no statement object")
+    logged = reply["statement"]
+    if set(logged) != {"sig", "statement"}:
+        raise VerificationError('the reply\'s statement is not {"sig", "statement"}')
+    try:
+        signed = SignedStatement(logged["statement"], base64.b64decode(logged["sig"], validate=True))
+        actual = signed.hash
+    except (ValueError, TypeError, CanonicalJSONError) as e:
+        raise VerificationError(f"the reply's statement cannot be read: {e}") from e
+    if actual != statement_hash:
+        raise VerificationError(f"the node answered statement {actual.hex()} for {statement_hash.hex()}")
+    if not signed.verify_signature():
+        raise VerificationError("the statement's signature does not verify against its `by`")
+    if not isinstance(reply.get("receipt"), str):
+        raise VerificationError("the reply has no receipt")
+    receipt = Receipt.parse(reply["receipt"])
+    checkpoint = receipt.verify(signed.json, log_key)
+    if reply.get("index") != receipt.index:
+        raise VerificationError(f"the reply's index {reply.get('index')!r} is not the receipt's {receipt.index}")
+    disclosures = reply.get("disclosures", [])
+    if not isinstance(disclosures, list):
+        raise VerificationError("disclosures is not an array")
+    for i, item in enumerate(disclosures):
+        try:
+            d = Disclosure.from_json(item)
+        except (KeyError, TypeError, ValueError) as e:
+            raise VerificationError(f"disclosures[{i}] cannot be read: {e}") from e
+        try:
+            matches = verify_disclosure(signed.statement, d)
+        except ValueError:  # a salt that is not 16 bytes commits to nothing
+            matches = False
+        if not matches:
+            raise VerificationError(f"disclosures[{i}] ({d.field}) does not match the statement's commitment there")
+    return dict(reply, checkpoint=checkpoint)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from .canonical import canonical_bytes, parse
+from .identifiers import normal_party_id, normal_work_id
 from .keys import SigningKey, b64, verify_ed25519
 
 STATEMENT_DOMAIN = b"assent/statement/v1\n"
@@ -102,7 +103,7 @@ def preference(by: SigningKey | str, work: str, usage: Mapping[str, bool | str],
     disclosures to send beside it."""
     c = committer or Committer()
     s: dict[str, Any] = {
-        "type": "preference", "by": _key_text(by), "issued": issued or timestamp(), "work": work,
+        "type": "preference", "by": _key_text(by), "issued": issued or timestamp(), "work": normal_work_id(work),
         "audience": audience, "usage": {k: (v if isinstance(v, str) else ("y" if v else "n")) for k, v in usage.items()},
     }
     conditions: dict[str, Any] = {}
@@ -133,7 +134,7 @@ def enrollment(by: SigningKey | str, party: SigningKey | str, role: str, *, name
     if name is not None:
         s["name"] = c.commit("/name", name)
     if ids:
-        s["ids"] = [c.commit(f"/ids/{i}", text) for i, text in enumerate(ids)]
+        s["ids"] = [c.commit(f"/ids/{i}", normal_party_id(text)) for i, text in enumerate(ids)]
     if community is not None:
         s["community"] = {"name": community["name"], "projects": list(community.get("projects", []))}
     return s, c.disclosures
@@ -144,7 +145,7 @@ def mandate(by: SigningKey | str, party: SigningKey | str, works: Sequence[str],
     """A mandate over works, signed by a society's operator key. Carries no personal data."""
     s: dict[str, Any] = {
         "type": "mandate", "by": _key_text(by), "issued": issued or timestamp(), "party": _key_text(party),
-        "works": list(works), "role": role, "status": "active" if active else "revoked",
+        "works": [normal_work_id(w) for w in works], "role": role, "status": "active" if active else "revoked",
     }
     if labels is not None:
         s["labels"] = list(labels)

@@ -101,3 +101,24 @@ def test_enrollment_with_committed_name_and_ids(node):
     assert [d["text"] for d in stored["disclosures"]] == ["Carol Example", "ipi:00052210040"]
     n.submit(ac.sign(ac.erasure(carol, logged.statement_hash), carol))
     assert n.statement(logged.statement_hash)["disclosures"] == []
+
+
+@pytest.mark.live
+def test_statement_read_back_is_verified(node):
+    n, operator = node
+    dave = ac.SigningKey.generate("dave")
+    # Typed identifiers: the builders put them in normal form, so the node accepts them.
+    signed = ac.sign(ac.enrollment(operator, dave, "creator", name="Dave Example", ids=["IPI:522-100-40", "isni:0000 0001 2103 2683"]), operator)
+    logged = n.submit(signed)
+    for asked in (logged.statement_hash, logged.statement_hash.hex()):
+        stored = n.statement(asked)
+        assert stored["statement"] == signed.json
+        assert [d["text"] for d in stored["disclosures"]] == ["Dave Example", "ipi:00052210040", "isni:0000000121032683"]
+        assert stored["checkpoint"].size > stored["index"]
+    with pytest.raises(ac.Problem) as refused:
+        n.statement(bytes(32))
+    assert refused.value.status == 404
+    # The same node answering for a log key it does not hold is not believed.
+    stranger = ac.Node(n.url, ac.SigningKey.generate(n.log_key.name).verifier_key)
+    with pytest.raises(ac.VerificationError):
+        stranger.statement(logged.statement_hash)

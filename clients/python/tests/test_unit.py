@@ -5,6 +5,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -241,3 +242,125 @@ def test_receipt_proves_this_statement_and_no_other():
         receipt.verify(signed.json, ac.SigningKey.generate("test.assent.example/log").verifier_key)
     with pytest.raises(VerificationError):
         ac.Receipt.parse(text.replace("index 3", "index 03"))
+
+
+# ---- Node.statement: nothing taken on the node's word (review of issue 10, finding 7) ----
+
+from assent_client.node import verify_statement_reply  # noqa: E402
+
+
+class _Replying(ac.Node):
+    """A Node whose GET answers a canned reply, recording the path asked for."""
+
+    def __init__(self, log_key, reply):
+        super().__init__("http://node.invalid", log_key)
+        self.reply, self.paths = reply, []
+
+    def get_json(self, path):
+        self.paths.append(path)
+        return json.loads(json.dumps(self.reply))
+
+
+def _stored(log):
+    """A committed enrollment, a receipt for it in a tree built here, and the node's reply."""
+    operator = ac.SigningKey.generate("operator")
+    bob = ac.SigningKey.generate("bob")
+    signed = ac.sign(ac.enrollment(operator, bob, "creator", name="Bob Example", ids=["IPI:522-100-40"]), operator)
+    text = _receipt_for(signed, 2, [b"leaf0", b"leaf1"], [b"leaf3"], log)
+    reply = {"disclosures": [d.json for d in signed.disclosures], "index": 2, "receipt": text, "statement": signed.json}
+    return signed, reply
+
+
+def test_statement_accepts_hex_or_bytes_and_verifies_everything():
+    log = ac.SigningKey.generate("test.assent.example/log")
+    signed, reply = _stored(log)
+    for asked in (signed.hash, signed.hash_hex, signed.hash_hex.upper()):
+        node = _Replying(log.verifier_key, reply)
+        got = node.statement(asked)
+        assert node.paths == [f"/v1/statements/{signed.hash_hex}"]
+        assert [d["text"] for d in got["disclosures"]] == ["Bob Example", "ipi:00052210040"]
+        assert got["checkpoint"].size == 4
+    for bad in ("00" * 31, "zz" * 32, signed.hash[:31]):
+        with pytest.raises(ValueError):
+            _Replying(log.verifier_key, reply).statement(bad)
+
+
+def test_statement_refuses_a_reply_for_another_statement():
+    log = ac.SigningKey.generate("test.assent.example/log")
+    signed, reply = _stored(log)
+    other, other_reply = _stored(log)
+    with pytest.raises(VerificationError, match="answered statement"):
+        _Replying(log.verifier_key, other_reply).statement(signed.hash)
+    # The statement doctored in the reply no longer hashes to what was asked for.
+    doctored = json.loads(json.dumps(reply))
+    doctored["statement"]["statement"]["role"] = "publisher"
+    with pytest.raises(VerificationError, match="answered statement"):
+        verify_statement_reply(doctored, signed.hash, log.verifier_key)
+
+
+def test_statement_refuses_a_receipt_that_does_not_prove_it():
+    log = ac.SigningKey.generate("test.assent.example/log")
+    signed, reply = _stored(log)
+    other, other_reply = _stored(log)
+    swapped = dict(reply, receipt=other_reply["receipt"])
+    with pytest.raises(VerificationError, match="does not prove this statement"):
+        verify_statement_reply(swapped, signed.hash, log.verifier_key)
+    with pytest.raises(VerificationError, match="no signature by a known key"):
+        verify_statement_reply(reply, signed.hash, ac.SigningKey.generate("test.assent.example/log").verifier_key)
+    with pytest.raises(VerificationError, match="index"):
+        verify_statement_reply(dict(reply, index=3), signed.hash, log.verifier_key)
+    with pytest.raises(VerificationError, match="no receipt"):
+        verify_statement_reply({k: v for k, v in reply.items() if k != "receipt"}, signed.hash, log.verifier_key)
+
+
+def test_statement_refuses_a_disclosure_that_does_not_match_its_commitment():
+    log = ac.SigningKey.generate("test.assent.example/log")
+    signed, reply = _stored(log)
+    for change in ({"text": "Rob Example"}, {"salt": base64.b64encode(bytes(16)).decode()}, {"field": "/ids/0"},
+                   {"field": "/nowhere"}, {"salt": base64.b64encode(bytes(15)).decode()}):
+        doctored = json.loads(json.dumps(reply))
+        doctored["disclosures"][0].update(change)
+        with pytest.raises(VerificationError, match=r"disclosures\[0\]"):
+            verify_statement_reply(doctored, signed.hash, log.verifier_key)
+    # Erased: no disclosures, and the rest still verifies.
+    assert verify_statement_reply(dict(reply, disclosures=[], erased={"at": "x", "by": "y"}), signed.hash, log.verifier_key)["disclosures"] == []
+
+
+def test_the_worked_receipt_example_of_the_statement_reference():
+    """docs/statements.md "Receipts": the leaf and hash as the page gives them, from its statement and receipt."""
+    text = open(os.path.join(REPO, "docs", "statements.md"), encoding="utf-8").read()
+    blocks = dict(re.findall(r"```text receipt:([a-z-]+)\n(.*?)\n```", text, re.S))
+    signed = ac.SignedStatement.parse(blocks["statement"])
+    receipt = ac.Receipt.parse(blocks["receipt"] + "\n")
+    checkpoint = receipt.verify(signed.json, blocks["log-key"])
+    leaf = receipt.leaf_bytes(signed.json, checkpoint.origin)
+    assert leaf.decode() == blocks["leaf"]
+    assert hashlib.sha256(b"\x00" + leaf).hexdigest() == blocks["leaf-hash"] == ac.leaf_hash(leaf).hex()
+    reply = {"disclosures": [], "index": receipt.index, "receipt": blocks["receipt"] + "\n", "statement": signed.json}
+    assert verify_statement_reply(reply, signed.hash, ac.VerifierKey.parse(blocks["log-key"]))["index"] == 1
+
+
+# ---- identifiers: the normal forms of typed ids (docs/statements.md) ----
+
+def test_typed_identifiers_are_put_in_normal_form():
+    from assent_client.identifiers import IdentifierError, normal_party_id, normal_work_id
+    assert normal_party_id("IPI:522-100-40") == "ipi:00052210040"
+    assert normal_party_id("isni:0000 0001 2103 2683") == "isni:0000000121032683"
+    assert normal_party_id("isni:000000012281955x") == "isni:000000012281955X"
+    assert normal_work_id("ISWC:T-034.524.680-1") == "iswc:T0345246801"
+    assert normal_work_id("isrc:de-a12-26-00001") == "isrc:DEA122600001"
+    assert normal_work_id("isbn:0-306-40615-2") == "isbn:9780306406157"
+    assert normal_work_id("isbn:978-0-306-40615-7") == "isbn:9780306406157"
+    # Schemes whose normal form needs NFC and percent-encoding are left as given.
+    assert normal_work_id("local:GEMA.de/123") == "local:GEMA.de/123"
+    for bad in ("ipi:00052210041", "isni:0000000121032684", "ipi:123456789012", "orcid:0000-0002-1825-0097", "522-100-40"):
+        with pytest.raises(IdentifierError):
+            normal_party_id(bad)
+    for bad in ("iswc:T0345246802", "isbn:0-306-40615-3", "isrc:DE-A12-26-0001"):
+        with pytest.raises(IdentifierError):
+            normal_work_id(bad)
+    # The builders use them: what is signed is the normal form.
+    key = ac.SigningKey.generate("alice")
+    statement, _ = ac.preference(key, "ISWC:T-034.524.680-1", {"train-ai": False})
+    assert statement["work"] == "iswc:T0345246801"
+    assert ac.mandate(key, key, ["isbn:0-306-40615-2"], "author")["works"] == ["isbn:9780306406157"]
