@@ -234,4 +234,39 @@ final class ErasureRulesTests: XCTestCase {
         XCTAssertFalse(try node.node.database.walTruncationPending())
         try await node.stop()
     }
+
+    /// The review's probe: after the operator key is rotated, the node's new operator key
+    /// erases an enrollment the old key signed. `assent audit` with the keys given by
+    /// `--operator` (a base64 key and the node's operator.pub) passes; without them it fails,
+    /// naming the new key and suggesting --operator, and says the keys were inferred.
+    func testAuditPassesAnErasureByARotatedOperatorKeyWithOperatorGiven() async throws {
+        let node = TestNode()
+        try await node.start()
+        defer { node.remove() }
+        let party = try SigningKey(seed: [UInt8](repeating: 92, count: 32))
+        let old = node.node.keys.operator.key
+        let enrollment = try PersonalDataTests.enrollment(node: node.node, party: party.publicKey)
+        _ = try await node.post("/v1/statements", enrollment.canonicalBytes).receipt()
+        try await node.stop()
+        let data = node.directory.appendingPathComponent("data")
+        try FileManager.default.removeItem(at: data.appendingPathComponent("operator.key"))
+        try? FileManager.default.removeItem(at: data.appendingPathComponent("operator.pub"))
+        try await node.start()
+        let new = node.node.keys.operator.key
+        XCTAssertNotEqual(new.publicKey, old.publicKey)
+        let reply = try await node.post("/v1/statements", PersonalDataTests.erasure(of: enrollment.statement.hash, by: new).canonicalBytes)
+        XCTAssertEqual(reply.status, 200, reply.text)
+
+        let cli = AssentCLI()
+        defer { cli.remove() }
+        let logKey = node.logKey.description
+        let given = try cli.run(["audit", "--node", node.base, "--log-key", logKey, "--operator", old.publicKey.base64,
+                                 "--operator", data.appendingPathComponent("operator.pub").path])
+        XCTAssertEqual(given.status, 0, given.output)
+        XCTAssertTrue(given.output.contains("erasures checked against the operator keys given"), given.output)
+        let inferred = try cli.run(["audit", "--node", node.base, "--log-key", logKey])
+        XCTAssertNotEqual(inferred.status, 0, inferred.output)
+        XCTAssertTrue(inferred.output.contains(new.publicKey.base64) && inferred.output.contains("--operator"), inferred.output)
+        try await node.stop()
+    }
 }
