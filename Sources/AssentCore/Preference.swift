@@ -58,14 +58,14 @@ public struct Preference: Hashable, Sendable {
             let category = key.string
             guard UsageCategory.isWellFormed(category) else { throw .badField("usage", "category \"\(category)\" is not a lower-case name") }
             // Unknown categories are kept (PROTOCOL §3: a newer vocabulary), but their names are
-            // clear text in the permanent log: few and short, so they cannot carry a message.
+            // clear text in the permanent log: few and short, so little text can ride on them.
             if UsageCategory(rawValue: category) == nil {
-                unknown += 1
-                guard unknown <= UsageCategory.maxUnknownPerStatement else {
-                    throw .badField("usage", "more than \(UsageCategory.maxUnknownPerStatement) categories this node does not know (\(UsageCategory.allCases.map(\.rawValue).joined(separator: ", ")) are known)")
-                }
                 guard category.utf8.count <= UsageCategory.maxUnknownBytes else {
                     throw .badField("usage", "unknown category \"\(category.prefix(40))…\" is longer than \(UsageCategory.maxUnknownBytes) bytes")
+                }
+                unknown += 1
+                guard unknown <= UsageCategory.maxUnknownPerStatement else {
+                    throw .badField("usage", "more than \(UsageCategory.maxUnknownPerStatement) unknown categories (\(UsageCategory.allCases.map(\.rawValue).joined(separator: ", ")) are known)")
                 }
             }
             switch value {

@@ -114,7 +114,7 @@ final class StatementTests: XCTestCase {
         var nine = eight
         nine["future-use-8"] = "n"
         checkRefused({ $0["usage"] = .object(nine) }, .badField("usage",
-            "more than 8 categories this node does not know (tdm, train-ai, train-genai, ai-inference, search are known)"))
+            "more than 8 unknown categories (tdm, train-ai, train-genai, ai-inference, search are known)"))
         let long = "alice-example-phone-0170-5551234x" // 33 bytes
         checkRefused({ $0["usage"] = [JSONKey(long): "n"] },
                      .badField("usage", "unknown category \"\(long)…\" is longer than 32 bytes"))
