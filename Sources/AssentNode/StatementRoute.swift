@@ -69,7 +69,7 @@ public struct StatementRecord: Sendable {
         out += Array(#","statement":"#.utf8)
         out += statement.canonicalBytes
         out += Array(#","withheld":"#.utf8)
-        CanonicalJSON.write(.array(withheld.sorted { position($0) < position($1) }.map { .string($0) }), into: &out)
+        CanonicalJSON.write(.array(withheld.sorted { position($0) < position($1) }.map { JSONValue.string($0) }), into: &out)
         out.append(UInt8(ascii: "}"))
         return out
     }

@@ -69,7 +69,8 @@ public final class WALTruncation: Service, Sendable {
             if owed {
                 logger.warning("WAL truncation after an erasure is kept from finishing by readers; retrying", metadata: ["in": "\(delay)"])
                 // A signal meanwhile does not cut the wait short: the backoff bounds the tries.
-                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) } } catch { return }
+                let wait = delay
+                do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) } } catch { return }
                 delay = min(delay * 2, maxRetry)
             } else {
                 delay = firstRetry
