@@ -213,15 +213,15 @@ extension Node {
                     verdicts[i] = .failure(Problem(.unknownStatement, "the erasure names statement \(erasure.erases.base64) (hex \(erasure.erases.hex)), which is not in this log: an erasure erases a statement this node has already logged"))
                     continue
                 }
-                if let first = erased[erasure.erases], first.erasure != hash {
-                    verdicts[i] = .failure(Problem(.alreadyErased, "statement \(erasure.erases.base64) was already erased on \(first.at.rfc3339) by erasure \(first.erasure.base64); its disclosures are gone"))
-                    continue
-                }
                 do { try admission.checkErasure(erasure, of: target) } catch {
                     switch error {
                     case .nothingToErase: verdicts[i] = .failure(Problem(.nothingToErase, "\(error)"))
                     default: verdicts[i] = .failure(Problem(.erasureNotAllowed, "\(error)"))
                     }
+                    continue
+                }
+                if let first = erased[erasure.erases], first.erasure != hash {
+                    verdicts[i] = .failure(Problem(.alreadyErased, "statement \(erasure.erases.base64) was already erased on \(first.at.rfc3339) by erasure \(first.erasure.base64); its disclosures are gone"))
                     continue
                 }
                 if let other = claimed[erasure.erases], other != hash {
