@@ -281,7 +281,7 @@ final class PersonalDataTests: XCTestCase {
     /// A log built like the demo's (enrollments with names and ids, preferences with credit
     /// lines and notes, an erasure): no entry bundle holds any of the texts in clear.
     func testNoEntryBundleHoldsANameAnIdentifierOrFreeText() async throws {
-        try await InProcessNode.run { node in
+        try await InProcessNode.run(configure: ErasureRulesTests.serveAll) { node in
             let party = try SigningKey(seed: [UInt8](repeating: 80, count: 32))
             let submissions = [try PersonalDataTests.enrollment(node: node.node, party: party.publicKey)]
                 + (try (10..<20).map { try PersonalDataTests.preference($0) })
