@@ -267,6 +267,10 @@ final class ErasureRulesTests: XCTestCase {
         let inferred = try cli.run(["audit", "--node", node.base, "--log-key", logKey])
         XCTAssertNotEqual(inferred.status, 0, inferred.output)
         XCTAssertTrue(inferred.output.contains(new.publicKey.base64) && inferred.output.contains("--operator"), inferred.output)
+        // The node's reply, inspected with the log key: its receipt verifies.
+        let got = try await node.get("/v1/statements/\(enrollment.statement.hash.hex)")
+        let inspected = try cli.run(["inspect", "-", "--log-key", logKey], input: got.text)
+        XCTAssertTrue(inspected.output.contains("receipt verified against test.assent.example/log"), inspected.output)
         try await node.stop()
     }
 }
