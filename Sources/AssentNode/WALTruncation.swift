@@ -1,4 +1,5 @@
 import AssentStore
+import Dispatch
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -20,6 +21,8 @@ public final class WALTruncation: Service, Sendable {
     let maxRetry: Duration
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// The tries block on SQLite (up to the busy timeout): run here, off the cooperative pool.
+    private let queue = DispatchQueue(label: "assent.wal-truncation")
     /// Tries made and truncations done, for tests and metrics.
     private let counts = Mutex((tries: 0, done: 0))
 
@@ -60,11 +63,16 @@ public final class WALTruncation: Service, Sendable {
         }
     }
 
+    /// `attempt`, on `queue`.
+    private func attemptOffPool() async -> Bool {
+        await withCheckedContinuation { c in queue.async { c.resume(returning: self.attempt()) } }
+    }
+
     private func loop() async throws {
         var signals = wake.makeAsyncIterator()
         var delay = firstRetry
         // At start: a truncation owed from before a crash or a stop.
-        var owed = !attempt()
+        var owed = await !attemptOffPool()
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             if owed {
                 logger.warning("WAL truncation after an erasure is kept from finishing by readers; retrying", metadata: ["in": "\(delay)"])
@@ -76,7 +84,7 @@ public final class WALTruncation: Service, Sendable {
                 delay = firstRetry
                 guard await signals.next() != nil else { return }
             }
-            owed = !attempt()
+            owed = await !attemptOffPool()
         }
     }
 }
