@@ -75,7 +75,9 @@ step "alice revokes: a later statement, never a rewrite"
 
 step "alice asks for her credit line to be erased: an erasure statement names only the statement's hash"
 "$bin" erase "$licence" --key "$keys/alice.key" | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)"
-curl -s "$(url gema)/v1/statements/$licence" | "$bin" inspect - | grep -E "^(logged|disclosed)"
+curl -s "$(url gema)/v1/statements/$licence" | "$bin" inspect - --log-key "$(cat run/gema/log.pub)" | grep -E "^(logged|disclosed)"
+# The node truncates its WAL just after the erasure, off the write path (docs/data-protection.md).
+sleep 1
 echo "  the statement and its receipt still verify; in GEMA's database file and its WAL, the credit line is gone:"
 db=run/gema/node.sqlite
 has() { if cat "$db" "$db-wal" 2>/dev/null | grep -a -q "$1"; then echo "present"; else echo "absent"; fi; }

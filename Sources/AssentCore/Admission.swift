@@ -69,16 +69,22 @@ public struct Admission: Sendable {
 
     /// Whether `erasure` may erase `target`, a statement already in the log (docs/protocol.md
     /// "Erasure"): its declarant may; for an enrollment, so may the enrolled party (the data
-    /// subject) and any trusted operator key. Anyone else is refused.
+    /// subject); and a trusted operator key may erase any statement, since the operator is the
+    /// controller of what its node discloses (a note naming a third person, a declarant who lost
+    /// their key). Anyone else is refused, and so is an erasure with nothing to erase.
     public func checkErasure(_ erasure: Erasure, of target: Statement) throws(AdmissionError) {
         try Admission.checkErasure(erasure, of: ErasureTarget(target), operators: operators)
     }
 
     /// The rule itself, for a replayer that keeps only what it needs of each statement and
-    /// knows the operator keys from the log (`LogAudit`).
+    /// knows the operator keys (`LogAudit`).
     public static func checkErasure(_ erasure: Erasure, of target: ErasureTarget, operators: Set<PublicKey>) throws(AdmissionError) {
-        if erasure.by == target.declarant { return }
-        if target.kind == .enrollment, erasure.by == target.party || operators.contains(erasure.by) { return }
+        // An erasure holds no commitments, nor does a statement without any: an erasure of one
+        // would delete nothing and only add a permanent leaf (a chain of erasures of erasures).
+        guard target.kind != .erasure else { throw .nothingToErase(target: target.kind) }
+        guard target.hasCommitments else { throw .nothingToErase(target: target.kind) }
+        if erasure.by == target.declarant || operators.contains(erasure.by) { return }
+        if target.kind == .enrollment, erasure.by == target.party { return }
         throw .notEraser(by: erasure.by, target: target.kind)
     }
 
@@ -88,11 +94,14 @@ public struct Admission: Sendable {
         public let declarant: PublicKey
         /// The enrolled party, for an enrollment.
         public let party: PublicKey?
+        /// Whether the statement carries a commitment, so has something an erasure can delete.
+        public let hasCommitments: Bool
 
         public init(_ statement: Statement) {
             kind = statement.kind
             declarant = statement.by
             if case let .enrollment(e) = statement { party = e.party } else { party = nil }
+            hasCommitments = !statement.commitments.isEmpty
         }
     }
 }
@@ -104,6 +113,9 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
     case badWindow(String)
     /// An erasure signed by a key that may not erase that statement.
     case notEraser(by: PublicKey, target: Statement.Kind)
+    /// An erasure of a statement that has no commitments (an erasure, a mandate, a statement
+    /// without names, ids, credit or note): there is nothing to erase.
+    case nothingToErase(target: Statement.Kind)
 
     public var description: String {
         switch self {
@@ -114,8 +126,12 @@ public enum AdmissionError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .badWindow(why): why
         case let .notEraser(by, target):
             target == .enrollment
-                ? "\(by.base64) may not erase this enrollment: only its declarant, the enrolled party or a trusted operator key may"
-                : "\(by.base64) may not erase this \(target.rawValue): only its declarant may"
+                ? "\(by.base64) may not erase this enrollment: only its declarant, the enrolled party or the node's operator key may"
+                : "\(by.base64) may not erase this \(target.rawValue): only its declarant or the node's operator key may"
+        case let .nothingToErase(target):
+            target == .erasure
+                ? "nothing to erase: the statement named is itself an erasure, which holds no personal data"
+                : "nothing to erase: the \(target.rawValue) named carries no commitments (no name, ids, credit or note), so nothing of it is disclosed"
         }
     }
 }

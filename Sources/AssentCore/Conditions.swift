@@ -26,8 +26,16 @@ public struct Conditions: Hashable, Sendable {
         var f = try FieldReader(json, context: "conditions")
         if let c = f.take("credit") { credit = try Commitment(json: c, field: "conditions.credit") }
         terms = try f.optionalString("terms", maxLength: 2048)
-        if let terms, (try? WorkID(scheme: .url, value: terms)) == nil {
-            throw .badField("conditions.terms", "must be an absolute http(s) URL")
+        if let terms {
+            guard (try? WorkID(scheme: .url, value: terms)) != nil else {
+                throw .badField("conditions.terms", "must be an absolute http(s) URL")
+            }
+            // The terms name a document (PROTOCOL §3). A query or fragment is where free text
+            // (a name, a phone number) would ride into the permanent log in clear; user
+            // information is refused by the URL rules already (WorkURL step 5).
+            if terms.utf8.contains(UInt8(ascii: "?")) || terms.utf8.contains(UInt8(ascii: "#")) {
+                throw .badField("conditions.terms", "must name the licence's terms document: a URL without a query (?…) or fragment (#…), which the permanent log would show in clear")
+            }
         }
         if let p = try f.optionalString("purpose") {
             guard let purpose = Purpose(rawValue: p), purpose != .commercial else {

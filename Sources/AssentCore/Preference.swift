@@ -55,9 +55,21 @@ public struct Preference: Hashable, Sendable {
         guard case let .object(u)? = f.take("usage") else { throw .badField("usage", "must be an object of category → y or n") }
         guard u.count <= Preference.maxUsageCategories else { throw .badField("usage", "more than \(Preference.maxUsageCategories) categories") }
         var usage = [String: Bool]()
+        var unknown = 0
         for (key, value) in u {
             let category = key.string
             guard UsageCategory.isWellFormed(category) else { throw .badField("usage", "category \"\(category)\" is not a lower-case name") }
+            // Unknown categories are kept (PROTOCOL §3: a newer vocabulary), but their names are
+            // clear text in the permanent log: few and short, so little text can ride on them.
+            if UsageCategory(rawValue: category) == nil {
+                guard category.utf8.count <= UsageCategory.maxUnknownBytes else {
+                    throw .badField("usage", "unknown category \"\(category.prefix(40))…\" is longer than \(UsageCategory.maxUnknownBytes) bytes")
+                }
+                unknown += 1
+                guard unknown <= UsageCategory.maxUnknownPerStatement else {
+                    throw .badField("usage", "more than \(UsageCategory.maxUnknownPerStatement) unknown categories (\(UsageCategory.allCases.map(\.rawValue).joined(separator: ", ")) are known)")
+                }
+            }
             switch value {
             case "y": usage[category] = true
             case "n": usage[category] = false

@@ -15,6 +15,11 @@ public enum UsageCategory: String, Sendable, CaseIterable {
         }
     }
 
+    /// At most this many categories outside this vocabulary per statement, each at most
+    /// `maxUnknownBytes`: their names stay in clear in the permanent log (docs/data-protection.md).
+    public static let maxUnknownPerStatement = 8
+    public static let maxUnknownBytes = 32
+
     /// Category names are lower-case ASCII words joined by hyphens, at most 64 bytes; unknown
     /// ones are kept.
     public static let maxNameBytes = 64

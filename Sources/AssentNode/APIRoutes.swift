@@ -130,9 +130,10 @@ extension Node {
             switch result {
             case let .success(item):
                 queued.append((i, item.submission))
-                // An erasure by a key no trusted log enrolls is charged like an open declaration where
-                // the node takes them, and taken unlimited where it does not (`check`).
-                if item.standing == .openDeclaration, item.submission.statement.statement.kind != .erasure || self.openDeclarations.policy.enabled {
+                // An erasure by a key no trusted log enrolls is charged like an open declaration,
+                // even where the node takes none (`check` lets it through): the right to erasure is
+                // not node policy, but each erasure is a permanent leaf, so its rate is bounded.
+                if item.standing == .openDeclaration {
                     openDeclarations.insert(item.submission.statement.hash)
                 }
             case let .failure(problem):
@@ -190,40 +191,59 @@ extension Node {
     }
 
     /// Erasures (docs/protocol.md "Erasure"): the statement each names must already be in this
-    /// log, and its signer one who may erase it (`Admission.checkErasure`). Refused ones leave
-    /// `queued` with their problem in `verdicts`. One snapshot reads every erased statement.
+    /// log, carry commitments, not be erased already (by another erasure: the same erasure sent
+    /// again is answered with its receipt, like any statement), and its signer must be one who
+    /// may erase it (`Admission.checkErasure`). Two different erasures of one statement in one
+    /// request: the first goes on. Refused ones leave `queued` with their problem in `verdicts`.
+    /// One snapshot reads every erased statement.
     func checkErasures(_ queued: inout [(Int, Submission)], verdicts: inout [Result<Logged, Problem>?]) async {
-        let erasures: [(Int, Erasure)] = queued.compactMap { i, submission in
-            if case let .erasure(e) = submission.statement.statement { (i, e) } else { nil }
+        let erasures: [(Int, Erasure, Hash)] = queued.compactMap { i, submission in
+            if case let .erasure(e) = submission.statement.statement { (i, e, submission.statement.hash) } else { nil }
         }
         guard !erasures.isEmpty else { return }
         let size = store.latestCheckpoint?.checkpoint.size ?? 0
         do {
-            let targets: [Hash: Statement] = try await store.read { snapshot in
+            let (targets, erased): ([Hash: Statement], [Hash: (erasure: Hash, at: Timestamp)]) = try await store.read { snapshot in
                 var out = [Hash: Statement]()
+                var erased = [Hash: (erasure: Hash, at: Timestamp)]()
                 // Only statements under the published checkpoint count as "already in this log".
                 for (hash, index) in try snapshot.indexes(ofStatements: erasures.map(\.1.erases)) where index < size {
                     guard let bytes = try snapshot.leafBytes(at: index), let s = try LogLeaf(bytes: bytes).statement else {
                         throw StoreError.notFound("statement \(hash) at leaf \(index)")
                     }
                     out[hash] = s.statement
+                    erased[hash] = try snapshot.erasure(of: hash)
                 }
-                return out
+                return (out, erased)
             }
-            for (i, erasure) in erasures {
+            var claimed = [Hash: Hash]()
+            for (i, erasure, hash) in erasures {
                 guard let target = targets[erasure.erases] else {
                     verdicts[i] = .failure(Problem(.unknownStatement, "the erasure names statement \(erasure.erases.base64) (hex \(erasure.erases.hex)), which is not in this log: an erasure erases a statement this node has already logged"))
                     continue
                 }
                 do { try admission.checkErasure(erasure, of: target) } catch {
-                    verdicts[i] = .failure(Problem(.erasureNotAllowed, "\(error)"))
+                    switch error {
+                    case .nothingToErase: verdicts[i] = .failure(Problem(.nothingToErase, "\(error)"))
+                    default: verdicts[i] = .failure(Problem(.erasureNotAllowed, "\(error)"))
+                    }
+                    continue
                 }
+                if let first = erased[erasure.erases], first.erasure != hash {
+                    verdicts[i] = .failure(Problem(.alreadyErased, "statement \(erasure.erases.base64) was already erased on \(first.at.rfc3339) by erasure \(first.erasure.base64); its disclosures are gone"))
+                    continue
+                }
+                if let other = claimed[erasure.erases], other != hash {
+                    verdicts[i] = .failure(Problem(.alreadyErased, "statement \(erasure.erases.base64) is erased by erasure \(other.base64), sent in the same request"))
+                    continue
+                }
+                claimed[erasure.erases] = hash
             }
         } catch {
             let problem = Problem.internalError(error)
-            for (i, _) in erasures { verdicts[i] = .failure(problem) }
+            for (i, _, _) in erasures { verdicts[i] = .failure(problem) }
         }
-        for (i, _) in erasures { if case let .failure(p)? = verdicts[i] { metrics.refused(reason: p.slug) } }
+        for (i, _, _) in erasures { if case let .failure(p)? = verdicts[i] { metrics.refused(reason: p.slug) } }
         queued.removeAll { verdicts[$0.0] != nil }
     }
 
@@ -243,6 +263,7 @@ extension Node {
             case .future: throw Problem(.future, "\(error)")
             case .notOperator, .badWindow: throw Problem(.notAuthorized, "\(error)")
             case .notEraser: throw Problem(.erasureNotAllowed, "\(error)")
+            case .nothingToErase: throw Problem(.nothingToErase, "\(error)")
             }
         }
         // The right to erasure does not depend on this node's policy: an erasure goes on to `checkErasures`.

@@ -8,9 +8,11 @@ import NIOCore
 ///
 /// - the checkpoint's signature by the log key;
 /// - every leaf (canonical JSON, statement signatures, type rules) and the hash chain;
-/// - every erasure names a statement earlier in the log and is signed by one who may erase it
-///   (`Admission.checkErasure`, with the log's operator keys taken to be those that signed its
-///   enrollments and mandates);
+/// - every erasure names a statement earlier in the log that carries commitments and is signed
+///   by one who may erase it (`Admission.checkErasure`). The log's operator keys are `operators`
+///   when given (the node publishes them; a rotated key signs nothing in the log before it
+///   erases), otherwise inferred: the keys that signed the log's enrollments and mandates. An
+///   erasure by a key outside the inferred set fails naming the key and suggesting `--operator`;
 /// - the Merkle root of the leaves against the checkpoint, and that it ends with an epoch leaf;
 /// - every hash tile, of every level: equal to the tile recomputed from the leaves, and accepted
 ///   by an `AuthenticatedTileReader` against the checkpoint alone (what a mirror relies on);
@@ -23,12 +25,16 @@ public struct LogAudit {
     public typealias Fetch = (String) async throws -> [UInt8]
 
     public let logKey: NoteVerifierKey
+    /// The log's operator keys as its operator publishes them; nil: inferred from the log.
+    public let operators: Set<PublicKey>?
     let fetch: Fetch
     /// Called after every 100 entry bundles with (leaves replayed, leaves in the checkpoint).
     var progress: (UInt64, UInt64) -> Void
 
-    public init(logKey: NoteVerifierKey, fetch: @escaping Fetch, progress: @escaping (UInt64, UInt64) -> Void = { _, _ in }) {
+    public init(logKey: NoteVerifierKey, operators: Set<PublicKey>? = nil, fetch: @escaping Fetch,
+                progress: @escaping (UInt64, UInt64) -> Void = { _, _ in }) {
         self.logKey = logKey
+        self.operators = operators
         self.fetch = fetch
         self.progress = progress
     }
@@ -41,6 +47,10 @@ public struct LogAudit {
         public var receipts = 0
         /// Distinct checkpoints the receipts carried.
         public var receiptCheckpoints = 0
+        /// The operator keys erasures were checked against, and whether they were inferred from
+        /// the log (no `operators` given) rather than given.
+        public var operators: Set<PublicKey> = []
+        public var operatorsInferred = true
     }
 
     /// Runs the audit. `receipts` are lines `{"receipt": tlog-proof text, "statement": signed statement}`, as `assent-load` writes them.
@@ -57,9 +67,12 @@ public struct LogAudit {
         var leafHashes = [Hash]()
         var statementAt = [UInt64: Hash]()
         var epochs = Set<UInt64>()
-        // What the erasure rule needs of every statement so far, and the operator keys so far.
+        // What the erasure rule needs of every statement so far; the operator keys (given, or
+        // those that sign enrollments and mandates anywhere in the log, so an erasure by an
+        // operator key waits for the whole log before it is judged).
         var erasable = [Hash: Admission.ErasureTarget]()
-        var operators = Set<PublicKey>()
+        var inferred = Set<PublicKey>()
+        var byOperator = [(position: Int, erasure: Erasure, target: Admission.ErasureTarget)]()
         // Hash tiles as the node serves them, each compared with the tile the leaves give.
         var edge = TileEdge()
         var served = [Tile: [UInt8]]()
@@ -77,12 +90,16 @@ public struct LogAudit {
                         statementAt[leaf.index] = s.hash
                         summary.statements += 1
                         switch s.statement {
-                        case .enrollment, .mandate: operators.insert(s.statement.by)
+                        case .enrollment, .mandate: inferred.insert(s.statement.by)
                         case let .erasure(e):
                             guard let target = erasable[e.erases] else {
                                 throw StatementError.badField("erases", "names statement \(e.erases), which is not earlier in the log")
                             }
-                            try Admission.checkErasure(e, of: target, operators: operators)
+                            do { try Admission.checkErasure(e, of: target, operators: operators ?? []) } catch {
+                                // Not the declarant nor the party: only an operator key may; known at the end.
+                                guard case .notEraser = error, operators == nil else { throw error }
+                                byOperator.append((position, e, target))
+                            }
                         case .preference: break
                         }
                         erasable[s.hash] = Admission.ErasureTarget(s.statement)
@@ -95,6 +112,13 @@ public struct LogAudit {
                 served[tile] = try await fetchTile(tile, recomputed: recomputed)
             }
             if (n + 1) % 100 == 0 { progress(UInt64(leafHashes.count), checkpoint.size) }
+        }
+        summary.operators = operators ?? inferred
+        summary.operatorsInferred = operators == nil
+        for (position, erasure, target) in byOperator {
+            do { try Admission.checkErasure(erasure, of: target, operators: inferred) } catch {
+                throw AuditFailure("leaf \(position): \(error); the operator keys were inferred from the log (those that signed its enrollments and mandates: \(inferred.map(\.base64).sorted().joined(separator: ", "))), and \(erasure.by.base64) is not one of them. If it is the log's operator key (a rotated key), give it with --operator")
+            }
         }
         guard edge.rootHash == checkpoint.root else {
             throw AuditFailure("root of the \(checkpoint.size) leaves is \(edge.rootHash), the checkpoint says \(checkpoint.root)")

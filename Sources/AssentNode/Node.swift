@@ -13,6 +13,8 @@ public final class Node: Sendable {
     public let database: AssentDatabase
     public let store: LogStore
     public let sequencer: Sequencer
+    /// Truncates the WAL after erasures, off the write path.
+    public let walTruncation: WALTruncation
     public let metrics: NodeMetrics
     /// The intake rules (PROTOCOL §3) with this node's clock window and trusted operator keys.
     public let admission: Admission
@@ -44,11 +46,13 @@ public final class Node: Sendable {
         bundles = EntryBundleCache(capacityBytes: config.bundleCacheBytes)
         bodyPermits = BodyPermits(limit: config.maxConcurrentLargeBodies)
         connections = OpenConnections(metrics: metrics)
+        let walTruncation = WALTruncation(database: database, logger: logger)
+        self.walTruncation = walTruncation
         sequencer = Sequencer(
             store: store, signer: keys.log,
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
                             epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
-            clock: clock, metrics: metrics, logger: logger)
+            clock: clock, metrics: metrics, logger: logger, erasureLogged: { walTruncation.signal() })
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
     }
 
@@ -62,7 +66,7 @@ public final class Node: Sendable {
             router: router(),
             server: .guardedHTTP1(limits: limits, connections: connections),
             configuration: .init(address: .hostname(host, port: port), serverName: "assent"),
-            services: [sequencer],
+            services: [sequencer, walTruncation],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }

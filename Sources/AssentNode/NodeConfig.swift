@@ -26,6 +26,11 @@ public struct NodeConfig: Codable, Sendable {
     public var maxQueued: Int = 20_000
     /// Whether and how fast preferences from keys this node's log does not enroll are taken (PROTOCOL §3).
     public var openDeclarations = OpenDeclarationLimiter.Policy()
+    /// The disclosed fields `GET /v1/statements/{hash}` serves (docs/node.md "Disclosures"):
+    /// `/conditions/credit` (the credit line, meant for AI developers), `/note`, `/name`, `/ids`
+    /// (every id). The others are kept and checked but not served; the reply names them.
+    public var publicDisclosures: [String] = ["/conditions/credit"]
+    public static let disclosableFields: Set<String> = ["/name", "/ids", "/conditions/credit", "/note"]
 
     // Limits of the HTTP server (docs/node.md, "Limits").
 
@@ -58,7 +63,7 @@ public struct NodeConfig: Codable, Sendable {
         case origin, society, listen, dataDirectory, batchSize, batchIntervalMilliseconds, epochIntervalSeconds
         case clockWindowPastSeconds, clockWindowFutureSeconds, maxQueued, openDeclarations
         case maxBodyBytes, maxConnections, idleTimeoutSeconds, headerTimeoutSeconds, bodyTimeoutSeconds
-        case maxConcurrentLargeBodies, bundleCacheBytes
+        case maxConcurrentLargeBodies, bundleCacheBytes, publicDisclosures
     }
 
     public init(from decoder: Decoder) throws {
@@ -83,6 +88,13 @@ public struct NodeConfig: Codable, Sendable {
         try read(.bundleCacheBytes, into: &bundleCacheBytes)
         try read(.maxQueued, into: &maxQueued)
         try read(.openDeclarations, into: &openDeclarations)
+        try read(.publicDisclosures, into: &publicDisclosures)
+    }
+
+    /// Whether a disclosure of `field` (a JSON Pointer: `/ids/3` is one of `/ids`) is served.
+    public func servesDisclosure(of field: String) -> Bool {
+        let listed = field.hasPrefix("/ids/") ? "/ids" : field
+        return publicDisclosures.contains(listed)
     }
 
     /// Reads and checks a configuration file.
@@ -127,6 +139,9 @@ public struct NodeConfig: Codable, Sendable {
         _ = try clockWindow()
         guard (1...1_000_000).contains(maxQueued) else { throw ConfigError("maxQueued must be 1...1000000") }
         try openDeclarations.validate()
+        for field in publicDisclosures where !NodeConfig.disclosableFields.contains(field) {
+            throw ConfigError("publicDisclosures: \"\(field.prefix(80))\" is not a disclosed field; use \(NodeConfig.disclosableFields.sorted().joined(separator: ", "))")
+        }
     }
 
     /// The clock window as the intake rules take it; refuses windows beyond what they allow.

@@ -35,6 +35,8 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case badDisclosure = "bad-disclosure"
         case unknownStatement = "unknown-statement"
         case erasureNotAllowed = "erasure-not-allowed"
+        case nothingToErase = "nothing-to-erase"
+        case alreadyErased = "already-erased"
 
         public var title: String {
             switch self {
@@ -65,16 +67,19 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .badDisclosure: "Disclosure does not match the statement"
             case .unknownStatement: "No such statement in this log"
             case .erasureNotAllowed: "Not allowed to erase that statement"
+            case .nothingToErase: "Nothing to erase"
+            case .alreadyErased: "Statement already erased"
             }
         }
 
         public var status: Int {
             switch self {
             case .malformedJSON, .notCanonical, .badSignature, .unknownType, .invalidStatement, .stale, .future, .badRequest,
-                 .personalDataInClear, .badDisclosure, .unknownStatement: 400
+                 .personalDataInClear, .badDisclosure, .unknownStatement, .nothingToErase: 400
             case .notAuthorized, .notEnrolled, .erasureNotAllowed: 403
             case .notFound: 404
             case .methodNotAllowed: 405
+            case .alreadyErased: 409
             case .requestTimeout: 408
             case .tooLarge, .batchTooLarge: 413
             case .rateLimited: 429

@@ -81,7 +81,13 @@ public actor Sequencer: Service {
     public nonisolated let queueLengths: AsyncStream<Int>
     private let queueLengthsContinuation: AsyncStream<Int>.Continuation
 
-    public init(store: LogStore, signer: NoteSigner, settings: Settings, clock: any NodeClock, metrics: NodeMetrics, logger: Logger) {
+    /// Called after a batch that logged an erasure is committed: the WAL truncation it owes is
+    /// done off this write path (`WALTruncation`).
+    let erasureLogged: @Sendable () -> Void
+
+    public init(store: LogStore, signer: NoteSigner, settings: Settings, clock: any NodeClock, metrics: NodeMetrics, logger: Logger,
+                erasureLogged: @escaping @Sendable () -> Void = {}) {
+        self.erasureLogged = erasureLogged
         self.store = store
         self.signer = signer
         self.settings = settings
@@ -255,6 +261,9 @@ public actor Sequencer: Service {
         switch outcome {
         case let .success((placements, checkpoint, note)):
             metrics.batchWritten(statements: statements.count, size: checkpoint.size)
+            if placements.contains(where: { if case let .logged(leaf) = $0, case .erasure? = leaf.statement?.statement { true } else { false } }) {
+                erasureLogged()
+            }
             writtenContinuation.yield(checkpoint.size)
             prove(batch, placements: placements, size: checkpoint.size, note: note)
         case let .failure(error):
@@ -336,8 +345,8 @@ public actor Sequencer: Service {
 
     /// The critical section: build leaves continuing the chain, append them with the epoch leaf,
     /// the disclosures of the statements they log and the signed checkpoint in one transaction.
-    /// Nothing else: receipts are proved after. A batch that logged an erasure then truncates the
-    /// WAL, so the erased text is gone from disk before anyone is told it was erased.
+    /// Nothing else: receipts are proved after, and the WAL truncation an erasure owes (recorded in
+    /// the same transaction) is done by `WALTruncation`, never here.
     static func write(_ statements: [SignedStatement], disclosures: [Hash: [Disclosure]] = [:], time now: Timestamp, store: LogStore,
                       signer: NoteSigner, mapRoot: Hash) throws -> (placements: [Placement], checkpoint: Checkpoint, note: String) {
         var chain = store.chainHead
@@ -347,10 +356,20 @@ public actor Sequencer: Service {
         var placements = [Placement]()
         // Statements logged since their submitters checked (a repeat in an earlier batch) are not logged again.
         var seen = try store.indexes(ofStatements: statements.map(\.hash))
+        // Two different erasures of one statement may pass their checks at once (two requests);
+        // the first written wins, the other is refused here, so a statement is erased once.
+        var erasedBy = try Sequencer.erasures(of: statements, store: store)
         for statement in statements {
             if let index = seen[statement.hash] {
                 placements.append(.earlier(index: index))
                 continue
+            }
+            if case let .erasure(e) = statement.statement {
+                if let first = erasedBy[e.erases] {
+                    placements.append(.refused(Problem(.alreadyErased, "statement \(e.erases.base64) was already erased by erasure \(first.base64)")))
+                    continue
+                }
+                erasedBy[e.erases] = statement.hash
             }
             do {
                 let leaf = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time, content: .statement(statement))
@@ -366,12 +385,18 @@ public actor Sequencer: Service {
                                 content: .epoch(mapRoot: mapRoot, size: chain.nextIndex))
         leaves.append(epoch)
         let (checkpoint, note) = try store.append(leaves, disclosures: disclosures) { try $0.sign(with: signer).serialized }
-        if leaves.contains(where: { if case .erasure? = $0.statement?.statement { true } else { false } }) {
-            // Committed already; a checkpoint kept from finishing by readers is retried after the next erasure,
-            // and SQLite's own checkpoints overwrite the frames in time. Erasure never fails for it.
-            _ = try? store.checkpointWAL()
-        }
         return (placements, checkpoint, note)
+    }
+
+    /// The erasures already logged of the statements `statements`' erasures name: erased → erasure.
+    static func erasures(of statements: [SignedStatement], store: LogStore) throws -> [Hash: Hash] {
+        let targets = statements.compactMap { if case let .erasure(e) = $0.statement { e.erases } else { nil } }
+        guard !targets.isEmpty else { return [:] }
+        return try store.readBlocking { snapshot in
+            var out = [Hash: Hash]()
+            for target in targets { if let first = try snapshot.erasure(of: target) { out[target] = first.erasure } }
+            return out
+        }
     }
 
     /// Receipts for a written batch, against the checkpoint `note` of `size` leaves. One tile

@@ -14,13 +14,17 @@ public final class AssentDatabase: Sendable {
         self.path = path
         var config = Configuration()
         config.label = "assent"
-        config.busyMode = .timeout(10)
+        config.busyMode = .timeout(TimeInterval(AssentDatabase.busyTimeoutSeconds))
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Deleted content is overwritten with zeros, in the database file and in the WAL frames
             // that record the deletion: an erased disclosure leaves no trace in a freed page or cell
             // (docs/data-protection.md). Per connection, so every connection of the pool sets it.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Each time the WAL restarts from its beginning, it is cut to zero bytes (SQLite keeps
+            // it at its largest otherwise): frames from before an erasure that a restart did not
+            // overwrite do not stay on disk behind the new ones (docs/data-protection.md).
+            try db.execute(sql: "PRAGMA journal_size_limit = 0")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
@@ -126,6 +130,27 @@ public final class AssentDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-erasure-copies") { db in
+            // The commitment digest of each disclosure, so that an erasure deletes every row that
+            // discloses the same text with the same salt (a copy of the disclosure under another
+            // statement), by an index that holds digests, never text.
+            try db.execute(sql: "ALTER TABLE disclosures ADD COLUMN digest BLOB")
+            let rows = try Row.fetchAll(db, sql: "SELECT log, hash, field, salt, text FROM disclosures")
+            for row in rows {
+                let digest = try AssentDatabase.digest(salt: [UInt8](row["salt"] as Data), text: row["text"])
+                try db.execute(sql: "UPDATE disclosures SET digest = ? WHERE log = ? AND hash = ? AND field = ?",
+                               arguments: [Data(digest.bytes), row["log"] as Int64, row["hash"] as Data, row["field"] as String])
+            }
+            try db.execute(sql: "CREATE INDEX disclosures_digest ON disclosures (digest)")
+            // One row while an erasure's WAL truncation is owed (`truncateWALIfPending`): kept in
+            // the database so a crash between the erasure and the truncation does not forget it.
+            try db.execute(sql: """
+                CREATE TABLE wal_truncation (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    since INTEGER NOT NULL
+                );
+                """)
+        }
         // The state map's tables (PROTOCOL §5, docs/state-map.md).
         StateMapStore.registerMigration(in: &migrator)
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
@@ -151,14 +176,52 @@ public final class AssentDatabase: Sendable {
         return try LogStore(database: self, id: id, origin: origin, verifierKey: verifierKey, role: role)
     }
 
+    /// The commitment digest of a disclosure's salt and text (`Commitment`).
+    static func digest(salt: [UInt8], text: String) throws -> Hash {
+        do { return try Commitment(text: text, salt: salt).digest } catch {
+            throw StoreError.badRow(origin: "disclosures", "a disclosure with a bad salt: \(error)")
+        }
+    }
+
+    /// The busy timeout of every connection (seconds): how long a write waits for another.
+    public static let busyTimeoutSeconds = 10
+
     /// Copies every WAL frame into the database file and truncates the WAL to zero bytes, so
     /// that frames holding deleted content (an erased disclosure) are gone from disk too; waits
-    /// for readers up to the busy timeout. Returns false when readers kept it from finishing.
+    /// for readers at most `busyTimeoutMilliseconds`. Returns false when readers kept it from
+    /// finishing (the WAL is then left as it was, to be tried again).
     @discardableResult
-    public func checkpointAndTruncateWAL() throws -> Bool {
-        try pool.writeWithoutTransaction { db in
+    public func checkpointAndTruncateWAL(busyTimeoutMilliseconds: Int = AssentDatabase.busyTimeoutSeconds * 1000) throws -> Bool {
+        try pool.writeWithoutTransaction { db in try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds) }
+    }
+
+    private static func truncateWAL(_ db: Database, busyTimeoutMilliseconds: Int) throws -> Bool {
+        try db.execute(sql: "PRAGMA busy_timeout = \(max(0, busyTimeoutMilliseconds))")
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(busyTimeoutSeconds * 1000)") }
+        do {
             let (walFrames, checkpointed) = try db.checkpoint(.truncate)
             return walFrames <= 0 || walFrames == checkpointed
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            return false
+        }
+    }
+
+    /// Whether an erasure's WAL truncation is still owed (recorded in the erasure's transaction).
+    public func walTruncationPending() throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM wal_truncation WHERE id = 1") ?? false }
+    }
+
+    /// If an erasure's WAL truncation is owed, truncates the WAL, waiting for readers at most
+    /// `busyTimeoutMilliseconds` (it holds the writer meanwhile, so keep it short), then clears
+    /// the record. Returns true when nothing is owed any more. Clearing the record writes a
+    /// frame of its own to the WAL; that frame holds only the record's page.
+    @discardableResult
+    public func truncateWALIfPending(busyTimeoutMilliseconds: Int) throws -> Bool {
+        try pool.writeWithoutTransaction { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM wal_truncation WHERE id = 1") ?? false else { return true }
+            guard try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds) else { return false }
+            try db.execute(sql: "DELETE FROM wal_truncation")
+            return true
         }
     }
 

@@ -149,7 +149,7 @@ public final class LogStore: Sendable {
             let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
             let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
             // The first disclosures of a statement win: a later submission of the same statement cannot replace them.
-            let insertDisclosure = try db.cachedStatement(sql: "INSERT OR IGNORE INTO disclosures (log, hash, field, salt, text) VALUES (?, ?, ?, ?, ?)")
+            let insertDisclosure = try db.cachedStatement(sql: "INSERT OR IGNORE INTO disclosures (log, hash, field, salt, text, digest) VALUES (?, ?, ?, ?, ?, ?)")
             var leafHashes = [Hash]()
             leafHashes.reserveCapacity(leaves.count)
             for leaf in leaves {
@@ -158,7 +158,8 @@ public final class LogStore: Sendable {
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
                     for d in disclosures[statement.hash] ?? [] {
-                        try insertDisclosure.execute(arguments: [id, Data(statement.hash.bytes), d.field, Data(d.salt), d.text])
+                        let digest = try AssentDatabase.digest(salt: d.salt, text: d.text)
+                        try insertDisclosure.execute(arguments: [id, Data(statement.hash.bytes), d.field, Data(d.salt), d.text, Data(digest.bytes)])
                     }
                     switch statement.statement {
                     case let .enrollment(enrollment):
@@ -252,18 +253,26 @@ public final class LogStore: Sendable {
     }
 
     /// Deletes the disclosures of the statement `erasure` names (secure_delete zeroes them in
-    /// the page) and records the first erasure of it.
+    /// the page), and every other disclosure in the database with the same commitment digest
+    /// (the same text and salt, copied under another statement: it would still serve the erased
+    /// text); records the first erasure of it, and that the WAL is owed a truncation.
     static func recordErasure(_ erasure: Erasure, hash: Hash, time: Timestamp, log: Int64, db: Database) throws {
         let target = Data(erasure.erases.bytes)
+        try db.execute(sql: """
+            DELETE FROM disclosures WHERE digest IN (SELECT digest FROM disclosures WHERE log = ? AND hash = ?)
+            """, arguments: [log, target])
         try db.execute(sql: "DELETE FROM disclosures WHERE log = ? AND hash = ?", arguments: [log, target])
         try db.execute(sql: "INSERT OR IGNORE INTO erasures (log, hash, erasure, at) VALUES (?, ?, ?, ?)",
                        arguments: [log, target, Data(hash.bytes), time.milliseconds])
+        try db.execute(sql: "INSERT OR IGNORE INTO wal_truncation (id, since) VALUES (1, ?)", arguments: [time.milliseconds])
     }
 
-    /// After an erasure is logged: moves the WAL into the database file and truncates it, so the
-    /// frames that still held the erased text are gone from disk (`AssentDatabase.checkpointAndTruncateWAL`).
+    /// Moves the WAL into the database file and truncates it, so the frames that still held
+    /// erased text are gone from disk (`AssentDatabase.checkpointAndTruncateWAL`).
     @discardableResult
-    public func checkpointWAL() throws -> Bool { try database.checkpointAndTruncateWAL() }
+    public func checkpointWAL(busyTimeoutMilliseconds: Int = AssentDatabase.busyTimeoutSeconds * 1000) throws -> Bool {
+        try database.checkpointAndTruncateWAL(busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    }
 
     // MARK: Reading
 

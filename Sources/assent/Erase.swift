@@ -13,9 +13,10 @@ struct Erase: ParsableCommand {
             "committed, erased on <date>" where it showed them. The statement, its commitments,
             its receipt and the log's tree stay as they are.
 
-            Who may erase: the statement's declarant; for an enrollment, also the enrolled party
-            and any operator key the node trusts. The node refuses anyone else, and a hash that is
-            not in its log.
+            Who may erase: the statement's declarant and the node's operator key (any statement
+            of its log); for an enrollment, also the enrolled party. The node refuses anyone else,
+            a hash that is not in its log, a statement with nothing to erase (an erasure, or one
+            without commitments), and a statement another erasure already erased.
 
             Example:
               assent erase 3f1c…e9 --key alice.key | assent submit --node http://127.0.0.1:7001 --log-key "$(cat gema-log.pub)"

@@ -14,11 +14,13 @@ struct Inspect: ParsableCommand {
             A statement with disclosures (as `assent sign` prints it, or as GET /v1/statements/{hash}
             answers) shows each disclosed text and whether it matches its commitment in the signed
             statement; a text an erasure deleted shows as "committed, erased on <date>". This is how
-            anyone holding a disclosure (a court, a licensee) checks it against the log.
+            anyone holding a disclosure (a court, a licensee) checks it against the log. A reply's
+            receipt is verified only with --log-key; without it the index the reply gives is
+            shown as the node's claim ("not verified").
 
             Examples:
               assent sign preference ... | assent inspect -
-              curl -s http://127.0.0.1:7001/v1/statements/<hex hash> | assent inspect -
+              curl -s http://127.0.0.1:7001/v1/statements/<hex hash> | assent inspect - --log-key "$(cat gema-log.pub)"
               curl -s http://127.0.0.1:7001/checkpoint | assent inspect - --key "$(cat gema-log.pub)"
             """
     )
@@ -28,6 +30,9 @@ struct Inspect: ParsableCommand {
 
     @Option(help: "Verifier key to check a checkpoint's signature with.")
     var key: String?
+
+    @Option(help: "The log's verifier key, to verify the receipt in a node's statement reply (without it the receipt is not verified).")
+    var logKey: String?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
@@ -56,7 +61,7 @@ struct Inspect: ParsableCommand {
         if text.contains("\n\n— ") { return try explainCheckpoint(text) }
         if bytes.first == UInt8(ascii: "{") {
             let value: JSONValue
-            // A node's statement reply carries "erased": null, which Assent's JSON has no value for.
+            // A reply from a node before erased was left out may carry "erased": null (`parseReply`).
             do { value = try StatementRecord.parseReply(bytes) } catch { throw CLIError("not valid JSON: \(error)") }
             let canonical = (try? CanonicalJSON.parse(bytes, requireCanonical: true)) != nil
             if case var .object(members) = value, members["statement"] != nil {
@@ -64,21 +69,41 @@ struct Inspect: ParsableCommand {
                 let disclosed = members.removeValue(forKey: "disclosures")
                 let isReply = members["receipt"] != nil
                 let erased = members["erased"]
+                let withheld = members["withheld"]?.arrayValue?.compactMap(\.stringValue) ?? []
                 let signedJSON = isReply ? (members["statement"] ?? .object([:])) : .object(members)
                 let signed: SignedStatement
                 do { signed = try SignedStatement(json: signedJSON) } catch { throw CLIError("not a valid signed statement: \(error)") }
                 var e = describe(signed.statement)
                 e.text += "\nsignature:  valid (by \(signed.statement.by.base64))"
+                var receiptVerified: JSONValue = "not checked (pass --log-key)"
                 if isReply {
-                    e.text += "\nlogged:     at index \(members["index"]?.integerValue.map(String.init) ?? "?") (the reply's receipt proves it; `assent submit` verifies receipts)"
+                    let index = members["index"]?.integerValue.map(String.init) ?? "?"
+                    // What the reply says is only a claim until its receipt verifies against the log's key.
+                    if let logKey {
+                        do {
+                            let vkey = try NoteVerifierKey(parsing: logKey.trimmingCharacters(in: .whitespacesAndNewlines))
+                            guard let text = members["receipt"]?.stringValue else { throw CLIError("the reply has no receipt text") }
+                            let receipt = try Receipt(text: text)
+                            let verified = try receipt.verify(statement: signed, logKey: vkey)
+                            guard String(receipt.index) == index else { throw CLIError("the receipt is for index \(receipt.index), the reply says \(index)") }
+                            e.text += "\nlogged:     at index \(index) of \(verified.checkpoint.origin); receipt verified against \(vkey.name) (checkpoint of \(verified.checkpoint.size) leaves)"
+                            receiptVerified = true
+                        } catch {
+                            e.text += "\nlogged:     the reply says index \(index), but its receipt DOES NOT VERIFY: \(error)"
+                            receiptVerified = false
+                        }
+                    } else {
+                        e.text += "\nlogged:     the reply says index \(index); receipt not verified (pass --log-key to verify it)"
+                    }
                 } else {
                     e.text += "\ncanonical:  \(canonical ? "yes" : "no: a node would refuse these bytes; `assent sign` writes canonical JSON")"
                 }
                 e.text += "\nhash:       \(signed.hash.base64) (hex \(signed.hash.hex))"
-                let (lines, checks) = try Inspect.disclosureReport(signed.statement, disclosed: disclosed, erased: erased)
+                let (lines, checks) = try Inspect.disclosureReport(signed.statement, disclosed: disclosed, erased: erased, withheld: withheld)
                 if !lines.isEmpty { e.text += "\n" + lines.joined(separator: "\n") }
                 e.json = ["kind": "statement", "canonical": .bool(canonical), "signatureValid": true,
                           "hash": .string(signed.hash.base64), "statement": signed.statement.json, "disclosures": .array(checks)]
+                if isReply { e.json = .object((e.json.objectValue ?? [:]).merging(["receiptVerified": receiptVerified]) { $1 }) }
                 return e
             }
             if value["index"] != nil {
@@ -149,8 +174,11 @@ struct Inspect: ParsableCommand {
 
     /// One line per commitment of `statement`: its disclosed text and whether it matches (text
     /// and salt hash to the commitment), "committed, erased on <date>" after an erasure, or
-    /// "committed, not disclosed". A disclosure that points at no commitment is named too.
-    static func disclosureReport(_ statement: Statement, disclosed: JSONValue?, erased: JSONValue?) throws -> ([String], [JSONValue]) {
+    /// "committed, kept by the node but not served" for a field the node withholds
+    /// (`publicDisclosures`), or "committed, not disclosed". A disclosure that points at no
+    /// commitment is named too.
+    static func disclosureReport(_ statement: Statement, disclosed: JSONValue?, erased: JSONValue?,
+                                 withheld: [String] = []) throws -> ([String], [JSONValue]) {
         let disclosures: [Disclosure]
         do { disclosures = try disclosed.map { v throws(StatementError) in try Disclosure.list(json: v) } ?? [] } catch {
             throw CLIError("disclosures: \(error)")
@@ -167,6 +195,9 @@ struct Inspect: ParsableCommand {
             } else if let erasedOn {
                 lines.append("disclosed:  \(field.pointer): committed, erased on \(erasedOn)")
                 checks.append(["field": .string(field.pointer), "erased": .string(erasedOn)])
+            } else if withheld.contains(where: { Bytewise.equal($0, field.pointer) }) {
+                lines.append("disclosed:  \(field.pointer): committed, disclosed to the node, which does not serve it")
+                checks.append(["field": .string(field.pointer), "withheld": true])
             } else {
                 lines.append("disclosed:  \(field.pointer): committed, not disclosed here")
                 checks.append(["field": .string(field.pointer), "disclosed": false])

@@ -202,8 +202,8 @@ final class CommitmentTests: XCTestCase {
         XCTAssertEqual(parsed.statement.commitments, [])
     }
 
-    /// The declarant may erase; for an enrollment also the enrolled party and a trusted operator;
-    /// nobody else.
+    /// The declarant may erase; for an enrollment also the enrolled party; a trusted operator
+    /// key may erase any statement (review of issue 9: the operator is the controller); nobody else.
     func testWhoMayEraseWhat() throws {
         let otherOperator = try SigningKey(seed: [UInt8](repeating: 11, count: 32))
         let stranger = try SigningKey(seed: [UInt8](repeating: 12, count: 32))
@@ -211,16 +211,31 @@ final class CommitmentTests: XCTestCase {
                                   operators: [operatorKey.publicKey, otherOperator.publicKey])
         let (enrollment, _) = try enrollment()
         let preference = Statement.preference(Preference(by: creator.publicKey, issued: issued, work: try WorkID(parsing: "iswc:T0345246801"),
-                                                         usage: ["train-ai": false]))
+                                                         usage: ["train-ai": false], note: try Commitment(text: "a note", salt: Array(0..<16))))
         func erasure(by key: SigningKey) -> Erasure { Erasure(by: key.publicKey, issued: issued, erases: enrollment.hash) }
         for key in [operatorKey, creator, otherOperator] { XCTAssertNoThrow(try admission.checkErasure(erasure(by: key), of: enrollment.statement)) }
         XCTAssertThrowsError(try admission.checkErasure(erasure(by: stranger), of: enrollment.statement)) {
             XCTAssertEqual($0 as? AdmissionError, .notEraser(by: stranger.publicKey, target: .enrollment))
         }
-        XCTAssertNoThrow(try admission.checkErasure(erasure(by: creator), of: preference))
-        for key in [operatorKey, stranger] {
-            XCTAssertThrowsError(try admission.checkErasure(erasure(by: key), of: preference)) {
-                XCTAssertEqual("\($0)", "\(key.publicKey.base64) may not erase this preference: only its declarant may")
+        for key in [creator, operatorKey, otherOperator] { XCTAssertNoThrow(try admission.checkErasure(erasure(by: key), of: preference)) }
+        XCTAssertThrowsError(try admission.checkErasure(erasure(by: stranger), of: preference)) {
+            XCTAssertEqual("\($0)", "\(stranger.publicKey.base64) may not erase this preference: only its declarant or the node's operator key may")
+        }
+    }
+
+    /// Review of issue 9: an erasure of an erasure, or of a statement without commitments,
+    /// would delete nothing and only add a permanent leaf; refused, even for the declarant.
+    func testAnErasureWithNothingToEraseIsRefused() throws {
+        let admission = Admission(window: try .init(pastMilliseconds: 60_000, futureMilliseconds: 0), operators: [operatorKey.publicKey])
+        let bare = Statement.preference(Preference(by: creator.publicKey, issued: issued, work: try WorkID(parsing: "iswc:T0345246801"),
+                                                   usage: ["train-ai": false]))
+        let (enrollment, _) = try enrollment()
+        let first = Statement.erasure(Erasure(by: creator.publicKey, issued: issued, erases: enrollment.hash))
+        for (target, kind) in [(bare, Statement.Kind.preference), (first, .erasure)] {
+            for key in [creator, operatorKey] {
+                XCTAssertThrowsError(try admission.checkErasure(Erasure(by: key.publicKey, issued: issued, erases: .zero), of: target)) {
+                    XCTAssertEqual($0 as? AdmissionError, .nothingToErase(target: kind))
+                }
             }
         }
     }

@@ -80,6 +80,50 @@ final class StatementTests: XCTestCase {
         checkRefused({ $0["labels"] = ["TK-SS"] }, .badField("labels", "Local Contexts labels belong to a steward's mandate, not to a preference"))
     }
 
+    /// Review of issue 9: `conditions.terms` names a document; a query, a fragment or user
+    /// information would carry a name or a phone number into the permanent log in clear.
+    func testTermsURLWithQueryFragmentOrUserinfoIsRefused() throws {
+        func refusedTerms(_ url: String, file: StaticString = #filePath, line: UInt = #line) {
+            checkRefused({ $0["conditions"] = ["terms": .string(url)] }, .badField("conditions.terms",
+                "must name the licence's terms document: a URL without a query (?…) or fragment (#…), which the permanent log would show in clear"),
+                file: file, line: line)
+        }
+        refusedTerms("https://example.org/terms?name=Alice%20Example&phone=01705551234")
+        refusedTerms("https://example.org/terms#Alice-Example-01705551234")
+        refusedTerms("https://example.org/terms?")
+        checkRefused({ $0["conditions"] = ["terms": "https://alice:01705551234@example.org/terms"] },
+                     .badField("conditions.terms", "must be an absolute http(s) URL"))
+        // A plain document URL is taken.
+        var body = preference().json.objectValue!
+        body["conditions"] = ["terms": "https://gema.de/licences/ai-2026.pdf"]
+        let sig = creator.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
+        let whole: JSONValue = ["statement": .object(body), "sig": .string(Base64.encode(sig))]
+        XCTAssertNoThrow(try SignedStatement(bytes: whole.canonicalBytes))
+    }
+
+    /// Review of issue 9: unknown usage categories are kept (PROTOCOL §3) but are clear text in
+    /// the log, so at most 8 per statement and 32 bytes each; the known ones do not count.
+    func testUnknownUsageCategoriesAreFewAndShort() throws {
+        var eight: [JSONKey: JSONValue] = ["train-ai": "n", "search": "y", "tdm": "n"]
+        for i in 0..<8 { eight[JSONKey("future-use-\(i)")] = "n" }
+        var body = preference().json.objectValue!
+        body["usage"] = .object(eight)
+        let sig = creator.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
+        let whole: JSONValue = ["statement": .object(body), "sig": .string(Base64.encode(sig))]
+        XCTAssertNoThrow(try SignedStatement(bytes: whole.canonicalBytes))
+        var nine = eight
+        nine["future-use-8"] = "n"
+        checkRefused({ $0["usage"] = .object(nine) }, .badField("usage",
+            "more than 8 unknown categories (tdm, train-ai, train-genai, ai-inference, search are known)"))
+        let long = "alice-example-phone-0170-5551234x" // 33 bytes
+        checkRefused({ $0["usage"] = [JSONKey(long): "n"] },
+                     .badField("usage", "unknown category \"\(long)…\" is longer than 32 bytes"))
+        body["usage"] = ["alice-example-phone-0170-5551234": "n"] // 32 bytes: taken
+        let sig32 = creator.sign(Array("assent/statement/v1\n".utf8) + JSONValue.object(body).canonicalBytes)
+        let whole32: JSONValue = ["statement": .object(body), "sig": .string(Base64.encode(sig32))]
+        XCTAssertNoThrow(try SignedStatement(bytes: whole32.canonicalBytes))
+    }
+
     func testBadWorkIDSaysWhichCheckFailed() {
         var body = preference().json.objectValue!
         body["work"] = "iswc:T0345246802"

@@ -15,7 +15,7 @@ final class AuditErasureTests: XCTestCase {
     let t0 = Timestamp(rfc3339: "2026-11-22T10:00:00.000Z")!
 
     /// Audits a log made of `statements` (then an epoch leaf), served from a store on disk.
-    func audit(_ statements: [SignedStatement]) async throws -> LogAudit.Summary {
+    func audit(_ statements: [SignedStatement], operators: Set<PublicKey>? = nil) async throws -> LogAudit.Summary {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-audit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -34,12 +34,12 @@ final class AuditErasureTests: XCTestCase {
             let (tile, isEntries) = try Tile.parse(path: path)
             return try XCTUnwrap(isEntries ? store.entryBundle(tile) : store.tile(tile))
         }
-        return try await LogAudit(logKey: logKey.verifierKey, fetch: fetch).run()
+        return try await LogAudit(logKey: logKey.verifierKey, operators: operators, fetch: fetch).run()
     }
 
     func preference() throws -> SignedStatement {
         SignedStatement.sign(.preference(Preference(by: creator.publicKey, issued: t0, work: try WorkID(parsing: "iswc:T0345246801"),
-                                                    usage: ["train-ai": false])), with: creator)
+                                                    usage: ["train-ai": false], note: try Commitment(text: "a note", salt: [UInt8](0..<16)))), with: creator)
     }
 
     func erasure(of hash: Hash, by key: SigningKey) -> SignedStatement {
@@ -58,8 +58,44 @@ final class AuditErasureTests: XCTestCase {
             _ = try await audit([p, erasure(of: p.hash, by: stranger)])
             XCTFail("the audit passed an erasure by a stranger")
         } catch {
-            XCTAssertEqual("\(error)", "audit failed: leaf 1: \(stranger.publicKey.base64) may not erase this preference: only its declarant may")
+            XCTAssertTrue("\(error)".hasPrefix("audit failed: leaf 1: \(stranger.publicKey.base64) may not erase this preference: only its declarant or the node's operator key may; the operator keys were inferred from the log"), "\(error)")
+            XCTAssertTrue("\(error)".contains("give it with --operator"), "\(error)")
         }
+    }
+
+    /// Review of issue 9: an operator key that signed nothing earlier in the log (a rotated key)
+    /// erases; the audit passes when given the log's operator keys, and without them fails
+    /// naming the key and suggesting --operator. An erasure of an erasure fails either way.
+    func testAnErasureByARotatedOperatorKeyAuditsWithOperatorGiven() async throws {
+        let p = try preference()
+        let rotated = try SigningKey(seed: [UInt8](repeating: 34, count: 32))
+        let erasure = erasure(of: p.hash, by: rotated)
+        let summary = try await audit([p, erasure], operators: [rotated.publicKey])
+        XCTAssertEqual(summary.statements, 2)
+        XCTAssertFalse(summary.operatorsInferred)
+        do {
+            _ = try await audit([p, erasure])
+            XCTFail("the audit inferred a key that signed nothing")
+        } catch {
+            XCTAssertTrue("\(error)".contains(rotated.publicKey.base64) && "\(error)".contains("--operator"), "\(error)")
+        }
+        do {
+            _ = try await audit([p, erasure, self.erasure(of: erasure.hash, by: rotated)], operators: [rotated.publicKey])
+            XCTFail("the audit passed an erasure of an erasure")
+        } catch {
+            XCTAssertEqual("\(error)", "audit failed: leaf 2: nothing to erase: the statement named is itself an erasure, which holds no personal data")
+        }
+    }
+
+    /// An operator key inferred from the log may erase a statement it did not sign, even one
+    /// logged before the key's first enrollment (inference looks at the whole log).
+    func testAnOperatorInferredFromLaterInTheLogMayErase() async throws {
+        let p = try preference()
+        let op = try SigningKey(seed: [UInt8](repeating: 35, count: 32))
+        let enrollment = SignedStatement.sign(.enrollment(Enrollment(by: op.publicKey, issued: t0, party: creator.publicKey, role: .creator)), with: op)
+        let summary = try await audit([p, erasure(of: p.hash, by: op), enrollment])
+        XCTAssertTrue(summary.operatorsInferred)
+        XCTAssertEqual(summary.operators, [op.publicKey])
     }
 
     func testAnErasureOfAStatementNotEarlierInTheLogFailsTheAudit() async throws {

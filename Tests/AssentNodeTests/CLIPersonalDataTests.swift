@@ -46,6 +46,11 @@ final class CLIPersonalDataTests: XCTestCase {
             + String(decoding: submission.statement.canonicalBytes, as: UTF8.self) + "}"
         let erased = try assent(["inspect", "-"], input: reply)
         XCTAssertTrue(erased.output.contains("disclosed:  /name: committed, erased on 2026-11-22T10:00:00.000Z"), erased.output)
+        // Review of issue 9: the reply's index is the node's claim until its receipt verifies.
+        XCTAssertTrue(erased.output.contains("the reply says index 1; receipt not verified (pass --log-key to verify it)"), erased.output)
+        let logKey = try NoteSigner(name: "test.example/log", key: SigningKey(seed: [UInt8](repeating: 5, count: 32))).verifierKey
+        let checked = try assent(["inspect", "-", "--log-key", logKey.description], input: reply)
+        XCTAssertTrue(checked.output.contains("the reply says index 1, but its receipt DOES NOT VERIFY"), checked.output)
     }
 
     func testEraseNamesTheStatementByItsHash() throws {

@@ -70,6 +70,8 @@ final class HostileReadTests: XCTestCase {
 
     func testMalformedBatchFramingIsRefusedWhole() async throws {
         try await InProcessNode.run { node in
+            // The opening epoch leaf first: the size checked below must not race it.
+            await node.waitForSize(1)
             let s = String(decoding: Fixtures.preference(1).canonicalBytes, as: UTF8.self)
             for body in ["[\(s)}", "[\(s),]", "[,\(s)]", "[\(s)"] {
                 let reply = try await node.post("/v1/statements", Array(body.utf8))

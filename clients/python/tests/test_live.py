@@ -28,7 +28,10 @@ def node(tmp_path_factory):
     port = free_port()
     cfg = d / "node.json"
     cfg.write_text(json.dumps({"origin": "py.assent.example/log", "listen": f"127.0.0.1:{port}", "dataDirectory": str(d / "data"),
-                               "batchIntervalMilliseconds": 5}))
+                               "batchIntervalMilliseconds": 5,
+                               # Serve every disclosed field, so that the tests read back what they sent
+                               # (a node serves only the credit line by default: docs/node.md).
+                               "publicDisclosures": ["/name", "/ids", "/conditions/credit", "/note"]}))
     proc = subprocess.Popen([BIN, "serve", "--config", str(cfg)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -99,8 +102,11 @@ def test_enrollment_with_committed_name_and_ids(node):
     logged = n.submit(signed)
     stored = n.statement(logged.statement_hash)
     assert [d["text"] for d in stored["disclosures"]] == ["Carol Example", "ipi:00052210040"]
+    assert stored["withheld"] == [] and "erased" not in stored
     n.submit(ac.sign(ac.erasure(carol, logged.statement_hash), carol))
-    assert n.statement(logged.statement_hash)["disclosures"] == []
+    erased = n.statement(logged.statement_hash)
+    assert erased["disclosures"] == [] and erased["withheld"] == []
+    assert set(erased["erased"]) == {"at", "by"}
 
 
 @pytest.mark.live
