@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 statements=60000
-clients=8
+clients=16
 batch=100
 json=false
 while [ $# -gt 0 ]; do
