@@ -122,7 +122,8 @@ extension Node {
             }
             var out = [Result<Checked, Problem>?](repeating: nil, count: items.count)
             for await (i, r) in group { out[i] = r }
-            return out.map { $0! }
+            // Every index had a task and every task returns, so no slot stays empty.
+            return out.map { $0 ?? .failure(Problem(.internal, "no verdict for this statement")) }
         }
         var queued = [(Int, Submission)]()
         var openDeclarations = Set<Hash>()
@@ -187,7 +188,8 @@ extension Node {
         for ((i, submission), result) in zip(queued, results) {
             verdicts[i] = result.map { Logged(statementHash: submission.statement.hash, receipt: $0) }
         }
-        return verdicts.map { $0! }
+        // Each statement was refused above or queued and answered by the sequencer.
+        return verdicts.map { $0 ?? .failure(Problem(.internal, "no verdict for this statement")) }
     }
 
     /// Erasures (docs/protocol.md "Erasure"): the statement each names must already be in this

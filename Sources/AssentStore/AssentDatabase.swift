@@ -228,8 +228,14 @@ public final class AssentDatabase: Sendable {
     /// The logs this database holds.
     public func logs() throws -> [(origin: String, verifierKey: String, role: LogRole, size: UInt64)] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT origin, vkey, role, size FROM logs ORDER BY id").map {
-                (origin: $0["origin"], verifierKey: $0["vkey"], role: LogRole(rawValue: $0["role"])!, size: UInt64($0["size"] as Int64))
+            // The table's CHECK keeps `role` to the two values and `size` non-negative; a file edited
+            // by hand is still refused with a reason, not a trap.
+            try Row.fetchAll(db, sql: "SELECT origin, vkey, role, size FROM logs ORDER BY id").map { row in
+                let origin: String = row["origin"]
+                guard let role = LogRole(rawValue: row["role"]), let size = UInt64(exactly: row["size"] as Int64) else {
+                    throw StoreError.badRow(origin: origin, "logs row has role \(row["role"] as String? ?? "?") and size \(row["size"] as Int64? ?? -1)")
+                }
+                return (origin: origin, verifierKey: row["vkey"], role: role, size: size)
             }
         }
     }
