@@ -113,7 +113,6 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
         return Tile(level: level, index: index, width: rest)
     }
 
-    /// Every tile, full or partial, that a tree of `size` leaves is served as (tlog-tiles §"Partial Tiles").
     /// The level-0 tiles (entry bundles) of a tree of `size` leaves, in order, made as they are
     /// read. A size read from a checkpoint is outside input: a log can sign any number, and a
     /// reader must not build anything in proportion to it before the leaves arrive.
@@ -127,6 +126,7 @@ public struct Tile: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Every tile, full or partial, that a tree of `size` leaves is served as (tlog-tiles §"Partial Tiles").
     public static func tiles(forTreeSize size: UInt64) -> [Tile] {
         var tiles = [Tile]()
         var level = 0

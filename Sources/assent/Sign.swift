@@ -301,7 +301,8 @@ struct MandateOptions: ParsableArguments {
         var groups = [[WorkID]]()
         var bytes = 0
         for id in works {
-            let cost = id.description.utf8.count + 3
+            // As signed: JSON escapes double a `"` or `\` that an id may keep as typed.
+            let cost = CanonicalJSON.encode(.string(id.description)).count + 1
             if groups.isEmpty || groups[groups.count - 1].count == Mandate.maxWorks || bytes + cost > 56_000 {
                 groups.append([])
                 bytes = 0

@@ -40,10 +40,18 @@ struct PreferenceVerbOptions: ParsableArguments {
     @Option(help: "The work, scheme:value as typed (iswc, isrc, isbn, isni, doi, iscc, url, local); repeatable: one statement each.")
     var work: [String] = []
 
-    @Option(help: "A usage category, repeatable: tdm (all text and data mining, the default), train-ai, train-genai, ai-inference, search.")
+    @Option(help: """
+        A usage category, repeatable: tdm (all text and data mining), train-ai, train-genai, ai-inference, search. \
+        Required to allow; to refuse, the default is tdm (every AI use).
+        """)
     var category: [String] = []
 
+    /// The statement's usage. Allowing needs its categories named: a forgotten `--category` must
+    /// not allow every use. Refusing defaults to `tdm`, the broad and safe default.
     func usage(_ allowed: Bool) throws -> [String: Bool] {
+        if allowed && category.isEmpty {
+            throw ValidationError("name what you allow: --category search (or train-ai, train-genai, ai-inference, tdm for all)")
+        }
         let categories = category.isEmpty ? [UsageCategory.tdm.rawValue] : category
         for c in categories where UsageCategory(rawValue: c) == nil {
             throw ValidationError("--category \(c): one of \(UsageCategory.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -61,6 +69,10 @@ struct Grant: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Allow AI uses of your works (y), for everyone or one licensee.",
         discussion: """
+            A statement replaces your previous statement on the same work for the same audience:
+            it says exactly the categories named (and, by inheritance, their subcategories), and
+            nothing else. Name every category you mean, e.g. --category tdm to refuse all mining
+            and then --category search in a grant would replace that refusal with "search: y" only.
             Example:
               assent grant --key alice.key --work iswc:T-034.524.680-1 --category search \\
                   --node http://127.0.0.1:7001 --log-key run/gema/log.pub
@@ -80,6 +92,10 @@ struct Deny: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Refuse AI uses of your works (n), for everyone or one licensee.",
         discussion: """
+            A statement replaces your previous statement on the same work for the same audience:
+            it says exactly the categories named (and, by inheritance, their subcategories), and
+            nothing else. Name every category you mean, e.g. --category tdm to refuse all mining
+            and then --category search in a grant would replace that refusal with "search: y" only.
             With no --category, refuses all text and data mining (tdm, and by inheritance every AI use).
             Example:
               assent deny --key alice.key --work iswc:T-034.524.680-1 --node http://127.0.0.1:7001 --log-key run/gema/log.pub
@@ -97,8 +113,12 @@ struct Deny: AsyncParsableCommand {
 
 struct Revoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Revoke an earlier grant: a later statement that says n for the same categories and audience.",
+        abstract: "Revoke an earlier grant: a later statement that says n for the categories named, for that audience.",
         discussion: """
+            A statement replaces your previous statement on the same work for the same audience:
+            it says exactly the categories named (and, by inheritance, their subcategories), and
+            nothing else. Name every category you mean, e.g. --category tdm to refuse all mining
+            and then --category search in a grant would replace that refusal with "search: y" only.
             Nothing is deleted from the log: the revocation is newer, so it is what counts from
             now on, and the grant stays provable for the time it held.
             Example:
@@ -121,7 +141,9 @@ struct License: AsyncParsableCommand {
         abstract: "License one named AI developer: y for that licensee only, with credit, terms, purpose and expiry.",
         discussion: """
             The licence overrides your general statement for that licensee only; everyone else
-            still gets your general (*) statement.
+            still gets your general (*) statement. It replaces your previous statement for that
+            licensee on that work. When it expires, the licensee falls back to your general (*)
+            statement, not to an earlier statement for that licensee.
             Example:
               assent license --key alice.key --work iswc:T-034.524.680-1 --to example-ai.com --category train-genai \\
                   --credit "Alice Example" --terms https://example.org/terms --purpose non-commercial \\
@@ -218,6 +240,11 @@ func submitPreferences(signing: SigningOptions, preference: PreferenceVerbOption
                        conditions: ConditionOptions, node: NodeOptions) async throws {
     let (key, issued) = try signing.load()
     let usage = try preference.usage(allowed)
+    if !node.json {
+        // Say exactly what is signed: it replaces the declarant's previous statement (PROTOCOL §6).
+        let said = usage.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value ? "y" : "n")" }.joined(separator: ", ")
+        print("signing \(said) for \(audience) (replaces your previous statement on each work for this audience)")
+    }
     let submissions = try preference.works().map { w in
         let (statement, disclosures) = try preferenceStatement(key: key, issued: issued, work: w, audience: audience, usage: usage,
                                                                conditions: conditions, note: nil)

@@ -47,7 +47,8 @@ final class CLIVerbTests: XCTestCase {
 
         _ = try run(["enroll", "--key", operatorKey, "--party", alice.publicKey, "--role", "creator", "--name", "Alice Example"])
         _ = try run(["mandate", "--key", operatorKey, "--party", alice.publicKey, "--role", "author", "--work", work])
-        _ = try run(["deny", "--key", alice.path, "--work", work])
+        let denied = try run(["deny", "--key", alice.path, "--work", work])
+        XCTAssertTrue(denied.contains("signing tdm=n for * (replaces your previous statement"), denied)
         _ = try run(["license", "--key", alice.path, "--work", work, "--to", "example-ai.com", "--category", "train-genai",
                      "--credit", "Alice Example", "--terms", "https://example.org/terms", "--purpose", "research",
                      "--expires", "2099-01-01T00:00:00.000Z"])
@@ -83,9 +84,13 @@ final class CLIVerbTests: XCTestCase {
         XCTAssertEqual(mandates.flatMap(\.works).map(\.description), works)
         XCTAssertEqual(mandates[0].labels, ["TK-SS"])
 
-        let badWork = try cli.run(["grant", "--key", steward.path, "--work", "iswc:T-034"] + target)
+        let badWork = try cli.run(["grant", "--key", steward.path, "--work", "iswc:T-034", "--category", "search"] + target)
         XCTAssertNotEqual(badWork.status, 0)
         XCTAssertTrue(badWork.output.contains("--work iswc:T-034"), badWork.output)
+        // Allowing needs its categories named: a forgotten --category must not allow everything.
+        let noCategory = try cli.run(["grant", "--key", steward.path, "--work", works[0]] + target)
+        XCTAssertNotEqual(noCategory.status, 0)
+        XCTAssertTrue(noCategory.output.contains("name what you allow: --category"), noCategory.output)
         let badCategory = try cli.run(["deny", "--key", steward.path, "--work", works[0], "--category", "training"] + target)
         XCTAssertNotEqual(badCategory.status, 0)
         XCTAssertTrue(badCategory.output.contains("--category training: one of tdm"), badCategory.output)
