@@ -29,7 +29,8 @@ public enum Resolution {
         public var audience: Audience
         /// `commercial` (the default), `non-commercial` or `research`; `any` asks as `commercial`,
         /// the use that the fewest grants allow.
-        public var purpose: Purpose
+        /// Never `any` (see `init`), so that what is answered is what the JSON says was asked.
+        public private(set) var purpose: Purpose
         public var countUnverified: Bool
 
         public init(work: WorkID, at: Timestamp, audience: Audience = .everyone, purpose: Purpose = .commercial,
@@ -100,7 +101,11 @@ public enum Resolution {
         }
         var unverified = [Decision.Unverified]()
         for (declarant, statements) in latest where parties[declarant] == nil {
-            let refs = [statements.audience, statements.everyone].compactMap { $0?.reference }
+            // Only what would count if the query asked for it: an expired latest statement says nothing.
+            let refs = [statements.audience, statements.everyone].compactMap { s in
+                s.flatMap { $0.body.expires.map { $0 > query.at } ?? true ? $0.reference : nil }
+            }
+            guard !refs.isEmpty else { continue }
             unverified.append(Decision.Unverified(key: declarant, statements: refs))
             if query.countUnverified { parties[declarant] = Decision.Party(key: declarant) }
         }

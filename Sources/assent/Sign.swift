@@ -50,7 +50,8 @@ struct SigningOptions: ParsableArguments {
 
 func parsePartyKey(_ text: String) throws -> PublicKey {
     // A key that belongs to nobody (PROTOCOL §3) is refused here with its reason, not later by the node.
-    if Base64.decode(text) != nil {
+    // A file first: a short path such as "a/bc" is also valid base64.
+    if !FileManager.default.fileExists(atPath: text), Base64.decode(text) != nil {
         do { return try PublicKey(base64: text) } catch { throw ValidationError("--party \(text): \(error)") }
     }
     var vkey = text

@@ -160,6 +160,9 @@ struct License: AsyncParsableCommand {
 
     func run() async throws {
         let audience = to.hasPrefix("licensee:") ? to : "licensee:" + to
+        guard Audience(audience) != nil else {
+            throw ValidationError("--to \(to): a licensee id is lower-case letters, digits and . - _ / (example-ai.com)")
+        }
         try await submitPreferences(signing: signing, preference: preference, audience: audience, allowed: true,
                                     conditions: ConditionOptions(credit: credit, terms: terms, purpose: purpose, expires: expires), node: node)
     }

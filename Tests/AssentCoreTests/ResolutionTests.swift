@@ -135,6 +135,11 @@ final class ResolutionTests: XCTestCase {
         XCTAssertEqual(d.unverified.map(\.key), [stranger])
         XCTAssertEqual(d.unverified.first?.statements.map(\.index), [3])
         XCTAssertEqual(ask(l, at: 4, countUnverified: true)[.tdm], .disallowed)
+        // An unverified declarant whose latest statement has expired says nothing, and is not listed.
+        l.add(preference(stranger, 5, ["tdm": false], expires: day(6)))
+        XCTAssertEqual(ask(l, at: 5).unverified.map(\.key), [stranger])
+        XCTAssertEqual(ask(l, at: 6).unverified.map(\.key), [])
+        XCTAssertEqual(ask(l, at: 6, countUnverified: true)[.tdm], .allowed)
         // A mandate from an operator the federation does not trust makes nobody count.
         l.facts.mandates.append(l.place(Mandate(by: rogueOperator.publicKey, issued: day(3), party: stranger, works: [work], role: .author), at: day(3)))
         l.facts.enrollments.append(l.place(Enrollment(by: rogueOperator.publicKey, issued: day(3), party: stranger, role: .creator), at: day(3)))

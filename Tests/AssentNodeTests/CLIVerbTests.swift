@@ -91,6 +91,10 @@ final class CLIVerbTests: XCTestCase {
         let noCategory = try cli.run(["grant", "--key", steward.path, "--work", works[0]] + target)
         XCTAssertNotEqual(noCategory.status, 0)
         XCTAssertTrue(noCategory.output.contains("name what you allow: --category"), noCategory.output)
+        let badLicensee = try cli.run(["license", "--key", steward.path, "--work", works[0], "--to", "Example-AI.com",
+                                       "--category", "train-ai"] + target)
+        XCTAssertNotEqual(badLicensee.status, 0)
+        XCTAssertTrue(badLicensee.output.contains("--to Example-AI.com: a licensee id is lower-case"), badLicensee.output)
         let badCategory = try cli.run(["deny", "--key", steward.path, "--work", works[0], "--category", "training"] + target)
         XCTAssertNotEqual(badCategory.status, 0)
         XCTAssertTrue(badCategory.output.contains("--category training: one of tdm"), badCategory.output)
