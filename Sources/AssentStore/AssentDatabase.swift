@@ -153,6 +153,30 @@ public final class AssentDatabase: Sendable {
         }
         // The state map's tables (PROTOCOL §5, docs/state-map.md).
         StateMapStore.registerMigration(in: &migrator)
+        migrator.registerMigration("v5-epochs") { db in
+            // Epoch leaves by time (issue 7): "the epoch that speaks for time T" is the first epoch
+            // whose time is at least T, one index lookup. `size` is the number of leaves the
+            // epoch's map root covers (its own index), `map` that root.
+            try db.execute(sql: """
+                CREATE TABLE epochs (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    time INTEGER NOT NULL,
+                    idx INTEGER NOT NULL,
+                    map BLOB NOT NULL,
+                    PRIMARY KEY (log, time, idx)
+                ) WITHOUT ROWID;
+                """)
+            // Logs written before this table existed: index their epoch leaves now, leaf by leaf.
+            let rows = try Row.fetchCursor(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx")
+            while let row = try rows.next() {
+                let data: Data = row["data"]
+                let leaf: LogLeaf
+                do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch {
+                    throw StoreError.badRow(origin: "log \(row["log"] as Int64)", "leaf \(row["idx"] as Int64): \(error)")
+                }
+                try LogStore.recordEpoch(leaf, log: row["log"], db: db)
+            }
+        }
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 

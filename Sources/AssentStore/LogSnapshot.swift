@@ -22,6 +22,36 @@ public struct LogSnapshot {
 
     public var origin: String { store.origin }
 
+    /// An epoch leaf: where it is, when, and the state-map root it commits to.
+    public struct Epoch: Hashable, Sendable {
+        public let index: UInt64
+        public let time: Timestamp
+        public let mapRoot: Hash
+    }
+
+    /// The epoch that speaks for time `t` (PROTOCOL §5): the first epoch leaf in this snapshot
+    /// whose time is at least `t`, or nil when the log has none yet (its coverage ends before `t`:
+    /// `latestEpoch` says up to when it speaks).
+    public func epoch(speakingFor t: Timestamp) throws -> Epoch? {
+        try epoch(sql: "SELECT idx, time, map FROM epochs WHERE log = ? AND time >= ? AND idx < ? ORDER BY time, idx LIMIT 1",
+                  arguments: [store.id, t.milliseconds, Int64(size)])
+    }
+
+    /// The latest epoch leaf in this snapshot: how far the log's state map speaks.
+    public func latestEpoch() throws -> Epoch? {
+        try epoch(sql: "SELECT idx, time, map FROM epochs WHERE log = ? AND idx < ? ORDER BY time DESC, idx DESC LIMIT 1",
+                  arguments: [store.id, Int64(size)])
+    }
+
+    private func epoch(sql: String, arguments: StatementArguments) throws -> Epoch? {
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
+        let map: Data = row["map"]
+        guard let index = UInt64(exactly: row["idx"] as Int64), let root = Hash(bytes: [UInt8](map)) else {
+            throw StoreError.badRow(origin: origin, "epochs row at leaf \(row["idx"] as Int64) is malformed")
+        }
+        return Epoch(index: index, time: Timestamp(milliseconds: row["time"]), mapRoot: root)
+    }
+
     public func leafBytes(at index: UInt64) throws -> [UInt8]? {
         try Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [store.id, Int64(index)]).map { [UInt8]($0) }
     }

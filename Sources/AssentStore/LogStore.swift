@@ -155,6 +155,7 @@ public final class LogStore: Sendable {
             for leaf in leaves {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
+                try LogStore.recordEpoch(leaf, log: id, db: db)
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
                     for d in disclosures[statement.hash] ?? [] {
@@ -256,6 +257,13 @@ public final class LogStore: Sendable {
     /// the page), and every other disclosure in the database with the same commitment digest
     /// (the same text and salt, copied under another statement: it would still serve the erased
     /// text); records the first erasure of it, and that the WAL is owed a truncation.
+    /// Indexes an epoch leaf by its time (does nothing for a statement leaf).
+    static func recordEpoch(_ leaf: LogLeaf, log: Int64, db: Database) throws {
+        guard case let .epoch(mapRoot, _) = leaf.content else { return }
+        try db.execute(sql: "INSERT INTO epochs (log, time, idx, map) VALUES (?, ?, ?, ?)",
+                       arguments: [log, leaf.time.milliseconds, Int64(leaf.index), Data(mapRoot.bytes)])
+    }
+
     static func recordErasure(_ erasure: Erasure, hash: Hash, time: Timestamp, log: Int64, db: Database) throws {
         let target = Data(erasure.erases.bytes)
         try db.execute(sql: """
