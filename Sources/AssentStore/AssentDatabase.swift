@@ -93,18 +93,11 @@ public final class AssentDatabase: Sendable {
                     PRIMARY KEY (log, party)
                 ) WITHOUT ROWID;
                 """)
-            // Logs written before this table existed: index their enrollments now.
-            // A cursor, not one array: a large log is read leaf by leaf. A leaf that does not parse
-            // fails the migration: skipping it could leave a revoked party enrolled.
-            let rows = try Row.fetchCursor(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx")
-            while let row = try rows.next() {
-                let data: Data = row["data"]
-                let leaf: LogLeaf
-                do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch {
-                    throw StoreError.badRow(origin: "log \(row["log"] as Int64)", "leaf \(row["idx"] as Int64): \(error)")
-                }
-                guard let statement = leaf.statement, case let .enrollment(enrollment) = statement.statement else { continue }
-                try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: row["log"], db: db)
+            // Logs written before this table existed: index their enrollments now. A leaf that does
+            // not parse fails the migration: skipping it could leave a revoked party enrolled.
+            try AssentDatabase.forEachStoredLeaf(db) { leaf, log in
+                guard let statement = leaf.statement, case let .enrollment(enrollment) = statement.statement else { return }
+                try LogStore.recordEnrollment(enrollment, hash: statement.hash, index: leaf.index, log: log, db: db)
             }
         }
         migrator.registerMigration("v3-disclosures") { db in
@@ -166,16 +159,8 @@ public final class AssentDatabase: Sendable {
                     PRIMARY KEY (log, time, idx)
                 ) WITHOUT ROWID;
                 """)
-            // Logs written before this table existed: index their epoch leaves now, leaf by leaf.
-            let rows = try Row.fetchCursor(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx")
-            while let row = try rows.next() {
-                let data: Data = row["data"]
-                let leaf: LogLeaf
-                do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch {
-                    throw StoreError.badRow(origin: "log \(row["log"] as Int64)", "leaf \(row["idx"] as Int64): \(error)")
-                }
-                try LogStore.recordEpoch(leaf, log: row["log"], db: db)
-            }
+            // Logs written before this table existed: index their epoch leaves now.
+            try AssentDatabase.forEachStoredLeaf(db) { leaf, log in try LogStore.recordEpoch(leaf, log: log, db: db) }
         }
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
@@ -246,6 +231,21 @@ public final class AssentDatabase: Sendable {
             guard try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds) else { return false }
             try db.execute(sql: "DELETE FROM wal_truncation")
             return true
+        }
+    }
+
+    /// Every stored leaf of every log, in order, for migrations that index what is already
+    /// logged. A cursor, not one array: a large log is read leaf by leaf. A leaf that does not
+    /// parse fails with the log and index.
+    static func forEachStoredLeaf(_ db: Database, _ body: (LogLeaf, _ log: Int64) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT log, idx, data FROM leaves ORDER BY log, idx")
+        while let row = try rows.next() {
+            let data: Data = row["data"]
+            let leaf: LogLeaf
+            do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch {
+                throw StoreError.badRow(origin: "log \(row["log"] as Int64)", "leaf \(row["idx"] as Int64): \(error)")
+            }
+            try body(leaf, row["log"])
         }
     }
 
