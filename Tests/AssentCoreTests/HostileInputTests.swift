@@ -110,6 +110,12 @@ final class HostileInputTests: XCTestCase {
     /// `body` accepted, so a test can show the seeds were valid and some mutations got through.
     @discardableResult
     func feed(_ seeds: [[UInt8]], count: Int = 2000, seed: UInt64, _ body: ([UInt8]) throws -> Void) -> Int {
+        HostileInputTests.feed(seeds, count: count, seed: seed, body)
+    }
+
+    /// `feed` for other suites of hostile input (the state map's, for one).
+    @discardableResult
+    static func feed(_ seeds: [[UInt8]], count: Int, seed: UInt64, _ body: ([UInt8]) throws -> Void) -> Int {
         var rng = SplitMix64(state: seed)
         var accepted = 0
         for n in 0..<(seeds.count + count) {

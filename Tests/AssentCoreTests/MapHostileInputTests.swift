@@ -6,23 +6,11 @@ import XCTest
 /// mutations of HostileInputTests), and whatever is accepted must round-trip and, checked
 /// against the real root, either verify the truth or fail with an error that renders.
 final class MapHostileInputTests: XCTestCase {
-    typealias RNG = HostileInputTests.SplitMix64
 
     /// Feeds `count` mutations of `seeds` (and the seeds) to `body`; returns how many it accepted.
     @discardableResult
     func feed(_ seeds: [[UInt8]], count: Int, seed: UInt64, _ body: ([UInt8]) throws -> Void) -> Int {
-        var rng = RNG(state: seed)
-        var accepted = 0
-        for n in 0..<(seeds.count + count) {
-            let input = n < seeds.count ? seeds[n] : HostileInputTests.mutate(seeds[n % seeds.count], &rng)
-            do {
-                try body(input)
-                accepted += 1
-            } catch {
-                XCTAssertFalse("\(error)".isEmpty)
-            }
-        }
-        return accepted
+        HostileInputTests.feed(seeds, count: count, seed: seed, body)
     }
 
     static let tree = PrefixTreeProofTests.tree
