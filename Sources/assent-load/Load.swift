@@ -1,6 +1,7 @@
 // assent-load: concurrent clients submitting pre-signed statements to a node over HTTP.
-// Used by Scripts/bench-node.sh (throughput and latency) and Scripts/crash-drill.sh
-// (steady load with retries while the node is killed and restarted).
+// Used by Scripts/bench-node.sh (throughput and latency), Scripts/crash-drill.sh (steady load
+// with retries while the node is killed and restarted) and, with --get-works, by
+// Scripts/bench-consent.sh (latency of a work's state over HTTP).
 import AssentCore
 import AssentNode
 import AsyncHTTPClient
@@ -11,6 +12,7 @@ import Synchronization
 let usage = """
     usage: assent-load --node URL --count N [--clients C] [--batch B] [--rate R] [--retry]
                        [--receipts FILE] [--prefix P] [--enroll-with OPERATOR_KEY] [--json]
+           assent-load --node URL --get-works FILE --count N [--clients C] [--json]
 
       --count N     statements to submit (pre-signed before the clock starts)
       --clients C   concurrent HTTP clients (default 8)
@@ -23,6 +25,8 @@ let usage = """
       --prefix P    work-id prefix, so runs against the same node log new works (default: random)
       --enroll-with F  the node's operator key file: enroll this run's key first, so its
                     statements are an enrolled party's; without it they are open declarations
+      --get-works F read work ids from F (one a line) and ask GET /v1/works/{work} for them,
+                    round robin, N requests in all: reports requests/s and latency, submits nothing
       --json        print the summary as JSON
     """
 
@@ -37,6 +41,7 @@ struct Options {
     var prefix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
     var json = false
     var enrollWith: String?
+    var getWorks: String?
 }
 
 func parseOptions() -> Options {
@@ -67,6 +72,7 @@ func parseOptions() -> Options {
         case "--prefix": o.prefix = value()
         case "--json": o.json = true
         case "--enroll-with": o.enrollWith = value()
+        case "--get-works": o.getWorks = value()
         case "-h", "--help":
             print(usage)
             exit(0)
@@ -104,7 +110,8 @@ final class Tally: Sendable {
 struct Load {
     static func main() async {
         do {
-            try await run(parseOptions())
+            let options = parseOptions()
+            if let file = options.getWorks { try await WorkReads.run(options, file: file) } else { try await run(options) }
         } catch {
             // A missing key file or an unreachable node is a message, not a crash report.
             FileHandle.standardError.write(Data("assent-load: \(error)\n".utf8))
