@@ -1,0 +1,124 @@
+import AssentCore
+import Foundation
+import GRDB
+
+/// Reading the state map's records back as the statements they reference (PROTOCOL §5, §6):
+/// what `Resolution.resolve` needs for one work at one time, from this snapshot of one log.
+///
+/// The records are read with SQL on the columns of `map_records` (docs/state-map.md, "Stored
+/// form"): `subject`, `version` and `time` find the version of a subject in force at T (the
+/// greatest version whose leaf time is ≤ T, §5); `work` finds every declarant's record on a work.
+/// Each record's references are then read from `leaves`, checked against the referenced leaf
+/// hash, and parsed (through `LoggedStatementCache`, so shared mandates and enrollments are
+/// parsed once).
+extension LogSnapshot {
+    /// The statements that bear on `work` at `t` in this log: the mandates of its work record in
+    /// force at t (active and revoked: resolution keeps the latest per operator, party and role),
+    /// the preferences of every declaration record on it in force at t, and the enrollments of the
+    /// party record in force at t of every party a mandate names. Declarants no mandate names are
+    /// not looked up: resolution never counts them, whatever their enrollment (§6 rule 1).
+    public func consentFacts(for work: WorkID, at t: Timestamp, operators: Set<PublicKey>,
+                             cache: LoggedStatementCache) throws -> Resolution.Facts {
+        var facts = Resolution.Facts(operators: operators)
+        var parties = [PublicKey]()
+        if case let .work(record)? = try mapRecord(.work(work), at: t) {
+            for entry in record.mandates {
+                facts.mandates.append(try logged(entry.ref, cache: cache, as: "mandate") {
+                    if case let .mandate(m) = $0 { m } else { nil }
+                })
+                if !parties.contains(entry.party) { parties.append(entry.party) }
+            }
+        }
+        for record in try declarationRecords(on: work, at: t) {
+            for entry in record.preferences {
+                facts.preferences.append(try logged(entry.ref, cache: cache, as: "preference") {
+                    if case let .preference(p) = $0 { p } else { nil }
+                })
+            }
+        }
+        for party in parties {
+            guard case let .party(record)? = try mapRecord(.party(party), at: t) else { continue }
+            for entry in record.enrollments {
+                facts.enrollments.append(try logged(entry.ref, cache: cache, as: "enrollment") {
+                    if case let .enrollment(e) = $0 { e } else { nil }
+                })
+            }
+        }
+        return facts
+    }
+
+    /// The record of `subject` in force at `t`: its greatest version whose leaf time is ≤ t, or nil.
+    public func mapRecord(_ subject: MapSubject, at t: Timestamp) throws -> MapRecord? {
+        let select = try db.cachedStatement(sql: """
+            SELECT record FROM map_records WHERE log = ? AND subject = ? AND time <= ? AND idx < ?
+            ORDER BY version DESC LIMIT 1
+            """)
+        guard let data = try Data.fetchOne(select, arguments: [store.id, Data(subject.key(version: 0).bytes), t.milliseconds, Int64(size)]) else {
+            return nil
+        }
+        return try mapRecord(data, of: subject)
+    }
+
+    /// Every declarant's declaration record on `work` in force at `t`, in the order of their
+    /// subject keys. (SQLite takes the bare `record` column from the row holding MAX(version).)
+    public func declarationRecords(on work: WorkID, at t: Timestamp) throws -> [DeclarationRecord] {
+        let select = try db.cachedStatement(sql: """
+            SELECT record, MAX(version) FROM map_records
+            WHERE log = ? AND work = ? AND party IS NOT NULL AND time <= ? AND idx < ?
+            GROUP BY subject ORDER BY subject
+            """)
+        var out = [DeclarationRecord]()
+        let rows = try Row.fetchCursor(select, arguments: [store.id, work.description, t.milliseconds, Int64(size)])
+        while let row = try rows.next() {
+            let data: Data = row[0]
+            guard case let .declaration(record) = try mapRecord(data, of: nil), record.work == work else {
+                throw StoreError.corrupt(origin: origin, "a map_records row indexed under work \(work) holds another record")
+            }
+            out.append(record)
+        }
+        return out
+    }
+
+    /// Parses a stored record; `subject`, when given, is the one the row was looked up by.
+    func mapRecord(_ data: Data, of subject: MapSubject?) throws -> MapRecord {
+        let record: MapRecord
+        do { record = try MapRecord(bytes: [UInt8](data)) } catch {
+            throw StoreError.badRow(origin: origin, "map record\(subject.map { " of \($0)" } ?? ""): \(error)")
+        }
+        if let subject, record.subject != subject {
+            throw StoreError.corrupt(origin: origin, "the map record stored for \(subject) is about \(record.subject)")
+        }
+        return record
+    }
+
+    /// The statement in the leaf `ref` names, as resolution takes it. The leaf must hash to
+    /// the reference's hash and hold a statement of the expected type.
+    func logged<Body>(_ ref: MapLeafReference, cache: LoggedStatementCache, as type: String,
+                      _ body: (AssentCore.Statement) -> Body?) throws -> Logged<Body> {
+        let entry = try loggedStatement(ref, cache: cache)
+        guard let value = body(entry.statement.statement) else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) as a \(type), but it holds a \(entry.statement.statement.kind.rawValue)")
+        }
+        return Logged(value, hash: entry.statement.hash, log: origin, index: ref.index, time: entry.time)
+    }
+
+    /// The statement of the leaf `ref` names, from `cache` or read and parsed.
+    public func loggedStatement(_ ref: MapLeafReference, cache: LoggedStatementCache) throws -> LoggedStatementCache.Entry {
+        let key = LoggedStatementCache.Key(log: store.id, index: ref.index)
+        if let hit = cache.entry(key), hit.leafHash == ref.hash { return hit }
+        guard ref.index < size, let bytes = try leafBytes(at: ref.index) else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), which is not stored")
+        }
+        let leaf: LogLeaf
+        do { leaf = try LogLeaf(bytes: bytes) } catch { throw StoreError.badRow(origin: origin, "leaf \(ref.index): \(error)") }
+        guard leaf.leafHash == ref.hash else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) with hash \(ref.hash), but the leaf hashes to \(leaf.leafHash)")
+        }
+        guard let statement = leaf.statement else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), an epoch leaf")
+        }
+        let entry = LoggedStatementCache.Entry(statement: statement, leafHash: leaf.leafHash, time: leaf.time)
+        cache.insert(entry, for: key)
+        return entry
+    }
+}
