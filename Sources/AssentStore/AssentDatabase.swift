@@ -162,6 +162,7 @@ public final class AssentDatabase: Sendable {
             // Logs written before this table existed: index their epoch leaves now.
             try AssentDatabase.forEachStoredLeaf(db) { leaf, log in try LogStore.recordEpoch(leaf, log: log, db: db) }
         }
+        StateMapStore.registerIndexMigration(in: &migrator)
         // Mandates by the party they name (GET /v1/parties/{key}).
         PartyMandateIndex.registerMigration(in: &migrator)
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }

@@ -126,20 +126,37 @@ public final class LogStore: Sendable {
 
     // MARK: Writing
 
-    /// Appends leaves that continue the log, then asks `sign` for the checkpoint note that
-    /// covers them, and commits both together. `sign` may refuse (throw), in which case
-    /// nothing is written. Returns the new checkpoint and its note.
+    /// Appends a batch: `statements` (statement leaves continuing the log), then the epoch leaf
+    /// that closes it, then asks `sign` for the checkpoint note that covers them, and commits all
+    /// of it in one transaction (PROTOCOL §4–5). Inside that transaction the statements are applied
+    /// to the log's state map (docs/state-map.md §4) and `epoch` is called with the map root after
+    /// them: it makes the epoch leaf (its index, prev and time are the chain's; only its map root
+    /// comes from here), which must be an epoch leaf carrying that root. `epoch` or `sign` may
+    /// refuse (throw), and then nothing is written: leaves, map records, tree and memory stay as
+    /// they were. Returns the new checkpoint and its note.
     ///
     /// `disclosures` (by statement hash) are stored for the statements these leaves log, in the
     /// same transaction: no statement is acknowledged without its disclosures. An erasure leaf
     /// deletes its statement's disclosures in that transaction too (docs/protocol.md "Erasure").
     @discardableResult
-    public func append(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]] = [:],
+    public func append(_ statements: [LogLeaf], epoch: (_ mapRoot: Hash) throws -> LogLeaf, disclosures: [Hash: [Disclosure]] = [:],
                        sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
-        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, disclosures: disclosures, sign: sign) }
+        try withoutActuallyEscaping(epoch) { epoch in
+            try writerLock.withLock { _ in try appendHoldingWriterLock(statements, closingEpoch: epoch, disclosures: disclosures, sign: sign) }
+        }
     }
 
-    private func appendHoldingWriterLock(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]],
+    /// Appends leaves made elsewhere (tests, tools; a mirror's copy of its peer), ending with an
+    /// epoch leaf. Each epoch leaf among them must carry the map root the store computes from the
+    /// leaves before it, or nothing is written: the store never holds an epoch whose map it does
+    /// not have. Otherwise as `append(_:epoch:disclosures:sign:)`.
+    @discardableResult
+    public func append(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]] = [:],
+                       sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, closingEpoch: nil, disclosures: disclosures, sign: sign) }
+    }
+
+    private func appendHoldingWriterLock(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
                                          sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
@@ -151,8 +168,15 @@ public final class LogStore: Sendable {
             // The first disclosures of a statement win: a later submission of the same statement cannot replace them.
             let insertDisclosure = try db.cachedStatement(sql: "INSERT OR IGNORE INTO disclosures (log, hash, field, salt, text, digest) VALUES (?, ?, ?, ?, ?, ?)")
             var leafHashes = [Hash]()
-            leafHashes.reserveCapacity(leaves.count)
-            for leaf in leaves {
+            leafHashes.reserveCapacity(leaves.count + 1)
+            // Statement leaves since the last epoch leaf: the map changes they make are applied when
+            // the epoch leaf that commits to them comes (docs/state-map.md §4).
+            var unmapped = [LogLeaf]()
+            func mapRoot() throws -> Hash {
+                defer { unmapped.removeAll(keepingCapacity: true) }
+                return try StateMapStore.apply(unmapped, db: db, log: id, origin: origin)
+            }
+            func add(_ leaf: LogLeaf) throws {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
                 try LogStore.recordEpoch(leaf, log: id, db: db)
@@ -172,6 +196,27 @@ public final class LogStore: Sendable {
                         break
                     }
                 }
+            }
+            for leaf in leaves {
+                if case let .epoch(carried, _) = leaf.content {
+                    let computed = try mapRoot()
+                    guard carried == computed else {
+                        throw StoreError.badAppend(origin: origin, "epoch leaf \(leaf.index) carries map root \(carried.base64), but the map after the leaves before it has root \(computed.base64)")
+                    }
+                } else {
+                    unmapped.append(leaf)
+                }
+                try add(leaf)
+            }
+            if let closingEpoch {
+                let root = try mapRoot()
+                let epoch = try closingEpoch(root)
+                guard case .epoch(root, epoch.index) = epoch.content else {
+                    throw StoreError.badAppend(origin: origin, "the leaf made to close the batch at index \(epoch.index) is not an epoch leaf carrying map root \(root.base64)")
+                }
+                try add(epoch)
+            } else if !unmapped.isEmpty || leaves.last?.isEpoch != true {
+                throw StoreError.badAppend(origin: origin, "a batch must end with its epoch leaf, which commits to the map after its statements")
             }
             let changed = next.edge.append(leafHashes)
             let checkpoint = Checkpoint(origin: origin, size: next.edge.size, root: next.edge.rootHash)

@@ -55,11 +55,33 @@ public struct MapRecordStore: MapUpdate.Source {
         return MapUpdate.StatementOrder(statement)
     }
 
-    /// Stores new versions (as `MapUpdate` made them).
+    /// Stores new versions (as `MapUpdate` made them), with the columns other queries read
+    /// (docs/state-map.md "Stored form"): the map key and value, the leaf index and time
+    /// (milliseconds) of the version, the work id and the party key the record is about.
     public func store(_ records: [MapRecord]) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO map_records (log, subject, version, record) VALUES (?, ?, ?, ?)")
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
         for r in records {
-            try insert.execute(arguments: [log, Self.subjectID(r.subject), Int64(r.stamp.version), Data(r.canonicalBytes)])
+            try MapRecordStore.insert(r, log: log, origin: origin, statement: insert)
         }
+    }
+
+    /// One row of `map_records`, every column computed from the record itself.
+    static func insert(_ r: MapRecord, log: Int64, origin: String, statement insert: GRDB.Statement) throws {
+        let bytes = r.canonicalBytes
+        guard let index = Int64(exactly: r.stamp.index) else {
+            throw StoreError.badAppend(origin: origin, "a map record at leaf \(r.stamp.index), beyond what SQLite holds")
+        }
+        let work: String?
+        let party: Data?
+        switch r {
+        case let .work(w): (work, party) = (w.work.description, nil)
+        case let .declaration(d): (work, party) = (d.work.description, Data(d.declarant.bytes))
+        case let .party(p): (work, party) = (nil, Data(p.party.bytes))
+        }
+        try insert.execute(arguments: [log, subjectID(r.subject), Int64(r.stamp.version), Data(bytes),
+                                       Data(r.key.bytes), Data(SHA256.hash(bytes).bytes), index, r.stamp.time.milliseconds, work, party])
     }
 }

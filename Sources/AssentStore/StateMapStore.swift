@@ -23,6 +23,86 @@ public enum StateMapStore {
         try PrefixTree(storage: MapNodeStore(db: db, log: log, origin: origin)).root()
     }
 
+    /// Rebuilds the records and tree of every log that has leaves but no map records (a log
+    /// written before the node kept its map), by replaying its statement leaves batch by batch
+    /// (each epoch leaf closes one), inside the caller's transaction. The old epoch leaves keep the
+    /// root they were written with (32 zero bytes), which `assent audit` then reports: the map
+    /// they committed to was not the map of their leaves.
+    static func rebuildMissingMaps(db: Database) throws {
+        let logs = try Row.fetchAll(db, sql: """
+            SELECT id, origin FROM logs WHERE size > 0 AND NOT EXISTS (SELECT 1 FROM map_records WHERE map_records.log = logs.id)
+            """)
+        for row in logs {
+            let log: Int64 = row["id"]
+            let origin: String = row["origin"]
+            var pending = [LogLeaf]()
+            let rows = try Row.fetchCursor(db, sql: "SELECT idx, data FROM leaves WHERE log = ? ORDER BY idx", arguments: [log])
+            while let leafRow = try rows.next() {
+                let leaf: LogLeaf
+                do { leaf = try LogLeaf(bytes: [UInt8](leafRow["data"] as Data)) } catch {
+                    throw StoreError.badRow(origin: origin, "leaf \(leafRow["idx"] as Int64): \(error)")
+                }
+                if leaf.isEpoch {
+                    _ = try apply(pending, db: db, log: log, origin: origin)
+                    pending.removeAll(keepingCapacity: true)
+                } else {
+                    pending.append(leaf)
+                }
+            }
+            if !pending.isEmpty { _ = try apply(pending, db: db, log: log, origin: origin) }
+        }
+    }
+
+    /// The migration that gives `map_records` the columns other queries read (docs/state-map.md
+    /// "Stored form"; the contract of issue 7): the version's map key and value, leaf index and
+    /// time, work id and party key, with indexes by work and by party.
+    public static let indexMigrationName = "v6-map-records-index"
+
+    /// Registers `indexMigrationName`; AssentDatabase registers it after "v5-epochs". The table is
+    /// recreated (SQLite cannot add NOT NULL columns without a default): every existing row's
+    /// columns come from its record bytes. Then logs with leaves and no records get their map
+    /// rebuilt (`rebuildMissingMaps`).
+    public static func registerIndexMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(indexMigrationName) { db in
+            try db.execute(sql: """
+                ALTER TABLE map_records RENAME TO map_records_v4;
+                CREATE TABLE map_records (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    subject BLOB NOT NULL,
+                    version INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    key BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    idx INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    work TEXT,
+                    party BLOB,
+                    PRIMARY KEY (log, subject, version)
+                ) WITHOUT ROWID;
+                CREATE INDEX map_records_work ON map_records(log, work) WHERE work IS NOT NULL;
+                CREATE INDEX map_records_party ON map_records(log, party) WHERE party IS NOT NULL;
+                """)
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let old = try Row.fetchCursor(db, sql: "SELECT log, subject, version, record FROM map_records_v4")
+            while let row = try old.next() {
+                let log: Int64 = row["log"]
+                let record: MapRecord
+                do { record = try MapRecord(bytes: [UInt8](row["record"] as Data)) } catch {
+                    throw StoreError.badRow(origin: "log \(log)", "map record version \(row["version"] as Int64): \(error)")
+                }
+                guard MapRecordStore.subjectID(record.subject) == row["subject"] as Data, Int64(record.stamp.version) == row["version"] as Int64 else {
+                    throw StoreError.badRow(origin: "log \(log)", "map record version \(row["version"] as Int64) is stored under another subject or version")
+                }
+                try MapRecordStore.insert(record, log: log, origin: "log \(log)", statement: insert)
+            }
+            try db.execute(sql: "DROP TABLE map_records_v4")
+            try rebuildMissingMaps(db: db)
+        }
+    }
+
     /// The name of the migration that creates the map's tables.
     public static let migrationName = "v4-state-map"
 

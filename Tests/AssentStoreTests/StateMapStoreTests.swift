@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 import XCTest
 
-/// The state map kept in SQLite as the sequencer will keep it (StateMapStore): each batch's
-/// statement leaves applied in a write transaction give the root its epoch leaf carries, and
+/// The state map kept as the sequencer keeps it (LogStore.append, StateMapStore): each batch's
+/// statement leaves applied in its write transaction give the root its epoch leaf carries, and
 /// replaying the whole log from its leaves alone (MapReplay) gives every epoch's root.
 final class StateMapStoreTests: StoreTestCase {
     let operatorKey = try! SigningKey(seed: [UInt8](repeating: 9, count: 32))
@@ -33,19 +33,9 @@ final class StateMapStoreTests: StoreTestCase {
         let database = try AssentDatabase(path: path)
         var all = [LogLeaf]()
         for b in 0..<6 {
-            var chain = store.chainHead
             let time = Timestamp(milliseconds: t0.milliseconds + Int64(b) * 60_000)
-            var leaves = [LogLeaf]()
-            for s in try statements(batch: b) {
-                let leaf = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .statement(s))
-                try chain.append(leaf)
-                leaves.append(leaf)
-            }
-            // What the wired sequencer does inside its append transaction; here a transaction of its own.
-            let root = try database.pool.write { db in try StateMapStore.apply(leaves, db: db, log: store.id, origin: self.origin) }
-            let epoch = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .epoch(mapRoot: root, size: chain.nextIndex))
-            try store.append(leaves + [epoch], sign: sign)
-            all += leaves + [epoch]
+            // The store applies the batch to the map inside its append and makes the epoch's root.
+            all += try append(try statements(batch: b), at: time, to: store)
         }
         var replay = MapReplay()
         for leaf in all { try replay.append(leaf) }
