@@ -12,8 +12,9 @@
 /// needs it (one SHA-256), which saves 32 bytes a key.
 ///
 /// The tree is derived data: a store rebuilds it from its records (`init(entries:)`, one sorted
-/// pass), and commits the records, not the tree. `insert` returns an `Undo` that puts the tree
-/// back exactly as it was, for a batch whose transaction fails after the tree was changed.
+/// pass), and commits the records, not the tree. Between `beginBatch` and `endBatch` the tree
+/// keeps what `rollBackBatch` needs to put it back exactly, for a transaction that fails after
+/// the tree was changed.
 public struct CompactPrefixTree: Sendable {
     /// A parent node: the hash of `0x03 ‖ left ‖ right` and where its children are.
     public struct Inner: Sendable {
@@ -30,16 +31,14 @@ public struct CompactPrefixTree: Sendable {
     public private(set) var leaves: [PrefixTreeEntry] = []
     public private(set) var inner: [Inner] = []
     private var rootRef: Ref = 0
-    /// Bumped by every insert, so that only the latest insert's `Undo` can be applied.
-    private var generation: UInt64 = 0
+    /// While a batch is open (`beginBatch`): the tree as it was when it opened, and the old
+    /// contents of every parent that existed then and was changed since.
+    private var batch: Batch?
 
-    /// What `undo` needs to put the tree back as it was before one `insert`.
-    public struct Undo: Sendable {
-        let generation: UInt64
+    struct Batch: Sendable {
         let leafCount: Int
         let innerCount: Int
         let rootRef: UInt32
-        /// Parents that existed before the insert and were changed by it: their old contents.
         var changed: [(index: Int, node: Inner)] = []
     }
 
@@ -74,18 +73,43 @@ public struct CompactPrefixTree: Sendable {
 
     // MARK: Insert
 
-    /// Inserts a batch of new keys and returns the new root and how to undo it. Every key must be
-    /// new and none may repeat; otherwise the tree is left as it was and the error names the key.
-    public mutating func insert(_ entries: [PrefixTreeEntry]) throws -> (root: Hash, undo: Undo) {
-        generation &+= 1
-        var undo = Undo(generation: generation, leafCount: leaves.count, innerCount: inner.count, rootRef: rootRef)
-        guard !entries.isEmpty else { return (root, undo) }
+    /// Opens a batch: until `endBatch`, `rollBackBatch` puts the tree back exactly as it is now
+    /// (a store opens one for each transaction that changes the map, and rolls back when the
+    /// transaction fails). Refused while one is open.
+    public mutating func beginBatch() throws {
+        guard batch == nil else { throw PrefixTreeError.batchOpen }
+        batch = Batch(leafCount: leaves.count, innerCount: inner.count, rootRef: rootRef)
+    }
+
+    /// Keeps what the open batch inserted (its transaction committed).
+    public mutating func endBatch() { batch = nil }
+
+    /// Undoes every insert since `beginBatch` and closes the batch; nothing when none is open.
+    public mutating func rollBackBatch() {
+        guard let b = batch else { return }
+        restore(b)
+        batch = nil
+    }
+
+    private mutating func restore(_ b: Batch) {
+        // Newest first, so a parent changed twice ends with its oldest contents.
+        for (index, node) in b.changed.reversed() where index < b.innerCount { inner[index] = node }
+        leaves.removeSubrange(b.leafCount...)
+        inner.removeSubrange(b.innerCount...)
+        rootRef = b.rootRef
+    }
+
+    /// Inserts new keys and returns the new root. Every key must be new and none may repeat;
+    /// otherwise the tree is left as it was before this call and the error names the key.
+    @discardableResult
+    public mutating func insert(_ entries: [PrefixTreeEntry]) throws -> Hash {
+        guard !entries.isEmpty else { return root }
         guard entries.count <= CompactPrefixTree.maxNodes - leaves.count else {
             throw PrefixTreeError.tooManyKeys(leaves.count + entries.count)
         }
-        let first = leaves.count
+        var undo = Batch(leafCount: leaves.count, innerCount: inner.count, rootRef: rootRef)
         leaves.append(contentsOf: entries)
-        var added = (first..<leaves.count).map { UInt32($0) }
+        var added = (undo.leafCount..<leaves.count).map { UInt32($0) }
         added.sort { leaves[Int($0)].key < leaves[Int($1)].key }
         do {
             for i in added.indices.dropFirst() where leaves[Int(added[i])].key == leaves[Int(added[i - 1])].key {
@@ -93,30 +117,16 @@ public struct CompactPrefixTree: Sendable {
             }
             rootRef = try update(rootRef, added[...], depth: 0, &undo)
         } catch {
-            apply(undo)
+            restore(undo)
             throw error
         }
-        return (root, undo)
-    }
-
-    /// Puts the tree back as it was before the insert that returned `undo`, which must be the
-    /// latest insert (an older one would not restore the tree: refused).
-    public mutating func undo(_ undo: Undo) throws {
-        guard undo.generation == generation else { throw PrefixTreeError.staleUndo }
-        apply(undo)
-        generation &+= 1
-    }
-
-    private mutating func apply(_ undo: Undo) {
-        for (index, node) in undo.changed.reversed() where index < undo.innerCount { inner[index] = node }
-        leaves.removeSubrange(undo.leafCount...)
-        inner.removeSubrange(undo.innerCount...)
-        rootRef = undo.rootRef
+        if let open = batch?.innerCount { batch?.changed.append(contentsOf: undo.changed.filter { $0.index < open }) }
+        return root
     }
 
     /// Inserts the leaves `added` (indexes into `leaves`, sorted by key, all below this subtree)
     /// into the subtree `ref` at `depth`; returns the subtree's new reference.
-    private mutating func update(_ ref: Ref, _ added: ArraySlice<UInt32>, depth: Int, _ undo: inout Undo) throws -> Ref {
+    private mutating func update(_ ref: Ref, _ added: ArraySlice<UInt32>, depth: Int, _ undo: inout Batch) throws -> Ref {
         if ref == 0 { return try build(added, depth: depth) }
         if ref & CompactPrefixTree.leafBit != 0 {
             // The leaf moves down beside the new keys: the subtree is rebuilt from all of them.

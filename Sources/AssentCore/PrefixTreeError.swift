@@ -11,8 +11,8 @@ public enum PrefixTreeError: Error, Equatable, Sendable, CustomStringConvertible
     case tooManyKeys(Int)
     /// A `CompactPrefixTree` path deeper than 256 bits: two keys that do not differ.
     case tooDeep
-    /// An undo of a `CompactPrefixTree` insert that is not the latest.
-    case staleUndo
+    /// A `CompactPrefixTree` batch opened while one is open.
+    case batchOpen
 
     public var description: String {
         switch self {
@@ -21,7 +21,7 @@ public enum PrefixTreeError: Error, Equatable, Sendable, CustomStringConvertible
         case let .corruptStorage(position, why): "map node at path \"\(position)\" (depth \(position.depth)): \(why)"
         case let .tooManyKeys(n): "\(n) map keys: an in-memory map holds at most \(CompactPrefixTree.maxNodes)"
         case .tooDeep: "a map path deeper than 256 bits: the tree holds two equal keys"
-        case .staleUndo: "an undo of a map insert that is not the latest one"
+        case .batchOpen: "a map batch was opened while another is open"
         }
     }
 }

@@ -23,7 +23,7 @@ final class CompactPrefixTreeTests: XCTestCase {
         for round in 0..<60 {
             let batch = (0..<Int.random(in: 0...(round % 10 == 0 ? 400 : 40), using: &rng)).map { _ in entry(&rng) }
             let expected = try reference.insert(batch)
-            let (root, _) = try compact.insert(batch)
+            let root = try compact.insert(batch)
             XCTAssertEqual(root, expected, "round \(round)")
             XCTAssertEqual(compact.root, expected)
             all += batch
@@ -47,32 +47,41 @@ final class CompactPrefixTreeTests: XCTestCase {
         for (n, c) in PrefixTreeVectorTests.vectors.cases.enumerated() {
             for (how, batches) in vectors.orders(vectors.entries(c), seed: UInt64(n + 1)) {
                 var tree = CompactPrefixTree()
-                for batch in batches { _ = try tree.insert(batch) }
+                for batch in batches { try tree.insert(batch) }
                 XCTAssertEqual(tree.root.hex, c.root, "\(c.name), \(how)")
             }
             XCTAssertEqual(try CompactPrefixTree(entries: vectors.entries(c)).root.hex, c.root, c.name)
         }
     }
 
-    func testUndoPutsTheTreeBackExactly() throws {
+    func testARolledBackBatchPutsTheTreeBackExactly() throws {
         var rng = HostileInputTests.SplitMix64(state: 11)
         var tree = try CompactPrefixTree(entries: (0..<500).map { _ in entry(&rng) })
         let before = tree.root
         let probes = (0..<30).map { _ in entry(&rng) }
         let proofsBefore = probes.map { tree.prove($0.key) }
         let (leaves, inner) = (tree.leaves.count, tree.inner.count)
-        let batch = (0..<200).map { _ in entry(&rng) } + probes
-        let (after, undo) = try tree.insert(batch)
+        // Two inserts in one batch (a batch of leaves with two epochs), the second touching the
+        // parents the first changed.
+        let first = (0..<200).map { _ in entry(&rng) }
+        let second = (0..<100).map { _ in entry(&rng) } + probes
+        try tree.beginBatch()
+        XCTAssertThrowsError(try tree.beginBatch()) { XCTAssertEqual($0 as? PrefixTreeError, .batchOpen) }
+        try tree.insert(first)
+        let after = try tree.insert(second)
         XCTAssertNotEqual(after, before)
-        try tree.undo(undo)
+        tree.rollBackBatch()
         XCTAssertEqual(tree.root, before)
         XCTAssertEqual(tree.leaves.count, leaves)
         XCTAssertEqual(tree.inner.count, inner)
         XCTAssertEqual(probes.map { tree.prove($0.key) }, proofsBefore)
-        // The same batch again gives the same root: nothing of the undone insert is left behind.
-        XCTAssertEqual(try tree.insert(batch).root, after)
-        // An older undo is refused rather than applied to a tree it no longer describes.
-        XCTAssertThrowsError(try tree.undo(undo)) { XCTAssertEqual($0 as? PrefixTreeError, .staleUndo) }
+        // The same inserts again give the same root: nothing of the rolled-back batch is left.
+        try tree.beginBatch()
+        try tree.insert(first)
+        XCTAssertEqual(try tree.insert(second), after)
+        tree.endBatch()
+        tree.rollBackBatch()  // no batch open: nothing to undo
+        XCTAssertEqual(tree.root, after)
     }
 
     func testAKeyAlreadyPresentOrRepeatedIsRefusedAndChangesNothing() throws {
@@ -90,7 +99,7 @@ final class CompactPrefixTreeTests: XCTestCase {
         XCTAssertThrowsError(try CompactPrefixTree(entries: existing + [existing[0]]))
         XCTAssertEqual(tree.root, root)
         XCTAssertEqual(tree.count, 100)
-        XCTAssertEqual(try tree.insert(fresh).root, try CompactPrefixTree(entries: existing + fresh).root)
+        XCTAssertEqual(try tree.insert(fresh), try CompactPrefixTree(entries: existing + fresh).root)
     }
 
     func testHashesSortByteByByte() {
