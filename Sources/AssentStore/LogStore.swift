@@ -22,10 +22,16 @@ public final class LogStore: Sendable {
         var edge = TileEdge()
         var checkpoint: Checkpoint?
         var checkpointNote: String?
+        /// The latest epoch leaf stored: the map root the tree must have between appends.
+        var latestEpoch: LogSnapshot.Epoch?
         var size: UInt64 { edge.size }
     }
 
     private let state: Mutex<WriterState>
+    /// The state map's tree (PROTOCOL §5), derived from `map_records`: built at open, changed by
+    /// each append. The writer holds this lock from the tree's change through the commit and the
+    /// update of `state`, so whoever holds it sees the tree of `state.latestEpoch`, committed.
+    private let map = Mutex(CompactPrefixTree())
     /// Held for the whole of an append, so appends are serialized even with several callers.
     private let writerLock = Mutex(())
     private let fullTiles = Mutex<[TileKey: [UInt8]]>([:])
@@ -71,6 +77,9 @@ public final class LogStore: Sendable {
             } catch let error as TileError {
                 throw StoreError.corrupt(origin: origin, "cannot load the right edge: \(error)")
             }
+            if let row = try Row.fetchOne(db, sql: "SELECT idx, time, map FROM epochs WHERE log = ? ORDER BY idx DESC LIMIT 1", arguments: [id]) {
+                s.latestEpoch = try LogSnapshot.epoch(row, origin: origin)
+            }
             if let row = try Row.fetchOne(db, sql: "SELECT size, note FROM checkpoints WHERE log = ? ORDER BY size DESC LIMIT 1", arguments: [id]) {
                 let note: String = row["note"]
                 s.checkpointNote = note
@@ -87,7 +96,17 @@ public final class LogStore: Sendable {
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
                 .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
         }
-        state.withLock { $0 = loaded }
+        try map.withLock { tree in
+            let built = try database.pool.read { db in try StateMapStore.tree(db: db, log: id, origin: origin) }
+            // The records must give the root the latest epoch leaf carries. A zero root there is an
+            // epoch written before the node kept its map (docs/protocol.md "State map in the write
+            // path"): its records were rebuilt from the leaves, and the next batch commits to them.
+            if let epoch = loaded.latestEpoch, epoch.mapRoot != .zero, epoch.mapRoot != built.root {
+                throw StoreError.corrupt(origin: origin, "the map records give root \(built.root.base64), but the latest epoch leaf \(epoch.index) carries \(epoch.mapRoot.base64)")
+            }
+            tree = built
+            state.withLock { $0 = loaded }
+        }
         enrolled.withLock { $0 = active }
         try verifyAgainstCheckpoint()
     }
@@ -142,7 +161,7 @@ public final class LogStore: Sendable {
     public func append(_ statements: [LogLeaf], epoch: (_ mapRoot: Hash) throws -> LogLeaf, disclosures: [Hash: [Disclosure]] = [:],
                        sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         try withoutActuallyEscaping(epoch) { epoch in
-            try writerLock.withLock { _ in try appendHoldingWriterLock(statements, closingEpoch: epoch, disclosures: disclosures, sign: sign) }
+            try writerLock.withLock { _ in try appendHoldingLocks(statements, closingEpoch: epoch, disclosures: disclosures, sign: sign) }
         }
     }
 
@@ -153,11 +172,28 @@ public final class LogStore: Sendable {
     @discardableResult
     public func append(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]] = [:],
                        sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
-        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, closingEpoch: nil, disclosures: disclosures, sign: sign) }
+        try writerLock.withLock { _ in try appendHoldingLocks(leaves, closingEpoch: nil, disclosures: disclosures, sign: sign) }
+    }
+
+    /// Takes the map's lock for the whole append: the tree changes, the transaction commits (or
+    /// the tree is rolled back), then memory moves on, and only then can a proof read the tree.
+    private func appendHoldingLocks(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
+                                    sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+        try map.withLock { tree in
+            try tree.beginBatch()
+            do {
+                let result = try appendHoldingWriterLock(leaves, closingEpoch: closingEpoch, disclosures: disclosures, tree: &tree, sign: sign)
+                tree.endBatch()
+                return result
+            } catch {
+                tree.rollBackBatch()
+                throw error
+            }
+        }
     }
 
     private func appendHoldingWriterLock(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
-                                         sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+                                         tree: inout CompactPrefixTree, sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
         var enrollmentsChanged = Set<PublicKey>()
@@ -174,12 +210,14 @@ public final class LogStore: Sendable {
             var unmapped = [LogLeaf]()
             func mapRoot() throws -> Hash {
                 defer { unmapped.removeAll(keepingCapacity: true) }
-                return try StateMapStore.apply(unmapped, db: db, log: id, origin: origin)
+                return try tree.insert(StateMapStore.apply(unmapped, db: db, log: id, origin: origin))
             }
             func add(_ leaf: LogLeaf) throws {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
                 try LogStore.recordEpoch(leaf, log: id, db: db)
+                try MapRecordStore.recordOrder(leaf, log: id, db: db)
+                if case let .epoch(root, _) = leaf.content { next.latestEpoch = LogSnapshot.Epoch(index: leaf.index, time: leaf.time, mapRoot: root) }
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
                     for d in disclosures[statement.hash] ?? [] {
@@ -328,6 +366,16 @@ public final class LogStore: Sendable {
     }
 
     // MARK: Reading
+
+    /// Runs `body` with the state map's tree and the latest epoch leaf, under the map's lock:
+    /// the tree is the committed tree of that epoch (no append is between its change and its
+    /// commit while the lock is held). Keep `body` short: it holds up the writer.
+    func withCommittedMap<T>(_ body: (borrowing CompactPrefixTree, LogSnapshot.Epoch?) throws -> T) rethrows -> T {
+        try map.withLock { tree in try body(tree, state.withLock { $0.latestEpoch }) }
+    }
+
+    /// How many keys the state map holds and the bytes its tree takes in memory.
+    public var mapSize: (keys: Int, bytes: Int) { map.withLock { ($0.count, $0.bytesHeld) } }
 
     /// Whether this log enrolls `party` and has not revoked it (as of the last commit).
     public func isEnrolled(_ party: PublicKey) -> Bool { enrolled.withLock { $0.contains(party) } }

@@ -8,7 +8,8 @@ import GRDB
 ///
 /// Table `map_records`: `subject` is the subject's key at version 0 (SHA-256 of its family's
 /// prefix and identity with version 0, which no map key uses), `record` the canonical bytes.
-/// Works inside a transaction it is given, like `MapNodeStore`.
+/// Works inside a transaction it is given, never one of its own: the map changes in the
+/// transaction of the batch that changes it.
 public struct MapRecordStore: MapUpdate.Source {
     let db: Database
     let log: Int64
@@ -41,18 +42,26 @@ public struct MapRecordStore: MapUpdate.Source {
         return record
     }
 
-    /// The order of the statement in a referenced leaf, read from the `leaves` table; the leaf
-    /// must hash to the reference's hash.
+    /// The order of the statement in a referenced leaf, from `statement_orders` (written with
+    /// the leaf, `recordOrder`): one primary-key lookup, no leaf parsed.
     public func statementOrder(_ ref: MapLeafReference) throws -> MapUpdate.StatementOrder {
-        guard ref.index <= UInt64(Int64.max),
-              let data = try Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [log, Int64(ref.index)])
-        else { throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), which is not stored") }
-        let leaf: LogLeaf
-        do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch { throw StoreError.badRow(origin: origin, "leaf \(ref.index): \(error)") }
-        guard leaf.leafHash == ref.hash, let statement = leaf.statement else {
-            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) with another hash, or a leaf that holds no statement")
+        let select = try db.cachedStatement(sql: "SELECT issued, hash FROM statement_orders WHERE log = ? AND idx = ?")
+        guard let index = Int64(exactly: ref.index), let row = try Row.fetchOne(select, arguments: [log, index]) else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), which holds no statement the store knows")
         }
-        return MapUpdate.StatementOrder(statement)
+        guard let hash = Hash(bytes: [UInt8](row["hash"] as Data)) else {
+            throw StoreError.badRow(origin: origin, "statement order of leaf \(ref.index): a hash that is not 32 bytes")
+        }
+        return MapUpdate.StatementOrder(issued: Timestamp(milliseconds: row["issued"]), hash: hash)
+    }
+
+    /// Records the order of a statement leaf that map records can reference (every statement but
+    /// an erasure), in the transaction that stores the leaf.
+    static func recordOrder(_ leaf: LogLeaf, log: Int64, db: Database) throws {
+        guard let signed = leaf.statement else { return }
+        if case .erasure = signed.statement { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO statement_orders (log, idx, issued, hash) VALUES (?, ?, ?, ?)")
+        try insert.execute(arguments: [log, Int64(leaf.index), signed.statement.issued.milliseconds, Data(signed.hash.bytes)])
     }
 
     /// Stores new versions (as `MapUpdate` made them), with the columns other queries read

@@ -2,30 +2,48 @@ import AssentCore
 import Foundation
 import GRDB
 
-/// The state map of one log in SQLite (PROTOCOL §5, docs/state-map.md): its records
-/// (`MapRecordStore`) and its tree (`MapNodeStore`), changed together inside the transaction
-/// of the batch that changes them.
+/// The state map of one log (PROTOCOL §5, docs/state-map.md): its records in SQLite
+/// (`MapRecordStore`, the durable truth, changed inside the transaction of the batch that
+/// changes them) and its tree in memory (`CompactPrefixTree`, derived from the records: built
+/// at open, changed with each batch, rolled back with a batch that fails).
 public enum StateMapStore {
-    /// Applies a batch's statement leaves (in index order, before its epoch leaf) to the map of
-    /// log `log` through `db`, inside the caller's write transaction: new record versions, new
-    /// map leaves. Returns the map root the batch's epoch leaf must carry.
-    public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String) throws -> Hash {
+    /// Applies a batch's statement leaves (in index order, before its epoch leaf) to the records
+    /// of log `log` through `db`, inside the caller's write transaction, and returns the new map
+    /// entries (one per new version) for the tree.
+    public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String) throws -> [PrefixTreeEntry] {
         let records = MapRecordStore(db: db, log: log, origin: origin)
         var update = MapUpdate(source: records)
         for leaf in leaves { try update.apply(leaf) }
         try records.store(update.records)
-        var tree = PrefixTree(storage: MapNodeStore(db: db, log: log, origin: origin))
-        return try tree.insert(update.entries)
+        return update.entries
     }
 
-    /// The map root of log `log` as stored (32 zero bytes for an empty map).
+    /// The tree of log `log`'s records: every version's key and value, read in one pass and
+    /// built bottom-up.
+    public static func tree(db: Database, log: Int64, origin: String) throws -> CompactPrefixTree {
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM map_records WHERE log = ?", arguments: [log]) ?? 0
+        var entries = [PrefixTreeEntry]()
+        entries.reserveCapacity(count)
+        let rows = try Row.fetchCursor(db, sql: "SELECT key, value, subject, version FROM map_records WHERE log = ?", arguments: [log])
+        while let row = try rows.next() {
+            guard let key = Hash(bytes: [UInt8](row["key"] as Data)), let value = Hash(bytes: [UInt8](row["value"] as Data)) else {
+                throw StoreError.badRow(origin: origin, "map record version \(row["version"] as Int64) has a key or value that is not 32 bytes")
+            }
+            entries.append(PrefixTreeEntry(key: key, value: value))
+        }
+        do { return try CompactPrefixTree(entries: entries) } catch {
+            throw StoreError.corrupt(origin: origin, "the map records do not make a tree: \(error)")
+        }
+    }
+
+    /// The map root of log `log`'s records (32 zero bytes for an empty map): builds the tree.
     public static func root(db: Database, log: Int64, origin: String) throws -> Hash {
-        try PrefixTree(storage: MapNodeStore(db: db, log: log, origin: origin)).root()
+        try tree(db: db, log: log, origin: origin).root
     }
 
-    /// Rebuilds the records and tree of every log that has leaves but no map records (a log
-    /// written before the node kept its map), by replaying its statement leaves batch by batch
-    /// (each epoch leaf closes one), inside the caller's transaction. The old epoch leaves keep the
+    /// Rebuilds the records of every log that has leaves but no map records (a log written
+    /// before the node kept its map), by replaying its statement leaves batch by batch (each
+    /// epoch leaf closes one), inside the caller's transaction. The old epoch leaves keep the
     /// root they were written with (32 zero bytes), which `assent audit` then reports: the map
     /// they committed to was not the map of their leaves.
     static func rebuildMissingMaps(db: Database) throws {
@@ -58,10 +76,9 @@ public enum StateMapStore {
     /// time, work id and party key, with indexes by work and by party.
     public static let indexMigrationName = "v6-map-records-index"
 
-    /// Registers `indexMigrationName`; AssentDatabase registers it after "v5-epochs". The table is
-    /// recreated (SQLite cannot add NOT NULL columns without a default): every existing row's
-    /// columns come from its record bytes. Then logs with leaves and no records get their map
-    /// rebuilt (`rebuildMissingMaps`).
+    /// Registers `indexMigrationName` and `memoryMigrationName`; AssentDatabase registers them
+    /// after "v5-epochs". The table is recreated (SQLite cannot add NOT NULL columns without a
+    /// default): every existing row's columns come from its record bytes.
     public static func registerIndexMigration(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration(indexMigrationName) { db in
             try db.execute(sql: """
@@ -99,20 +116,39 @@ public enum StateMapStore {
                 try MapRecordStore.insert(record, log: log, origin: "log \(log)", statement: insert)
             }
             try db.execute(sql: "DROP TABLE map_records_v4")
+        }
+        migrator.registerMigration(memoryMigrationName) { db in
+            try db.execute(sql: """
+                -- The tree lives in memory now (CompactPrefixTree, rebuilt from map_records at open).
+                DROP TABLE IF EXISTS map_nodes;
+                -- The order (PROTOCOL §6: issued, then statement hash) of each statement leaf a map
+                -- record can reference, so a batch compares statements without parsing leaves.
+                CREATE TABLE statement_orders (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    idx INTEGER NOT NULL,
+                    issued INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (log, idx)
+                ) WITHOUT ROWID;
+                """)
+            try AssentDatabase.forEachStoredLeaf(db) { leaf, log in try MapRecordStore.recordOrder(leaf, log: log, db: db) }
             try rebuildMissingMaps(db: db)
         }
     }
 
+    /// The migration that drops `map_nodes` (the tree is kept in memory), adds
+    /// `statement_orders`, and rebuilds the records of logs written before the map.
+    public static let memoryMigrationName = "v7-map-in-memory"
+
     /// The name of the migration that creates the map's tables.
     public static let migrationName = "v4-state-map"
 
-    /// Registers the migration that creates `map_nodes` and `map_records`; AssentDatabase
-    /// registers it after its own. A log with leaves but no map is a log written before the
-    /// map existed: its map is rebuilt by replaying its leaves (`apply`), not here.
+    /// Registers the migration that creates `map_nodes` (dropped by `memoryMigrationName`) and
+    /// `map_records`; AssentDatabase registers it after its own.
     public static func registerMigration(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration(migrationName) { db in
             try db.execute(sql: """
-                -- The prefix tree's nodes (MapNodeStore): path = uint16 BE depth ‖ prefix bytes,
+                -- The prefix tree's nodes (until v7): path = uint16 BE depth ‖ prefix bytes,
                 -- node = its 65-byte hash input.
                 CREATE TABLE map_nodes (
                     log INTEGER NOT NULL REFERENCES logs(id),

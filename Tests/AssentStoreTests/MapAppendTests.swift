@@ -7,8 +7,8 @@ import XCTest
 /// The state map in the store's append (issue 7): it changes in the batch's transaction, with
 /// the batch, or not at all.
 extension StateMapStoreTests {
-    /// Counts the log's map records and reads the stored map root, through a connection of its
-    /// own: what is on disk, not what the store holds in memory.
+    /// Counts the log's map records and the root they give, through a connection of its own:
+    /// what is on disk, not what the store holds in memory.
     func mapOnDisk() throws -> (records: Int, root: Hash) {
         let queue = try DatabaseQueue(path: path)
         return try queue.read { db in
@@ -137,9 +137,9 @@ extension StateMapStoreTests {
         // The database as "v5-epochs" left it: map_records of v4, empty.
         try sqlite("DROP TABLE map_records")
         try sqlite("CREATE TABLE map_records (log INTEGER NOT NULL REFERENCES logs(id), subject BLOB NOT NULL, version INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (log, subject, version)) WITHOUT ROWID")
-        try sqlite("DELETE FROM map_nodes")
-        try sqlite("DELETE FROM grdb_migrations WHERE identifier = ?", [StateMapStore.indexMigrationName])
-        XCTAssertEqual(try mapOnDisk().records, 0)
+        try sqlite("CREATE TABLE map_nodes (log INTEGER NOT NULL, path BLOB NOT NULL, node BLOB NOT NULL, PRIMARY KEY (log, path)) WITHOUT ROWID")
+        try sqlite("DROP TABLE statement_orders")
+        try sqlite("DELETE FROM grdb_migrations WHERE identifier IN (?, ?)", [StateMapStore.indexMigrationName, StateMapStore.memoryMigrationName])
         let store = try open()
         let rebuilt = try mapOnDisk()
         XCTAssertEqual(rebuilt.records, written.records)

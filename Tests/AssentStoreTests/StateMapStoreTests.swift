@@ -50,11 +50,11 @@ final class StateMapStoreTests: StoreTestCase {
             XCTAssertNotNil(try records.record(work, version: 1))
             XCTAssertNil(try records.record(work, version: 4))
             // State proofs from the stored tree and records verify against the stored root.
-            let tree = PrefixTree(storage: MapNodeStore(db: db, log: store.id, origin: self.origin))
-            let proof = try MapStateProof.make(subject: work, at: Timestamp(milliseconds: t0.milliseconds + 90_000), tree: tree) {
+            let tree = try StateMapStore.tree(db: db, log: store.id, origin: self.origin)
+            let proof = try MapStateProof.make(subject: work, at: Timestamp(milliseconds: t0.milliseconds + 90_000), prove: { tree.prove($0) }) {
                 try records.record(work, version: $0)
             }
-            XCTAssertEqual(try proof.verify(root: tree.root())?.stamp.version, 2)
+            XCTAssertEqual(try proof.verify(root: tree.root)?.stamp.version, 2)
         }
     }
 }
