@@ -9,7 +9,7 @@ import GRDB
 /// json_extract), so the write path is not touched; it costs a JSON parse per inserted leaf.
 /// Queries name it (`INDEXED BY`), so that a query it cannot serve fails instead of scanning.
 enum PartyMandateIndex {
-    static let migrationName = "v7-leaves-mandate-party"
+    static let migrationName = "v8-leaves-mandate-party"
 
     /// The party of a mandate leaf as text (standard base64, as in the statement). Leaves are
     /// stored as BLOBs, which SQLite's JSON functions refuse before 3.45: hence the cast.
