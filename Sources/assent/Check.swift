@@ -28,6 +28,7 @@ struct Check: AsyncParsableCommand {
             guard let h = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(file): no such file, or not readable") }
             handle = h
         }
+        try await node.checkReachable()
         var first = [UInt8]()
         CanonicalJSON.write(query.json, into: &first)
         first.append(UInt8(ascii: "\n"))

@@ -18,8 +18,17 @@ struct ReadNodeOptions: ParsableArguments {
 
     var base: String { node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) }
 
+    /// Fails within 5 s when the node cannot be reached: the HTTP client retries a refused
+    /// connection until the request's deadline, which for a long check is an hour.
+    func checkReachable() async throws {
+        do { _ = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(5)) } catch {
+            throw CLIError("cannot reach the node at \(base): \(error); is it running, and is --node right?")
+        }
+    }
+
     /// GETs `path` and returns the JSON reply, or throws what the node or the network said, and what to do.
     func get(_ path: String) async throws -> (bytes: [UInt8], json: JSONValue) {
+        try await checkReachable()
         let response: HTTPClientResponse
         do { response = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + path), timeout: .seconds(60)) } catch {
             throw CLIError("cannot reach the node at \(base): \(error); is it running, and is --node right?")
