@@ -61,9 +61,11 @@ extension LogSnapshot {
 
     /// Every declarant's declaration record on `work` in force at `t`, in the order of their
     /// subject keys. (SQLite takes the bare `record` column from the row holding MAX(version).)
+    /// The index is named: without statistics the planner would rather walk the primary key in
+    /// subject order, the whole log's records, to avoid sorting a handful of rows.
     public func declarationRecords(on work: WorkID, at t: Timestamp) throws -> [DeclarationRecord] {
         let select = try db.cachedStatement(sql: """
-            SELECT record, MAX(version) FROM map_records
+            SELECT record, MAX(version) FROM map_records INDEXED BY map_records_work
             WHERE log = ? AND work = ? AND party IS NOT NULL AND time <= ? AND idx < ?
             GROUP BY subject ORDER BY subject
             """)

@@ -50,7 +50,7 @@ extension LogSnapshot {
     public func workHistory(of work: WorkID, from: UInt64 = 0, limit: Int = LogSnapshot.maxHistory) throws -> [MapChange] {
         guard from < size else { return [] }
         let select = try db.cachedStatement(sql: """
-            SELECT record FROM map_records WHERE log = ? AND work = ? AND idx >= ? AND idx < ?
+            SELECT record FROM map_records INDEXED BY map_records_work WHERE log = ? AND work = ? AND idx >= ? AND idx < ?
             ORDER BY idx, party IS NOT NULL, subject LIMIT ?
             """)
         var out = [MapChange]()

@@ -18,6 +18,12 @@ let usage = """
                (default 1,000) into the node's in-memory tree (CompactPrefixTree) and a
                reference PrefixTree; reports inserts/s, the rebuild at open, memory,
                proof sizes, proofs/s and verifies/s, and peak RSS.
+      consent  fills a store through LogStore.append with `works` works (default 100,000,
+               a multiple of 1,000) and `statements` statements (default 2 × works:
+               enrollments, mandates of 1,000 works, steward mandates with TK-NC,
+               preferences and licences), then measures bulk-check decisions/s now and
+               at a past T over `queries` works (default 50,000), single-work state
+               p50/p99 in process, and peak RSS.
       --json   one JSON object on stdout instead of text.
     """
 
@@ -50,6 +56,10 @@ do {
                            directory: directory, keep: keep, json: json)
     case "map":
         try MapBench.run(keys: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000), json: json)
+    case "consent":
+        let works: Int = try number(args, 1, default: 100_000)
+        try ConsentBench.run(works: works, statements: number(args, 2, default: 2 * works), queries: number(args, 3, default: 50_000),
+                             directory: directory, keep: keep, json: json)
     case "-h", "--help", "help":
         print(usage)
     default:
