@@ -19,7 +19,7 @@ extension Node {
     /// line, in input order: the work's decision in compact form, or `{"line", "problem"}` for a
     /// line that is not a work id; then `{"end": {"works", "errors"}}`, so that a client can tell
     /// a whole answer from a cut one. Only a bad first line refuses the whole request (400).
-    func addCheckRoute(to router: Router<NodeRequestContext>, cache: LoggedStatementCache) {
+    func addCheckRoute(to router: Router<NodeRequestContext>, cache: ParsedStateCache) {
         let store = self.store
         let clock = self.clock
         let operators = admission.operators
@@ -91,7 +91,7 @@ extension Node {
     /// Reads work lines, decides them a chunk at a time in one snapshot each, and writes their
     /// answers in input order.
     static func answerCheck(_ reader: LineReader, query: StateQuery, at: Timestamp, store: LogStore, operators: Set<PublicKey>,
-                            cache: LoggedStatementCache, writer: inout any ResponseBodyWriter) async throws -> (works: Int, errors: Int) {
+                            cache: ParsedStateCache, writer: inout any ResponseBodyWriter) async throws -> (works: Int, errors: Int) {
         var works = 0, errors = 0
         var chunk = [(line: Int, work: Result<WorkID, Problem>)]()
         func flush(_ writer: inout any ResponseBodyWriter) async throws {

@@ -11,7 +11,7 @@ extension Node {
         let clock = self.clock
         let operators = admission.operators
         // Mandates and enrollments are shared by many works: parsed once for every route.
-        let cache = LoggedStatementCache()
+        let cache = ParsedStateCache()
         router.get("/v1/works/:work") { request, context -> Response in
             let work: WorkID, query: StateQuery
             do {

@@ -9,7 +9,7 @@ import GRDB
 /// form"): `subject`, `version` and `time` find the version of a subject in force at T (the
 /// greatest version whose leaf time is ≤ T, §5); `work` finds every declarant's record on a work.
 /// Each record's references are then read from `leaves`, checked against the referenced leaf
-/// hash, and parsed (through `LoggedStatementCache`, so shared mandates and enrollments are
+/// hash, and parsed (through `ParsedStateCache`, so shared mandates and enrollments are
 /// parsed once).
 extension LogSnapshot {
     /// The statements that bear on `work` at `t` in this log: the mandates of its work record in
@@ -18,14 +18,20 @@ extension LogSnapshot {
     /// party record in force at t of every party a mandate names. Declarants no mandate names are
     /// not looked up: resolution never counts them, whatever their enrollment (§6 rule 1).
     public func consentFacts(for work: WorkID, at t: Timestamp, operators: Set<PublicKey>,
-                             cache: LoggedStatementCache) throws -> Resolution.Facts {
+                             cache: ParsedStateCache) throws -> Resolution.Facts {
         var facts = Resolution.Facts(operators: operators)
         var parties = [PublicKey]()
         if case let .work(record)? = try mapRecord(.work(work), at: t) {
             for entry in record.mandates {
-                facts.mandates.append(try logged(entry.ref, cache: cache, as: "mandate") {
-                    if case let .mandate(m) = $0 { m } else { nil }
-                })
+                let stored = try loggedStatement(entry.ref, cache: cache)
+                guard stored.mandateWorks?.contains(work) == true else {
+                    throw StoreError.corrupt(origin: origin, "the work record of \(work) references leaf \(entry.ref.index) as its mandate, but that leaf holds no mandate naming it")
+                }
+                var mandate = try logged(stored, entry.ref, as: "mandate") { if case let .mandate(m) = $0 { m } else { nil } }
+                // Checked above: it names the work. Resolution looks the work up in `works`; one
+                // element instead of up to 1,000 spares that scan for every work decided.
+                mandate.body.works = [work]
+                facts.mandates.append(mandate)
                 if !parties.contains(entry.party) { parties.append(entry.party) }
             }
         }
@@ -37,7 +43,7 @@ extension LogSnapshot {
             }
         }
         for party in parties {
-            guard case let .party(record)? = try mapRecord(.party(party), at: t) else { continue }
+            guard case let .party(record)? = try mapRecord(.party(party), at: t, cache: cache) else { continue }
             for entry in record.enrollments {
                 facts.enrollments.append(try logged(entry.ref, cache: cache, as: "enrollment") {
                     if case let .enrollment(e) = $0 { e } else { nil }
@@ -48,15 +54,31 @@ extension LogSnapshot {
     }
 
     /// The record of `subject` in force at `t`: its greatest version whose leaf time is ≤ t, or nil.
-    public func mapRecord(_ subject: MapSubject, at t: Timestamp) throws -> MapRecord? {
-        let select = try db.cachedStatement(sql: """
-            SELECT record FROM map_records WHERE log = ? AND subject = ? AND time <= ? AND idx < ?
+    /// With `cache`, a version parsed before is not parsed again (party records serve many works).
+    public func mapRecord(_ subject: MapSubject, at t: Timestamp, cache: ParsedStateCache? = nil) throws -> MapRecord? {
+        let subjectID = subject.key(version: 0)
+        guard let cache else {
+            let select = try db.cachedStatement(sql: """
+                SELECT record FROM map_records WHERE log = ? AND subject = ? AND time <= ? AND idx < ?
+                ORDER BY version DESC LIMIT 1
+                """)
+            guard let data = try Data.fetchOne(select, arguments: [store.id, Data(subjectID.bytes), t.milliseconds, Int64(size)]) else { return nil }
+            return try mapRecord(data, of: subject)
+        }
+        let versionOnly = try db.cachedStatement(sql: """
+            SELECT version FROM map_records WHERE log = ? AND subject = ? AND time <= ? AND idx < ?
             ORDER BY version DESC LIMIT 1
             """)
-        guard let data = try Data.fetchOne(select, arguments: [store.id, Data(subject.key(version: 0).bytes), t.milliseconds, Int64(size)]) else {
-            return nil
+        guard let version = try Int64.fetchOne(versionOnly, arguments: [store.id, Data(subjectID.bytes), t.milliseconds, Int64(size)]) else { return nil }
+        let key = ParsedStateCache.RecordKey(log: store.id, subject: subjectID, version: version)
+        if let hit = cache.records.value(key) { return hit }
+        let select = try db.cachedStatement(sql: "SELECT record FROM map_records WHERE log = ? AND subject = ? AND version = ?")
+        guard let data = try Data.fetchOne(select, arguments: [store.id, Data(subjectID.bytes), version]) else {
+            throw StoreError.corrupt(origin: origin, "version \(version) of \(subject) vanished between two reads of one snapshot")
         }
-        return try mapRecord(data, of: subject)
+        let record = try mapRecord(data, of: subject)
+        cache.records.insert(record, for: key)
+        return record
     }
 
     /// Every declarant's declaration record on `work` in force at `t`, in the order of their
@@ -95,9 +117,13 @@ extension LogSnapshot {
 
     /// The statement in the leaf `ref` names, as resolution takes it. The leaf must hash to
     /// the reference's hash and hold a statement of the expected type.
-    func logged<Body>(_ ref: MapLeafReference, cache: LoggedStatementCache, as type: String,
+    func logged<Body>(_ ref: MapLeafReference, cache: ParsedStateCache, as type: String,
                       _ body: (AssentCore.Statement) -> Body?) throws -> Logged<Body> {
-        let entry = try loggedStatement(ref, cache: cache)
+        try logged(try loggedStatement(ref, cache: cache), ref, as: type, body)
+    }
+
+    func logged<Body>(_ entry: ParsedStateCache.Entry, _ ref: MapLeafReference, as type: String,
+                      _ body: (AssentCore.Statement) -> Body?) throws -> Logged<Body> {
         guard let value = body(entry.statement.statement) else {
             throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) as a \(type), but it holds a \(entry.statement.statement.kind.rawValue)")
         }
@@ -105,22 +131,24 @@ extension LogSnapshot {
     }
 
     /// The statement of the leaf `ref` names, from `cache` or read and parsed.
-    public func loggedStatement(_ ref: MapLeafReference, cache: LoggedStatementCache) throws -> LoggedStatementCache.Entry {
-        let key = LoggedStatementCache.Key(log: store.id, index: ref.index)
-        if let hit = cache.entry(key), hit.leafHash == ref.hash { return hit }
+    public func loggedStatement(_ ref: MapLeafReference, cache: ParsedStateCache) throws -> ParsedStateCache.Entry {
+        let key = ParsedStateCache.Key(log: store.id, index: ref.index)
+        if let hit = cache.statements.value(key), hit.leafHash == ref.hash { return hit }
         guard ref.index < size, let bytes = try leafBytes(at: ref.index) else {
             throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), which is not stored")
         }
         let leaf: LogLeaf
-        do { leaf = try LogLeaf(bytes: bytes) } catch { throw StoreError.badRow(origin: origin, "leaf \(ref.index): \(error)") }
+        do { leaf = try LogLeaf(storedBytes: bytes) } catch { throw StoreError.badRow(origin: origin, "leaf \(ref.index): \(error)") }
         guard leaf.leafHash == ref.hash else {
             throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) with hash \(ref.hash), but the leaf hashes to \(leaf.leafHash)")
         }
         guard let statement = leaf.statement else {
             throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), an epoch leaf")
         }
-        let entry = LoggedStatementCache.Entry(statement: statement, leafHash: leaf.leafHash, time: leaf.time)
-        cache.insert(entry, for: key)
+        var works: Set<WorkID>?
+        if case let .mandate(m) = statement.statement { works = Set(m.works) }
+        let entry = ParsedStateCache.Entry(statement: statement, leafHash: leaf.leafHash, time: leaf.time, mandateWorks: works)
+        cache.statements.insert(entry, for: key)
         return entry
     }
 }

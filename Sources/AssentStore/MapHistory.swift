@@ -93,7 +93,7 @@ extension LogSnapshot {
             let index: Int64 = row[0]
             let data: Data = row[1]
             let leaf: LogLeaf
-            do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch { throw StoreError.badRow(origin: origin, "leaf \(index): \(error)") }
+            do { leaf = try LogLeaf(storedBytes: [UInt8](data)) } catch { throw StoreError.badRow(origin: origin, "leaf \(index): \(error)") }
             guard let statement = leaf.statement, case let .mandate(m) = statement.statement, m.party == party else {
                 throw StoreError.corrupt(origin: origin, "leaf \(index), indexed as a mandate of \(party), is not one")
             }
@@ -109,7 +109,7 @@ extension LogSnapshot {
             throw StoreError.corrupt(origin: origin, "version \(record.stamp.version) of \(record.subject) was made by leaf \(index), which is not stored")
         }
         let leaf: LogLeaf
-        do { leaf = try LogLeaf(bytes: bytes) } catch { throw StoreError.badRow(origin: origin, "leaf \(index): \(error)") }
+        do { leaf = try LogLeaf(storedBytes: bytes) } catch { throw StoreError.badRow(origin: origin, "leaf \(index): \(error)") }
         guard let statement = leaf.statement, leaf.time == record.stamp.time else {
             throw StoreError.corrupt(origin: origin, "version \(record.stamp.version) of \(record.subject) names leaf \(index), which holds no statement of that time")
         }

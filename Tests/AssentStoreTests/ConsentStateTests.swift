@@ -27,7 +27,7 @@ final class ConsentStateTests: StoreTestCase {
                    at: at(3), to: store)
     }
 
-    func state(_ store: LogStore, at t: Timestamp, audience: Audience = .everyone, cache: LoggedStatementCache = LoggedStatementCache()) throws -> WorkState {
+    func state(_ store: LogStore, at t: Timestamp, audience: Audience = .everyone, cache: ParsedStateCache = ParsedStateCache()) throws -> WorkState {
         try store.readBlocking { try $0.workState(Resolution.Query(work: work, at: t, audience: audience), operators: [operatorKey.publicKey], cache: cache) }
     }
 
@@ -108,13 +108,15 @@ final class ConsentStateTests: StoreTestCase {
         try append([signed(.enrollment(Enrollment(by: operatorKey.publicKey, issued: at(1), party: author.publicKey, role: .creator)), operatorKey),
                     signed(.mandate(Mandate(by: operatorKey.publicKey, issued: at(1), party: author.publicKey, works: works, role: .author)), operatorKey)],
                    at: at(1), to: store)
-        let cache = LoggedStatementCache()
+        let cache = ParsedStateCache()
         for w in works {
             _ = try store.readBlocking { try $0.workState(Resolution.Query(work: w, at: at(1)), operators: [operatorKey.publicKey], cache: cache) }
         }
         XCTAssertEqual(cache.stats.misses, 2)  // the mandate and the enrollment, once each
         XCTAssertEqual(cache.stats.hits, 8)
-        let small = LoggedStatementCache(capacity: 1)
+        XCTAssertEqual(cache.recordStats.misses, 1)  // the author's party record, parsed once for five works
+        XCTAssertEqual(cache.recordStats.hits, 4)
+        let small = ParsedStateCache(capacity: 1)
         for w in works {
             _ = try store.readBlocking { try $0.workState(Resolution.Query(work: w, at: at(1)), operators: [operatorKey.publicKey], cache: small) }
         }
@@ -129,6 +131,27 @@ final class ConsentStateTests: StoreTestCase {
         try sqlite("UPDATE leaves SET data = ? WHERE idx = 5", [Data(other)])
         XCTAssertThrowsError(try state(store, at: at(3), audience: licensee)) { error in
             XCTAssertTrue("\(error)".contains("references leaf 5 with hash"), "\(error)")
+        }
+    }
+
+    func testAWorkRecordNamingAMandateThatDoesNotNameTheWorkIsReported() throws {
+        let store = try open()
+        let other = try WorkID(parsing: "isbn:9780306406157")
+        try append([signed(.enrollment(Enrollment(by: operatorKey.publicKey, issued: at(1), party: author.publicKey, role: .creator)), operatorKey),
+                    signed(.mandate(Mandate(by: operatorKey.publicKey, issued: at(1), party: author.publicKey, works: [work], role: .author)), operatorKey),
+                    signed(.mandate(Mandate(by: operatorKey.publicKey, issued: at(1), party: author.publicKey, works: [other], role: .author)), operatorKey)],
+                   at: at(1), to: store)
+        XCTAssertEqual(try state(store, at: at(1)).decision.parties.count, 1)
+        // The work's record rewritten to reference the other work's mandate (leaf 2, its true hash).
+        let leaf1 = try LogLeaf(bytes: try XCTUnwrap(try store.leafBytes(at: 1)))
+        let leaf2 = try LogLeaf(bytes: try XCTUnwrap(try store.leafBytes(at: 2)))
+        let subject = Data(MapSubject.work(work).key(version: 0).bytes)
+        let stored = try DatabaseQueue(path: path).read { try Data.fetchOne($0, sql: "SELECT record FROM map_records WHERE subject = ?", arguments: [subject]) }
+        let text = String(decoding: try XCTUnwrap(stored), as: UTF8.self)
+            .replacingOccurrences(of: #"{"hash":"\#(leaf1.leafHash.base64)","index":1}"#, with: #"{"hash":"\#(leaf2.leafHash.base64)","index":2}"#)
+        try sqlite("UPDATE map_records SET record = ? WHERE subject = ?", [Data(text.utf8), subject])
+        XCTAssertThrowsError(try state(store, at: at(1))) { error in
+            XCTAssertTrue("\(error)".contains("references leaf 2 as its mandate, but that leaf holds no mandate naming it"), "\(error)")
         }
     }
 }
