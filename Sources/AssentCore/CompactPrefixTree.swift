@@ -46,16 +46,19 @@ public struct CompactPrefixTree: Sendable {
 
     /// Builds the tree holding exactly `entries` (any order; keys distinct) bottom-up in one pass
     /// over them sorted: what a store does at open from its records.
-    public init(entries: [PrefixTreeEntry]) throws {
-        guard entries.count <= CompactPrefixTree.maxNodes else { throw PrefixTreeError.tooManyKeys(entries.count) }
-        leaves = entries
+    /// `entries` is consumed: a store passes the only copy, which becomes `leaves` in place, so
+    /// a rebuild of millions of keys holds them once.
+    public init(entries: consuming [PrefixTreeEntry]) throws {
+        let n = entries.count
+        guard n <= CompactPrefixTree.maxNodes else { throw PrefixTreeError.tooManyKeys(n) }
+        leaves = consume entries
         leaves.sort { $0.key < $1.key }
         for i in leaves.indices.dropFirst() where leaves[i].key == leaves[i - 1].key {
             throw PrefixTreeError.duplicateKeyInBatch(leaves[i].key)
         }
         // A canonical tree of n ≥ 2 keys has n − 1 parents plus one per empty sibling; random
         // keys need about 1.44 n in all.
-        inner.reserveCapacity(entries.count + entries.count / 2)
+        inner.reserveCapacity(n + n / 2)
         let indexes = (0..<leaves.count).map { UInt32($0) }
         rootRef = indexes.isEmpty ? 0 : try build(indexes[...], depth: 0)
     }
@@ -108,6 +111,7 @@ public struct CompactPrefixTree: Sendable {
             throw PrefixTreeError.tooManyKeys(leaves.count + entries.count)
         }
         var undo = Batch(leafCount: leaves.count, innerCount: inner.count, rootRef: rootRef)
+        CompactPrefixTree.makeRoom(&leaves, for: entries.count)
         leaves.append(contentsOf: entries)
         var added = (undo.leafCount..<leaves.count).map { UInt32($0) }
         added.sort { leaves[Int($0)].key < leaves[Int($1)].key }
@@ -157,6 +161,7 @@ public struct CompactPrefixTree: Sendable {
         let left = l.isEmpty ? 0 : try build(l, depth: depth + 1)
         let right = r.isEmpty ? 0 : try build(r, depth: depth + 1)
         guard inner.count < CompactPrefixTree.maxNodes else { throw PrefixTreeError.tooManyKeys(leaves.count) }
+        CompactPrefixTree.makeRoom(&inner, for: 1)
         inner.append(Inner(hash: PrefixTreeNode.parentHash(left: hash(left), right: hash(right)), left: left, right: right))
         return UInt32(inner.count)
     }
@@ -171,6 +176,14 @@ public struct CompactPrefixTree: Sendable {
             if leaves[Int(indexes[mid])].key.bit(depth) == 0 { lo = mid + 1 } else { hi = mid }
         }
         return (indexes[..<lo], indexes[lo...])
+    }
+
+    /// Grows `array` by an eighth (at least 1,024) when `count` more do not fit, instead of the
+    /// doubling `append` does: a map of millions of keys then never holds twice the room it needs,
+    /// and a regrowth copies into 1⅛ of the old size, not 2.
+    private static func makeRoom<T>(_ array: inout [T], for count: Int) {
+        guard array.count + count > array.capacity else { return }
+        array.reserveCapacity(array.count + max(count, array.count / 8, 1024))
     }
 
     private func hash(_ ref: Ref) -> Hash {

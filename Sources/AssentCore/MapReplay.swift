@@ -4,9 +4,10 @@
 ///
 /// Holds the map in memory with the latest record of every subject and the statement order of
 /// every statement leaf (about 50 bytes a leaf), so it suits audits and tests; the node keeps
-/// the same state in SQLite.
+/// the records in SQLite and the same tree in memory.
 public struct MapReplay {
-    public private(set) var tree = PrefixTree(storage: InMemoryPrefixTreeStorage())
+    /// The map's tree, compact (about 100 bytes a key): an audit of a large log holds it all.
+    public private(set) var tree = CompactPrefixTree()
     private var state = State()
     /// Statement leaves since the last epoch: applied together, as the sequencer applies a batch.
     private var pending: [LogLeaf] = []

@@ -56,24 +56,19 @@ extension LogSnapshot {
     /// The record of `subject` in force at `t`: its greatest version whose leaf time is ≤ t, or nil.
     /// With `cache`, a version parsed before is not parsed again (party records serve many works).
     public func mapRecord(_ subject: MapSubject, at t: Timestamp, cache: ParsedStateCache? = nil) throws -> MapRecord? {
-        let subjectID = subject.key(version: 0)
+        let (from, match, identity) = rowsOf(subject)
+        let inForce: StatementArguments = identity + [t.milliseconds, Int64(size)]
         guard let cache else {
-            let select = try db.cachedStatement(sql: """
-                SELECT record FROM map_records WHERE log = ? AND subject = ? AND time <= ? AND idx < ?
-                ORDER BY version DESC LIMIT 1
-                """)
-            guard let data = try Data.fetchOne(select, arguments: [store.id, Data(subjectID.bytes), t.milliseconds, Int64(size)]) else { return nil }
+            let select = try db.cachedStatement(sql: "SELECT record FROM \(from) WHERE \(match) AND time <= ? AND idx < ? ORDER BY version DESC LIMIT 1")
+            guard let data = try Data.fetchOne(select, arguments: inForce) else { return nil }
             return try mapRecord(data, of: subject)
         }
-        let versionOnly = try db.cachedStatement(sql: """
-            SELECT version FROM map_records WHERE log = ? AND subject = ? AND time <= ? AND idx < ?
-            ORDER BY version DESC LIMIT 1
-            """)
-        guard let version = try Int64.fetchOne(versionOnly, arguments: [store.id, Data(subjectID.bytes), t.milliseconds, Int64(size)]) else { return nil }
-        let key = ParsedStateCache.RecordKey(log: store.id, subject: subjectID, version: version)
+        let versionOnly = try db.cachedStatement(sql: "SELECT version FROM \(from) WHERE \(match) AND time <= ? AND idx < ? ORDER BY version DESC LIMIT 1")
+        guard let version = try Int64.fetchOne(versionOnly, arguments: inForce) else { return nil }
+        let key = ParsedStateCache.RecordKey(log: store.id, subject: subject.key(version: 0), version: version)
         if let hit = cache.records.value(key) { return hit }
-        let select = try db.cachedStatement(sql: "SELECT record FROM map_records WHERE log = ? AND subject = ? AND version = ?")
-        guard let data = try Data.fetchOne(select, arguments: [store.id, Data(subjectID.bytes), version]) else {
+        let select = try db.cachedStatement(sql: "SELECT record FROM \(from) WHERE \(match) AND version = ?")
+        guard let data = try Data.fetchOne(select, arguments: identity + [version]) else {
             throw StoreError.corrupt(origin: origin, "version \(version) of \(subject) vanished between two reads of one snapshot")
         }
         let record = try mapRecord(data, of: subject)
@@ -81,15 +76,30 @@ extension LogSnapshot {
         return record
     }
 
+    /// How the rows of `subject` are found (docs/state-map.md "Stored form"): by the `work` and
+    /// `party` columns, through the index that holds them with `version` (named, so that a query
+    /// it cannot serve fails instead of scanning). The log comes first among the arguments.
+    func rowsOf(_ subject: MapSubject) -> (from: String, match: String, arguments: StatementArguments) { Self.rows(of: subject, log: store.id) }
+
+    static func rows(of subject: MapSubject, log: Int64 = 0) -> (from: String, match: String, arguments: StatementArguments) {
+        switch subject {
+        case let .work(work):
+            ("map_records INDEXED BY map_records_work", "log = ? AND work = ? AND party IS NULL", [log, work.description])
+        case let .declaration(work, declarant):
+            ("map_records INDEXED BY map_records_work", "log = ? AND work = ? AND party = ?", [log, work.description, Data(declarant.bytes)])
+        case let .party(party):
+            ("map_records INDEXED BY map_records_party_versions", "log = ? AND party = ? AND work IS NULL", [log, Data(party.bytes)])
+        }
+    }
+
     /// Every declarant's declaration record on `work` in force at `t`, in the order of their
-    /// subject keys. (SQLite takes the bare `record` column from the row holding MAX(version).)
-    /// The index is named: without statistics the planner would rather walk the primary key in
-    /// subject order, the whole log's records, to avoid sorting a handful of rows.
+    /// keys' bytes. (SQLite takes the bare `record` column from the row holding MAX(version).)
+    /// The index is named: without statistics the planner could walk the whole table instead.
     public func declarationRecords(on work: WorkID, at t: Timestamp) throws -> [DeclarationRecord] {
         let select = try db.cachedStatement(sql: """
             SELECT record, MAX(version) FROM map_records INDEXED BY map_records_work
             WHERE log = ? AND work = ? AND party IS NOT NULL AND time <= ? AND idx < ?
-            GROUP BY subject ORDER BY subject
+            GROUP BY party ORDER BY party
             """)
         var out = [DeclarationRecord]()
         let rows = try Row.fetchCursor(select, arguments: [store.id, work.description, t.milliseconds, Int64(size)])

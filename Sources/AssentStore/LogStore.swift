@@ -210,7 +210,8 @@ public final class LogStore: Sendable {
             var unmapped = [LogLeaf]()
             func mapRoot() throws -> Hash {
                 defer { unmapped.removeAll(keepingCapacity: true) }
-                return try tree.insert(StateMapStore.apply(unmapped, db: db, log: id, origin: origin))
+                let entries = try StateMapStore.apply(unmapped, db: db, log: id, origin: origin, hasKey: { tree.value(for: $0) != nil })
+                return try tree.insert(entries)
             }
             func add(_ leaf: LogLeaf) throws {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }

@@ -70,11 +70,10 @@ extension LogSnapshot {
     public func partyHistory(of party: PublicKey, from: UInt64 = 0, limit: Int = LogSnapshot.maxHistory) throws -> [MapChange] {
         guard from < size else { return [] }
         let subject = MapSubject.party(party)
-        let select = try db.cachedStatement(sql: """
-            SELECT record FROM map_records WHERE log = ? AND subject = ? AND idx >= ? AND idx < ? ORDER BY version LIMIT ?
-            """)
+        let (table, match, identity) = rowsOf(subject)
+        let select = try db.cachedStatement(sql: "SELECT record FROM \(table) WHERE \(match) AND idx >= ? AND idx < ? ORDER BY version LIMIT ?")
         var out = [MapChange]()
-        let rows = try Data.fetchCursor(select, arguments: [store.id, Data(subject.key(version: 0).bytes), Int64(from), Int64(size), max(0, limit)])
+        let rows = try Data.fetchCursor(select, arguments: identity + [Int64(from), Int64(size), max(0, limit)])
         while let data = try rows.next() {
             let record = try mapRecord(data, of: subject)
             out.append(MapChange(record: record, statement: try statement(making: record)))

@@ -6,32 +6,59 @@ import GRDB
 /// current records a batch starts from (`MapUpdate.Source`), and the versions a "state at T"
 /// proof needs (`record(_:version:)`).
 ///
-/// Table `map_records`: `subject` is the subject's key at version 0 (SHA-256 of its family's
+/// Table `map_records` (a rowid table: rows are appended in leaf order, so the record bytes are
+/// written sequentially): `subject` is the subject's key at version 0 (SHA-256 of its family's
 /// prefix and identity with version 0, which no map key uses), `record` the canonical bytes.
+/// A subject is found by its work and party columns (`map_records_work` for work and declaration
+/// records, `map_records_party_versions` for party records), not by a hash: an index keyed by a
+/// hash dirties a random page for every insert.
 /// Works inside a transaction it is given, never one of its own: the map changes in the
 /// transaction of the batch that changes it.
 public struct MapRecordStore: MapUpdate.Source {
     let db: Database
     let log: Int64
     let origin: String
+    /// Whether the map holds a key: a subject whose version 1 is not in the map has no record,
+    /// and is not looked up (a batch of new works reads nothing back).
+    let hasKey: (Hash) -> Bool
 
-    public init(db: Database, log: Int64, origin: String) {
+    public init(db: Database, log: Int64, origin: String, hasKey: @escaping (Hash) -> Bool = { _ in true }) {
         self.db = db
         self.log = log
         self.origin = origin
+        self.hasKey = hasKey
     }
 
     static func subjectID(_ subject: MapSubject) -> Data { Data(subject.key(version: 0).bytes) }
 
+    /// The rows of one subject, by the columns that identify it, newest version first.
+    private func select(_ subject: MapSubject, version: UInt32?) throws -> Data? {
+        let versionClause = version == nil ? "ORDER BY version DESC LIMIT 1" : "AND version = ?"
+        let (sql, arguments): (String, StatementArguments)
+        switch subject {
+        case let .work(work):
+            sql = "SELECT record FROM map_records INDEXED BY map_records_work WHERE log = ? AND work = ? AND party IS NULL \(versionClause)"
+            arguments = [log, work.description]
+        case let .declaration(work, declarant):
+            sql = "SELECT record FROM map_records INDEXED BY map_records_work WHERE log = ? AND work = ? AND party = ? \(versionClause)"
+            arguments = [log, work.description, Data(declarant.bytes)]
+        case let .party(party):
+            sql = "SELECT record FROM map_records INDEXED BY map_records_party_versions WHERE log = ? AND party = ? AND work IS NULL \(versionClause)"
+            arguments = [log, Data(party.bytes)]
+        }
+        var all = arguments
+        if let version { all += [Int64(version)] }
+        return try Data.fetchOne(db.cachedStatement(sql: sql), arguments: all)
+    }
+
     public func latestRecord(_ subject: MapSubject) throws -> MapRecord? {
-        let select = try db.cachedStatement(sql: "SELECT record FROM map_records WHERE log = ? AND subject = ? ORDER BY version DESC LIMIT 1")
-        return try read(Data.fetchOne(select, arguments: [log, Self.subjectID(subject)]), subject)
+        guard hasKey(subject.key(version: 1)) else { return nil }
+        return try read(select(subject, version: nil), subject)
     }
 
     /// The subject's record of `version`, nil when it has no such version.
     public func record(_ subject: MapSubject, version: UInt32) throws -> MapRecord? {
-        let select = try db.cachedStatement(sql: "SELECT record FROM map_records WHERE log = ? AND subject = ? AND version = ?")
-        return try read(Data.fetchOne(select, arguments: [log, Self.subjectID(subject), Int64(version)]), subject)
+        try read(select(subject, version: version), subject)
     }
 
     private func read(_ data: Data?, _ subject: MapSubject) throws -> MapRecord? {

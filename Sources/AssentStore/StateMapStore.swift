@@ -10,12 +10,17 @@ public enum StateMapStore {
     /// Applies a batch's statement leaves (in index order, before its epoch leaf) to the records
     /// of log `log` through `db`, inside the caller's write transaction, and returns the new map
     /// entries (one per new version) for the tree.
-    public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String) throws -> [PrefixTreeEntry] {
-        let records = MapRecordStore(db: db, log: log, origin: origin)
-        var update = MapUpdate(source: records)
-        for leaf in leaves { try update.apply(leaf) }
-        try records.store(update.records)
-        return update.entries
+    /// `hasKey` says whether the map (as of before these leaves) holds a key; a subject whose
+    /// version 1 it lacks is known to have no record, without a read.
+    public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
+                             hasKey: (Hash) -> Bool = { _ in true }) throws -> [PrefixTreeEntry] {
+        try withoutActuallyEscaping(hasKey) { hasKey in
+            let records = MapRecordStore(db: db, log: log, origin: origin, hasKey: hasKey)
+            var update = MapUpdate(source: records)
+            for leaf in leaves { try update.apply(leaf) }
+            try records.store(update.records)
+            return update.entries
+        }
     }
 
     /// The tree of log `log`'s records: every version's key and value, read in one pass and
@@ -31,7 +36,7 @@ public enum StateMapStore {
             }
             entries.append(PrefixTreeEntry(key: key, value: value))
         }
-        do { return try CompactPrefixTree(entries: entries) } catch {
+        do { return try CompactPrefixTree(entries: consume entries) } catch {
             throw StoreError.corrupt(origin: origin, "the map records do not make a tree: \(error)")
         }
     }
@@ -131,13 +136,42 @@ public enum StateMapStore {
                     PRIMARY KEY (log, idx)
                 ) WITHOUT ROWID;
                 """)
+            // map_records as a rowid table, rows in leaf order: record bytes are appended, and the
+            // subject is found through the work and party columns, so that no insert lands at a
+            // random place of an index keyed by a hash (a random page dirtied for every record,
+            // written to the WAL and again at its checkpoint). The contract's indexes keep their
+            // names; map_records_work also holds party and version, so it answers a subject.
+            try db.execute(sql: """
+                ALTER TABLE map_records RENAME TO map_records_v6;
+                DROP INDEX map_records_work;
+                DROP INDEX map_records_party;
+                CREATE TABLE map_records (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    subject BLOB NOT NULL,
+                    version INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    key BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    idx INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    work TEXT,
+                    party BLOB
+                );
+                INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
+                    SELECT log, subject, version, record, key, value, idx, time, work, party FROM map_records_v6 ORDER BY log, idx, subject;
+                DROP TABLE map_records_v6;
+                CREATE INDEX map_records_work ON map_records(log, work, party, version) WHERE work IS NOT NULL;
+                CREATE INDEX map_records_party ON map_records(log, party) WHERE party IS NOT NULL;
+                CREATE INDEX map_records_party_versions ON map_records(log, party, version) WHERE work IS NULL;
+                """)
             try AssentDatabase.forEachStoredLeaf(db) { leaf, log in try MapRecordStore.recordOrder(leaf, log: log, db: db) }
             try rebuildMissingMaps(db: db)
         }
     }
 
-    /// The migration that drops `map_nodes` (the tree is kept in memory), adds
-    /// `statement_orders`, and rebuilds the records of logs written before the map.
+    /// The migration that drops `map_nodes` (the tree is kept in memory), makes `map_records` a
+    /// rowid table found by work and party, adds `statement_orders`, and rebuilds the records of
+    /// logs written before the map.
     public static let memoryMigrationName = "v7-map-in-memory"
 
     /// The name of the migration that creates the map's tables.

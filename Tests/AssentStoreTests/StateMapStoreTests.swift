@@ -41,7 +41,7 @@ final class StateMapStoreTests: StoreTestCase {
         for leaf in all { try replay.append(leaf) }
         XCTAssertEqual(replay.epochs, 6)
         try database.pool.read { db in
-            XCTAssertEqual(try StateMapStore.root(db: db, log: store.id, origin: self.origin), try replay.tree.root())
+            XCTAssertEqual(try StateMapStore.root(db: db, log: store.id, origin: self.origin), replay.tree.root)
             // Every version is kept: the work of batch 2 was mandated in batches 0, 1 and 2.
             let records = MapRecordStore(db: db, log: store.id, origin: self.origin)
             let work = MapSubject.work(try WorkID(parsing: "local:gema.de/2"))
