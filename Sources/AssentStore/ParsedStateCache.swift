@@ -33,7 +33,7 @@ public final class ParsedStateCache: Sendable {
     let statements: TwoGenerationCache<Key, Entry>
     let records: TwoGenerationCache<RecordKey, MapRecord>
 
-    public init(capacity: Int = 65_536) {
+    public init(capacity: Int = 16_384) {
         statements = TwoGenerationCache(capacity: capacity)
         records = TwoGenerationCache(capacity: capacity)
     }
