@@ -94,19 +94,21 @@ public struct MapRecordStore: MapUpdate.Source {
     /// Stores new versions (as `MapUpdate` made them), with the columns other queries read
     /// (docs/state-map.md "Stored form"): the map key and value, the leaf index and time
     /// (milliseconds) of the version, the work id and the party key the record is about.
-    public func store(_ records: [MapRecord]) throws {
+    /// Returns the map entries of the records (each record encoded and hashed once, for both).
+    @discardableResult
+    public func store(_ records: [MapRecord]) throws -> [PrefixTreeEntry] {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for r in records {
-            try MapRecordStore.insert(r, log: log, origin: origin, statement: insert)
-        }
+        return try records.map { try MapRecordStore.insert($0, log: log, origin: origin, statement: insert) }
     }
 
-    /// One row of `map_records`, every column computed from the record itself.
-    static func insert(_ r: MapRecord, log: Int64, origin: String, statement insert: GRDB.Statement) throws {
+    /// One row of `map_records`, every column computed from the record itself; returns its entry.
+    @discardableResult
+    static func insert(_ r: MapRecord, log: Int64, origin: String, statement insert: GRDB.Statement) throws -> PrefixTreeEntry {
         let bytes = r.canonicalBytes
+        let entry = PrefixTreeEntry(key: r.key, value: SHA256.hash(bytes))
         guard let index = Int64(exactly: r.stamp.index) else {
             throw StoreError.badAppend(origin: origin, "a map record at leaf \(r.stamp.index), beyond what SQLite holds")
         }
@@ -118,6 +120,7 @@ public struct MapRecordStore: MapUpdate.Source {
         case let .party(p): (work, party) = (nil, Data(p.party.bytes))
         }
         try insert.execute(arguments: [log, subjectID(r.subject), Int64(r.stamp.version), Data(bytes),
-                                       Data(r.key.bytes), Data(SHA256.hash(bytes).bytes), index, r.stamp.time.milliseconds, work, party])
+                                       Data(entry.key.bytes), Data(entry.value.bytes), index, r.stamp.time.milliseconds, work, party])
+        return entry
     }
 }

@@ -18,8 +18,7 @@ public enum StateMapStore {
             let records = MapRecordStore(db: db, log: log, origin: origin, hasKey: hasKey)
             var update = MapUpdate(source: records)
             for leaf in leaves { try update.apply(leaf) }
-            try records.store(update.records)
-            return update.entries
+            return try records.store(update.records)
         }
     }
 
