@@ -105,7 +105,7 @@ extension Node {
                     for (i, item) in asked.enumerated() {
                         guard case let .success(work) = item.work else { continue }
                         let q = query.resolution(work, now: at)
-                        out[i] = Resolution.resolve(q, facts: try snapshot.consentFacts(for: work, at: at, operators: operators, cache: cache))
+                        out[i] = Resolution.resolve(q, facts: try snapshot.consentFacts(for: work, at: at, audience: q.audience, operators: operators, cache: cache))
                     }
                     return out
                 }

@@ -17,7 +17,10 @@ extension LogSnapshot {
     /// the preferences of every declaration record on it in force at t, and the enrollments of the
     /// party record in force at t of every party a mandate names. Declarants no mandate names are
     /// not looked up: resolution never counts them, whatever their enrollment (§6 rule 1).
-    public func consentFacts(for work: WorkID, at t: Timestamp, operators: Set<PublicKey>,
+    /// With `audience`, only the preferences for it and for `*` are read (the only ones
+    /// resolution looks at, §6 rule 2): a declarant's licences to other licensees, however many,
+    /// cost nothing.
+    public func consentFacts(for work: WorkID, at t: Timestamp, audience: Audience? = nil, operators: Set<PublicKey>,
                              cache: ParsedStateCache) throws -> Resolution.Facts {
         var facts = Resolution.Facts(operators: operators)
         var parties = [PublicKey]()
@@ -36,7 +39,7 @@ extension LogSnapshot {
             }
         }
         for record in try declarationRecords(on: work, at: t) {
-            for entry in record.preferences {
+            for entry in record.preferences where audience.map({ entry.audience == $0 || entry.audience == .everyone }) ?? true {
                 facts.preferences.append(try logged(entry.ref, cache: cache, as: "preference") {
                     if case let .preference(p) = $0 { p } else { nil }
                 })

@@ -46,7 +46,7 @@ extension LogSnapshot {
     /// The state of `query.work` at `query.at` in this log, resolved over its facts (§6) by the
     /// trusted `operators`, with the epoch it stands on.
     public func workState(_ query: Resolution.Query, operators: Set<PublicKey>, cache: ParsedStateCache) throws -> WorkState {
-        let facts = try consentFacts(for: query.work, at: query.at, operators: operators, cache: cache)
+        let facts = try consentFacts(for: query.work, at: query.at, audience: query.audience, operators: operators, cache: cache)
         let (epoch, provisional) = try epochAnswering(query.at)
         return WorkState(decision: Resolution.resolve(query, facts: facts), epoch: epoch, provisional: provisional)
     }

@@ -154,4 +154,17 @@ final class ConsentStateTests: StoreTestCase {
             XCTAssertTrue("\(error)".contains("references leaf 2 as its mandate, but that leaf holds no mandate naming it"), "\(error)")
         }
     }
+
+    func testOnlyThePreferencesForTheAskedAudienceAndEveryoneAreRead() throws {
+        let store = try open()
+        try story(store)
+        let others = ["licensee:a.example", "licensee:b.example", "licensee:c.example"].compactMap(Audience.init)
+        try append(others.map { signed(.preference(Preference(by: author.publicKey, issued: at(4), work: work, audience: $0, usage: ["search": true])), author) },
+                   at: at(4), to: store)
+        let cache = ParsedStateCache()
+        XCTAssertEqual(try state(store, at: at(4), cache: cache).decision[.search], .disallowed)
+        XCTAssertEqual(cache.stats.misses, 3)  // the mandate, the enrollment and the * refusal; no licence
+        XCTAssertEqual(try state(store, at: at(4), audience: others[1], cache: cache).decision[.search], .allowed)
+        XCTAssertEqual(cache.stats.misses, 4)  // and now the one licence asked about
+    }
 }
