@@ -98,14 +98,24 @@ extension Node {
             guard !chunk.isEmpty else { return }
             let asked = chunk
             chunk.removeAll(keepingCapacity: true)
-            let decided: [Int: Decision]
+            let decided: [Int: JSONValue]
             do {
                 decided = try await store.read { snapshot in
-                    var out = [Int: Decision]()
+                    var out = [Int: JSONValue]()
                     for (i, item) in asked.enumerated() {
                         guard case let .success(work) = item.work else { continue }
                         let q = query.resolution(work, now: at)
-                        out[i] = Resolution.resolve(q, facts: try snapshot.consentFacts(for: work, at: at, audience: q.audience, operators: operators, cache: cache))
+                        let (facts, notRead) = try snapshot.consentFacts(
+                            for: work, at: at, audience: q.audience, operators: operators, cache: cache,
+                            unverifiedLimit: q.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit)
+                        var line = Resolution.resolve(q, facts: facts).compactJSON
+                        // Only when declarants were left unread (LogSnapshot.unverifiedLimit): then a count that
+                        // includes unverified declarants includes only those read.
+                        if notRead > 0, case var .object(o) = line {
+                            o["unverifiedNotRead"] = .integer(Int64(notRead))
+                            line = .object(o)
+                        }
+                        out[i] = line
                     }
                     return out
                 }
@@ -120,7 +130,7 @@ extension Node {
             for (i, item) in asked.enumerated() {
                 switch item.work {
                 case let .failure(problem): appendLine(["line": .integer(Int64(item.line)), "problem": problem.json], to: &out)
-                case .success: if let decision = decided[i] { appendLine(decision.compactJSON, to: &out) }
+                case .success: if let line = decided[i] { appendLine(line, to: &out) }
                 }
             }
             try await writer.write(out)

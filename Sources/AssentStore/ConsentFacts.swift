@@ -20,8 +20,14 @@ extension LogSnapshot {
     /// With `audience`, only the preferences for it and for `*` are read (the only ones
     /// resolution looks at, §6 rule 2): a declarant's licences to other licensees, however many,
     /// cost nothing.
+    ///
+    /// Declarants that no mandate names are read up to `unverifiedLimit` of them (in the order of
+    /// their keys' bytes), so that thousands of unknown keys declaring on one work cannot make
+    /// every query of it read thousands of leaves, nor its answer grow without bound; how many
+    /// more there were is returned as `unverifiedNotRead`.
     public func consentFacts(for work: WorkID, at t: Timestamp, audience: Audience? = nil, operators: Set<PublicKey>,
-                             cache: ParsedStateCache) throws -> Resolution.Facts {
+                             cache: ParsedStateCache, unverifiedLimit: Int = LogSnapshot.unverifiedLimit)
+        throws -> (facts: Resolution.Facts, unverifiedNotRead: Int) {
         var facts = Resolution.Facts(operators: operators)
         var parties = [PublicKey]()
         if case let .work(record)? = try mapRecord(.work(work), at: t) {
@@ -38,7 +44,8 @@ extension LogSnapshot {
                 if !parties.contains(entry.party) { parties.append(entry.party) }
             }
         }
-        for record in try declarationRecords(on: work, at: t) {
+        let (declarations, notRead) = try declarationRecords(on: work, at: t, always: Set(parties), othersUpTo: unverifiedLimit)
+        for record in declarations {
             for entry in record.preferences where audience.map({ entry.audience == $0 || entry.audience == .everyone }) ?? true {
                 facts.preferences.append(try logged(entry.ref, cache: cache, as: "preference") {
                     if case let .preference(p) = $0 { p } else { nil }
@@ -53,8 +60,14 @@ extension LogSnapshot {
                 })
             }
         }
-        return facts
+        return (facts, notRead)
     }
+
+    /// How many declarants that no mandate names a query reads: the node's answer lists at most
+    /// these as unverified (`unverifiedLimit`), or counts at most `countedUnverifiedLimit` when
+    /// asked to count them.
+    public static let unverifiedLimit = 100
+    public static let countedUnverifiedLimit = 10_000
 
     /// The record of `subject` in force at `t`: its greatest version whose leaf time is ≤ t, or nil.
     /// With `cache`, a version parsed before is not parsed again (party records serve many works).
@@ -98,22 +111,35 @@ extension LogSnapshot {
     /// Every declarant's declaration record on `work` in force at `t`, in the order of their
     /// keys' bytes. (SQLite takes the bare `record` column from the row holding MAX(version).)
     /// The index is named: without statistics the planner could walk the whole table instead.
-    public func declarationRecords(on work: WorkID, at t: Timestamp) throws -> [DeclarationRecord] {
+    /// The records of the declarants in `always` are read, and of the others the first
+    /// `othersUpTo`; the rest are counted, not parsed (`notRead`).
+    public func declarationRecords(on work: WorkID, at t: Timestamp, always: Set<PublicKey> = [], othersUpTo limit: Int = .max)
+        throws -> (records: [DeclarationRecord], notRead: Int) {
         let select = try db.cachedStatement(sql: """
-            SELECT record, MAX(version) FROM map_records INDEXED BY map_records_work
+            SELECT record, party, MAX(version) FROM map_records INDEXED BY map_records_work
             WHERE log = ? AND work = ? AND party IS NOT NULL AND time <= ? AND idx < ?
             GROUP BY party ORDER BY party
             """)
+        let wanted = Set(always.map(\.bytes))
         var out = [DeclarationRecord]()
+        var others = 0, notRead = 0
         let rows = try Row.fetchCursor(select, arguments: [store.id, work.description, t.milliseconds, Int64(size)])
         while let row = try rows.next() {
+            let party: Data = row[1]
+            if !wanted.contains([UInt8](party)) {
+                guard others < limit else {
+                    notRead += 1
+                    continue
+                }
+                others += 1
+            }
             let data: Data = row[0]
             guard case let .declaration(record) = try mapRecord(data, of: nil), record.work == work else {
                 throw StoreError.corrupt(origin: origin, "a map_records row indexed under work \(work) holds another record")
             }
             out.append(record)
         }
-        return out
+        return (out, notRead)
     }
 
     /// Parses a stored record; `subject`, when given, is the one the row was looked up by.

@@ -10,11 +10,15 @@ public struct WorkState: Sendable {
     /// Nil only for a log without any epoch leaf.
     public let epoch: LogSnapshot.Epoch?
     public let provisional: Bool
+    /// Declarants no mandate names beyond those read (`LogSnapshot.unverifiedLimit`): neither
+    /// listed nor, when the query counts unverified declarants, counted.
+    public let unverifiedNotRead: Int
 
-    public init(decision: Decision, epoch: LogSnapshot.Epoch?, provisional: Bool) {
+    public init(decision: Decision, epoch: LogSnapshot.Epoch?, provisional: Bool, unverifiedNotRead: Int = 0) {
         self.decision = decision
         self.epoch = epoch
         self.provisional = provisional
+        self.unverifiedNotRead = unverifiedNotRead
     }
 
     /// `Decision.json` with the log, the epoch and whether the answer is provisional: the body of
@@ -23,6 +27,7 @@ public struct WorkState: Sendable {
         guard case var .object(o) = decision.json else { return decision.json }
         o["log"] = .string(log)
         o["provisional"] = .bool(provisional)
+        o["unverifiedNotRead"] = .integer(Int64(unverifiedNotRead))
         if let epoch { o["epoch"] = epoch.json }
         return .object(o)
     }
@@ -46,8 +51,9 @@ extension LogSnapshot {
     /// The state of `query.work` at `query.at` in this log, resolved over its facts (§6) by the
     /// trusted `operators`, with the epoch it stands on.
     public func workState(_ query: Resolution.Query, operators: Set<PublicKey>, cache: ParsedStateCache) throws -> WorkState {
-        let facts = try consentFacts(for: query.work, at: query.at, audience: query.audience, operators: operators, cache: cache)
+        let (facts, notRead) = try consentFacts(for: query.work, at: query.at, audience: query.audience, operators: operators, cache: cache,
+                                                unverifiedLimit: query.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit)
         let (epoch, provisional) = try epochAnswering(query.at)
-        return WorkState(decision: Resolution.resolve(query, facts: facts), epoch: epoch, provisional: provisional)
+        return WorkState(decision: Resolution.resolve(query, facts: facts), epoch: epoch, provisional: provisional, unverifiedNotRead: notRead)
     }
 }

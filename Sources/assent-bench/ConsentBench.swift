@@ -133,7 +133,7 @@ enum ConsentBench {
                 allowed += try store.readBlocking { s in
                     var n = 0
                     for w in part {
-                        let d = Resolution.resolve(Resolution.Query(work: w, at: t), facts: try s.consentFacts(for: w, at: t, audience: .everyone, operators: operators, cache: cache))
+                        let d = Resolution.resolve(Resolution.Query(work: w, at: t), facts: try s.consentFacts(for: w, at: t, audience: .everyone, operators: operators, cache: cache).facts)
                         if d[.search] == .allowed { n += 1 }
                     }
                     return n

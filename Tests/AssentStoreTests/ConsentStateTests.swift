@@ -167,4 +167,22 @@ final class ConsentStateTests: StoreTestCase {
         XCTAssertEqual(try state(store, at: at(4), audience: others[1], cache: cache).decision[.search], .allowed)
         XCTAssertEqual(cache.stats.misses, 4)  // and now the one licence asked about
     }
+
+    func testDeclarantsNoMandateNamesAreReadUpToALimitAndTheRestCounted() throws {
+        let store = try open()
+        try story(store)
+        let strangers = try (0..<3).map { try SigningKey(seed: [UInt8](repeating: UInt8(30 + $0), count: 32)) }
+        try append(strangers.map { signed(.preference(Preference(by: $0.publicKey, issued: at(4), work: work, usage: ["tdm": true])), $0) },
+                   at: at(4), to: store)
+        let (facts, notRead) = try store.readBlocking {
+            try $0.consentFacts(for: work, at: at(4), operators: [operatorKey.publicKey], cache: ParsedStateCache(), unverifiedLimit: 1)
+        }
+        XCTAssertEqual(notRead, 2)
+        // The mandated author's declarations are read whatever the limit, and one stranger's.
+        XCTAssertEqual(Set(facts.preferences.map(\.body.by)).count, 2)
+        XCTAssertTrue(facts.preferences.contains { $0.body.by == author.publicKey })
+        let all = try state(store, at: at(4))
+        XCTAssertEqual(all.unverifiedNotRead, 0)
+        XCTAssertEqual(all.decision.unverified.count, 3)
+    }
 }
