@@ -48,12 +48,13 @@ extension Node {
         addCheckRoute(to: router, cache: cache)
     }
 
-    /// The reply of `GET /v1/parties/{key}`. When either list is full (`LogSnapshot.maxHistory`),
+    /// The reply of `GET /v1/parties/{key}`. When either list is full (`LogSnapshot.maxHistory`
+    /// enrollment changes, `maxMandates` mandates),
     /// both are cut at the earlier of their last leaves and `next` says where to go on, so that
     /// the next page repeats nothing and skips nothing.
     static func partyReply(_ party: PublicKey, log: String, enrollments: [MapChange], mandates: [LoggedMandate]) -> JSONValue {
         let full = [enrollments.count == LogSnapshot.maxHistory ? enrollments.last?.record.stamp.index : nil,
-                    mandates.count == LogSnapshot.maxHistory ? mandates.last?.index : nil].compactMap { $0 }
+                    mandates.count == LogSnapshot.maxMandates ? mandates.last?.index : nil].compactMap { $0 }
         let cut = full.min()
         var reply: [JSONKey: JSONValue] = [
             "party": .string(party.base64), "log": .string(log),

@@ -43,6 +43,9 @@ public struct LoggedMandate: Sendable {
 extension LogSnapshot {
     /// The most changes one history reply holds; the caller pages on with `from`.
     public static let maxHistory = 1000
+    /// The most mandates one party reply holds: a mandate names up to 1,000 works (up to 63 KiB),
+    /// so a page of 100 stays under 7 MB.
+    public static let maxMandates = 100
 
     /// Every version of `work`'s work record and of every declaration record on it, oldest
     /// first (by the index of the leaf that made it; within one leaf, the work record first),
@@ -83,7 +86,7 @@ extension LogSnapshot {
 
     /// Every mandate statement that names `party`, active or revoked, oldest first, from leaf
     /// `from` on, at most `limit`: through the index `leaves_mandate_party` (PartyMandateIndex).
-    public func mandates(naming party: PublicKey, from: UInt64 = 0, limit: Int = LogSnapshot.maxHistory) throws -> [LoggedMandate] {
+    public func mandates(naming party: PublicKey, from: UInt64 = 0, limit: Int = LogSnapshot.maxMandates) throws -> [LoggedMandate] {
         guard from < size else { return [] }
         let select = try db.cachedStatement(sql: PartyMandateIndex.selectMandates)
         var out = [LoggedMandate]()

@@ -202,6 +202,9 @@ enum StateTable {
             lines.append("unverified declarants: \(unverified.count) (\(counted ? "counted, as asked" : "not counted; --unverified counts them")): "
                 + unverified.map { shortKey($0["party"]?.stringValue ?? "?") }.joined(separator: ", "))
         }
+        if case let .integer(n)? = reply["unverifiedNotRead"], n > 0 {
+            lines.append("and \(n) more unverified declarants, not read (the node reads at most 100, or 10,000 with --unverified)")
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -152,4 +152,30 @@ final class StateRouteTests: XCTestCase {
             XCTAssertEqual(lines.last?["end"]?["works"], .integer(Int64(Node.maxCheckWorks)))
         }
     }
+
+    func testAPartysRepliesArePagedWithoutRepeatingOrSkipping() async throws {
+        try await InProcessNode.run { node in
+            let op = node.node.keys.operator.key
+            let mandates: [SignedStatement] = try (0..<101).map { n in
+                .sign(.mandate(Mandate(by: op.publicKey, issued: .now, party: alice.publicKey, works: [try WorkID(parsing: "local:gema.de/\(n)")],
+                                       role: .author)), with: op)
+            }
+            let enrollment = SignedStatement.sign(.enrollment(Enrollment(by: op.publicKey, issued: .now, party: alice.publicKey, role: .creator)), with: op)
+            let batch = "[" + (mandates + [enrollment]).map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
+            let logged = try await node.post("/v1/statements", Array(batch.utf8))
+            XCTAssertEqual(logged.json["accepted"], .integer(102), logged.text)
+            let hex = alice.publicKey.bytes.map { String(format: "%02x", $0) }.joined()
+            let first = try await node.get("/v1/parties/\(hex)")
+            guard case let .array(page1)? = first.json["mandates"], case let .integer(next)? = first.json["next"] else { return XCTFail(first.text) }
+            XCTAssertEqual(page1.count, 100)
+            XCTAssertEqual(first.json["enrollments"], .array([]))  // logged after the cut: on the next page
+            let second = try await node.get("/v1/parties/\(hex)?from=\(next)")
+            guard case let .array(page2)? = second.json["mandates"] else { return XCTFail(second.text) }
+            XCTAssertEqual(page2.count, 1)
+            XCTAssertEqual(second.json["enrollments"]?[0]?["statement"]?["type"], "enrollment")
+            XCTAssertNil(second.json["next"])
+            let indexes = (page1 + page2).compactMap { if case let .integer(i)? = $0["index"] { i } else { nil } }
+            XCTAssertEqual(Set(indexes).count, 101)
+        }
+    }
 }
