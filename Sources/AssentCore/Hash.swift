@@ -60,8 +60,13 @@ public struct Hash: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 
     /// Byte order, as the hex or base64 spellings sort.
+    /// Byte-wise order (byte 0 first): word by word, each read big-endian, so that sorting the
+    /// millions of keys a state map rebuild sorts costs four integer compares a pair.
     public static func < (a: Hash, b: Hash) -> Bool {
-        a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.lexicographicallyPrecedes(y) } }
+        if a.words.0 != b.words.0 { return a.words.0.bigEndian < b.words.0.bigEndian }
+        if a.words.1 != b.words.1 { return a.words.1.bigEndian < b.words.1.bigEndian }
+        if a.words.2 != b.words.2 { return a.words.2.bigEndian < b.words.2.bigEndian }
+        return a.words.3.bigEndian < b.words.3.bigEndian
     }
 }
 

@@ -54,6 +54,20 @@ public struct LogLeaf: Hashable, Sendable {
 
     /// Parses a leaf from its bytes: canonical JSON, known fields, a valid signed statement or epoch.
     public init(bytes: [UInt8]) throws(LeafError) {
+        try self.init(bytes: bytes, verifySignature: true)
+    }
+
+    /// Parses a leaf read back from the store of a log that checked it before storing it (a
+    /// node's own log, whose statements were verified at submission; a mirror, whose leaves were
+    /// parsed with `init(bytes:)`): every rule of `init(bytes:)` but the statement's signature,
+    /// an Ed25519 verification that would otherwise dominate the state queries (docs/benchmarks.md,
+    /// "Consent state"). Never for bytes from outside: a peer's bundle, a request, a file.
+    /// `assent store check` still verifies every stored signature.
+    public init(storedBytes bytes: [UInt8]) throws(LeafError) {
+        try self.init(bytes: bytes, verifySignature: false)
+    }
+
+    private init(bytes: [UInt8], verifySignature: Bool) throws(LeafError) {
         guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: nil, bytes: bytes.count) }
         let value: JSONValue
         do { value = try CanonicalJSON.parse(bytes, requireCanonical: true) } catch { throw .malformed(index: nil, "\(error)") }
@@ -68,7 +82,9 @@ public struct LogLeaf: Hashable, Sendable {
         let content: Content
         switch (o.removeValue(forKey: "entry"), o.removeValue(forKey: "epoch")) {
         case let (entry?, nil):
-            do { content = .statement(try SignedStatement(json: entry)) } catch { throw .badStatement(index: index, error) }
+            do { content = .statement(try SignedStatement(json: entry, canonicalBytes: nil, verifySignature: verifySignature)) } catch {
+                throw .badStatement(index: index, error)
+            }
         case let (nil, epoch?):
             guard case let .object(e) = epoch, e.count == 2, case let .string(m)? = e["map"], let root = Hash(base64: m),
                   case let .integer(size)? = e["size"], size >= 0

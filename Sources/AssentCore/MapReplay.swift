@@ -4,9 +4,10 @@
 ///
 /// Holds the map in memory with the latest record of every subject and the statement order of
 /// every statement leaf (about 50 bytes a leaf), so it suits audits and tests; the node keeps
-/// the same state in SQLite.
+/// the records in SQLite and the same tree in memory.
 public struct MapReplay {
-    public private(set) var tree = PrefixTree(storage: InMemoryPrefixTreeStorage())
+    /// The map's tree, compact (about 100 bytes a key): an audit of a large log holds it all.
+    public private(set) var tree = CompactPrefixTree()
     private var state = State()
     /// Statement leaves since the last epoch: applied together, as the sequencer applies a batch.
     private var pending: [LogLeaf] = []
@@ -34,15 +35,23 @@ public struct MapReplay {
         case .statement:
             pending.append(leaf)
         case let .epoch(logged, _):
-            var update = MapUpdate(source: state)
-            for l in pending { try update.apply(l) }
-            let computed = try tree.insert(update.entries)
-            for l in pending { if let s = l.statement { state.orders[l.index] = MapUpdate.StatementOrder(s) } }
-            for r in update.records { state.latest[r.subject] = r }
-            pending = []
+            let computed = try applyPending()
             epochs += 1
             guard computed == logged else { throw MapReplayError.rootMismatch(epoch: leaf.index, logged: logged, computed: computed) }
         }
+    }
+
+    /// Applies the statement leaves fed since the last epoch leaf and returns the map root an
+    /// epoch leaf after them must carry (what a writer puts in the epoch leaf it is about to make).
+    @discardableResult
+    public mutating func applyPending() throws -> Hash {
+        var update = MapUpdate(source: state)
+        for l in pending { try update.apply(l) }
+        let computed = try tree.insert(update.entries)
+        for l in pending { if let s = l.statement { state.orders[l.index] = MapUpdate.StatementOrder(s) } }
+        for r in update.records { state.latest[r.subject] = r }
+        pending = []
+        return computed
     }
 
     /// The latest record of a subject as of the last epoch.

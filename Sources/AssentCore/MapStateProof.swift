@@ -70,6 +70,14 @@ public struct MapStateProof: Hashable, Sendable {
     public static func make<S: PrefixTreeStorage>(
         subject: MapSubject, at: Timestamp, tree: PrefixTree<S>, record: (UInt32) throws -> MapRecord?
     ) throws -> MapStateProof {
+        try make(subject: subject, at: at, prove: { try tree.prove($0) }, record: record)
+    }
+
+    /// The same over any tree: `prove(key)` gives the proof for a key against the root the
+    /// proof is meant for (a node's `CompactPrefixTree`).
+    public static func make(
+        subject: MapSubject, at: Timestamp, prove: (Hash) throws -> PrefixTreeProof, record: (UInt32) throws -> MapRecord?
+    ) throws -> MapStateProof {
         func isAtOrBefore(_ v: UInt32) throws -> Bool {
             guard let r = try record(v) else { return false }
             return r.stamp.time <= at
@@ -88,14 +96,14 @@ public struct MapStateProof: Hashable, Sendable {
         }
         var current: Step?
         if lo > 0, let r = try record(lo) {
-            current = Step(record: r, proof: try tree.prove(subject.key(version: lo)))
+            current = Step(record: r, proof: try prove(subject.key(version: lo)))
         }
         guard lo < UInt32.max else { throw MapStateProofError.versionOverflow }
         let nextKey = subject.key(version: lo + 1)
         let next: Next = if let r = try record(lo + 1) {
-            .later(Step(record: r, proof: try tree.prove(nextKey)))
+            .later(Step(record: r, proof: try prove(nextKey)))
         } else {
-            .absent(try tree.prove(nextKey))
+            .absent(try prove(nextKey))
         }
         return MapStateProof(subject: subject, at: at, current: current, next: next)
     }

@@ -14,6 +14,10 @@ import NIOCore
 ///   erases), otherwise inferred: the keys that signed the log's enrollments and mandates. An
 ///   erasure by a key outside the inferred set fails naming the key and suggesting `--operator`;
 /// - the Merkle root of the leaves against the checkpoint, and that it ends with an epoch leaf;
+/// - every epoch leaf's state-map root, recomputed from the leaves before it (`MapReplay`,
+///   docs/state-map.md): a difference fails naming the epoch leaf. Logs written before the node
+///   kept its map carry zero roots in their older epochs, and fail here, at the first of them;
+
 /// - every hash tile, of every level: equal to the tile recomputed from the leaves, and accepted
 ///   by an `AuthenticatedTileReader` against the checkpoint alone (what a mirror relies on);
 /// - optionally, receipts: each verifies and names the leaf holding its statement, and every
@@ -43,6 +47,8 @@ public struct LogAudit {
         public var checkpoint: Checkpoint
         public var statements = 0
         public var epochs = 0
+        /// Keys of the state map recomputed from the leaves (every epoch's root was checked).
+        public var mapKeys = 0
         public var tiles = 0
         public var receipts = 0
         /// Distinct checkpoints the receipts carried.
@@ -76,6 +82,7 @@ public struct LogAudit {
         // Hash tiles as the node serves them, each compared with the tile the leaves give.
         var edge = TileEdge()
         var served = [Tile: [UInt8]]()
+        var map = MapReplay()
         for (n, tile) in Tile.entryTiles(forTreeSize: checkpoint.size).enumerated() {
             let entries: [[UInt8]]
             do { entries = try EntryBundle.decode(try await fetch(tile.entriesPath)) } catch { throw AuditFailure("\(tile.entriesPath): \(error)") }
@@ -83,8 +90,9 @@ public struct LogAudit {
             let first = leafHashes.count
             for entry in entries {
                 let position = leafHashes.count
+                let leaf: LogLeaf
                 do {
-                    let leaf = try LogLeaf(bytes: entry)
+                    leaf = try LogLeaf(bytes: entry)
                     leafHashes.append(try chain.append(leaf))
                     if let s = leaf.statement {
                         statementAt[leaf.index] = s.hash
@@ -107,6 +115,9 @@ public struct LogAudit {
                         epochs.insert(leaf.index)
                     }
                 } catch { throw AuditFailure("leaf \(position): \(error)") }
+                // The state map from the leaves alone: each epoch leaf's root must be the root of
+                // the map after every leaf before it (docs/state-map.md §4–5).
+                do { try map.append(leaf) } catch { throw AuditFailure("state map: \(error)") }
             }
             for (tile, recomputed) in edge.append(leafHashes[first...]) where !tile.isPartial {
                 served[tile] = try await fetchTile(tile, recomputed: recomputed)
@@ -141,6 +152,7 @@ public struct LogAudit {
         }
         summary.tiles = served.count
         summary.epochs = epochs.count
+        summary.mapKeys = map.tree.count
 
         if let receipts {
             var checkpointSizes = [UInt64: Hash]()

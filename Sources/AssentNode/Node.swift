@@ -98,6 +98,8 @@ public final class Node: Sendable {
         addReadRoutes(to: router)
         addAPIRoutes(to: router)
         addStatementRoute(to: router)
+        addStateRoutes(to: router)
+        addMapProofRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router

@@ -78,7 +78,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 let allow = allowed.map(\.rawValue).joined(separator: ", ")
                 return .problem(Problem(.methodNotAllowed, "\(path) answers \(allow), not \(request.method.rawValue)"), extra: [.allow: allow])
             }
-            return .problem(.notFound("no route for \(request.method.rawValue) \(path)"))
+            // A work id holds `/` (local:society/id, url:…): in a path it must be one segment.
+            let hint = path.hasPrefix("/v1/works/") ? "; percent-encode the work id as one path segment (/ as %2F)" : ""
+            return .problem(.notFound("no route for \(request.method.rawValue) \(path)\(hint)"))
         case .contentTooLarge:
             return .problem(.tooLarge(ProblemMiddleware.tooLargeDetail(maxBodyBytes)), extra: [.connection: "close"])
         default:

@@ -58,9 +58,6 @@ public actor Sequencer: Service {
     let clock: any NodeClock
     let logger: Logger
     let metrics: NodeMetrics
-    /// The state map root committed by epoch leaves. Until the state map exists this is the
-    /// root of the empty map (32 zero bytes, PROTOCOL §5).
-    let mapRoot = Hash.zero
     private let writer = DispatchQueue(label: "assent.sequencer.writer")
     /// Receipts are proved here, one batch at a time: off the writer, and bounded.
     private let provers = DispatchQueue(label: "assent.sequencer.receipts")
@@ -251,9 +248,9 @@ public actor Sequencer: Service {
         for item in batch where !item.disclosures.isEmpty { disclosures[item.statement.hash] = item.disclosures }
         let time = clock.now
         let outcome: Result<(placements: [Placement], checkpoint: Checkpoint, note: String), Error> = await withCheckedContinuation { c in
-            writer.async { [store, signer, mapRoot, disclosures] in
+            writer.async { [store, signer, disclosures] in
                 c.resume(returning: Result {
-                    try Sequencer.write(statements, disclosures: disclosures, time: time, store: store, signer: signer, mapRoot: mapRoot)
+                    try Sequencer.write(statements, disclosures: disclosures, time: time, store: store, signer: signer)
                 })
             }
         }
@@ -345,10 +342,12 @@ public actor Sequencer: Service {
 
     /// The critical section: build leaves continuing the chain, append them with the epoch leaf,
     /// the disclosures of the statements they log and the signed checkpoint in one transaction.
+    /// The store applies the statements to the state map in that transaction and hands back the
+    /// new map root, which the epoch leaf made here carries (PROTOCOL §5).
     /// Nothing else: receipts are proved after, and the WAL truncation an erasure owes (recorded in
     /// the same transaction) is done by `WALTruncation`, never here.
     static func write(_ statements: [SignedStatement], disclosures: [Hash: [Disclosure]] = [:], time now: Timestamp, store: LogStore,
-                      signer: NoteSigner, mapRoot: Hash) throws -> (placements: [Placement], checkpoint: Checkpoint, note: String) {
+                      signer: NoteSigner) throws -> (placements: [Placement], checkpoint: Checkpoint, note: String) {
         var chain = store.chainHead
         // Leaf time never decreases (PROTOCOL §4), even if the wall clock steps back.
         let time = max(now, chain.lastTime ?? Timestamp(milliseconds: 0))
@@ -381,10 +380,9 @@ public actor Sequencer: Service {
                 placements.append(.refused(Problem(.tooLarge, "the statement does not fit a log leaf: \(error)")))
             }
         }
-        let epoch = try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time,
-                                content: .epoch(mapRoot: mapRoot, size: chain.nextIndex))
-        leaves.append(epoch)
-        let (checkpoint, note) = try store.append(leaves, disclosures: disclosures) { try $0.sign(with: signer).serialized }
+        let (checkpoint, note) = try store.append(leaves, epoch: { root in
+            try LogLeaf(index: chain.nextIndex, origin: store.origin, prev: chain.prevHash, time: time, content: .epoch(mapRoot: root, size: chain.nextIndex))
+        }, disclosures: disclosures) { try $0.sign(with: signer).serialized }
         return (placements, checkpoint, note)
     }
 

@@ -45,6 +45,11 @@ public struct LogSnapshot {
 
     private func epoch(sql: String, arguments: StatementArguments) throws -> Epoch? {
         guard let row = try Row.fetchOne(db, sql: sql, arguments: arguments) else { return nil }
+        return try LogSnapshot.epoch(row, origin: origin)
+    }
+
+    /// An `epochs` row (idx, time, map) read back.
+    static func epoch(_ row: Row, origin: String) throws -> Epoch {
         let map: Data = row["map"]
         guard let index = UInt64(exactly: row["idx"] as Int64), let root = Hash(bytes: [UInt8](map)) else {
             throw StoreError.badRow(origin: origin, "epochs row at leaf \(row["idx"] as Int64) is malformed")

@@ -22,10 +22,16 @@ public final class LogStore: Sendable {
         var edge = TileEdge()
         var checkpoint: Checkpoint?
         var checkpointNote: String?
+        /// The latest epoch leaf stored: the map root the tree must have between appends.
+        var latestEpoch: LogSnapshot.Epoch?
         var size: UInt64 { edge.size }
     }
 
     private let state: Mutex<WriterState>
+    /// The state map's tree (PROTOCOL §5), derived from `map_records`: built at open, changed by
+    /// each append. The writer holds this lock from the tree's change through the commit and the
+    /// update of `state`, so whoever holds it sees the tree of `state.latestEpoch`, committed.
+    private let map = Mutex(CompactPrefixTree())
     /// Held for the whole of an append, so appends are serialized even with several callers.
     private let writerLock = Mutex(())
     private let fullTiles = Mutex<[TileKey: [UInt8]]>([:])
@@ -71,6 +77,9 @@ public final class LogStore: Sendable {
             } catch let error as TileError {
                 throw StoreError.corrupt(origin: origin, "cannot load the right edge: \(error)")
             }
+            if let row = try Row.fetchOne(db, sql: "SELECT idx, time, map FROM epochs WHERE log = ? ORDER BY idx DESC LIMIT 1", arguments: [id]) {
+                s.latestEpoch = try LogSnapshot.epoch(row, origin: origin)
+            }
             if let row = try Row.fetchOne(db, sql: "SELECT size, note FROM checkpoints WHERE log = ? ORDER BY size DESC LIMIT 1", arguments: [id]) {
                 let note: String = row["note"]
                 s.checkpointNote = note
@@ -87,7 +96,17 @@ public final class LogStore: Sendable {
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
                 .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
         }
-        state.withLock { $0 = loaded }
+        try map.withLock { tree in
+            let built = try database.pool.read { db in try StateMapStore.tree(db: db, log: id, origin: origin) }
+            // The records must give the root the latest epoch leaf carries. A zero root there is an
+            // epoch written before the node kept its map (docs/protocol.md "State map in the write
+            // path"): its records were rebuilt from the leaves, and the next batch commits to them.
+            if let epoch = loaded.latestEpoch, epoch.mapRoot != .zero, epoch.mapRoot != built.root {
+                throw StoreError.corrupt(origin: origin, "the map records give root \(built.root.base64), but the latest epoch leaf \(epoch.index) carries \(epoch.mapRoot.base64)")
+            }
+            tree = built
+            state.withLock { $0 = loaded }
+        }
         enrolled.withLock { $0 = active }
         try verifyAgainstCheckpoint()
     }
@@ -126,21 +145,55 @@ public final class LogStore: Sendable {
 
     // MARK: Writing
 
-    /// Appends leaves that continue the log, then asks `sign` for the checkpoint note that
-    /// covers them, and commits both together. `sign` may refuse (throw), in which case
-    /// nothing is written. Returns the new checkpoint and its note.
+    /// Appends a batch: `statements` (statement leaves continuing the log), then the epoch leaf
+    /// that closes it, then asks `sign` for the checkpoint note that covers them, and commits all
+    /// of it in one transaction (PROTOCOL §4–5). Inside that transaction the statements are applied
+    /// to the log's state map (docs/state-map.md §4) and `epoch` is called with the map root after
+    /// them: it makes the epoch leaf (its index, prev and time are the chain's; only its map root
+    /// comes from here), which must be an epoch leaf carrying that root. `epoch` or `sign` may
+    /// refuse (throw), and then nothing is written: leaves, map records, tree and memory stay as
+    /// they were. Returns the new checkpoint and its note.
     ///
     /// `disclosures` (by statement hash) are stored for the statements these leaves log, in the
     /// same transaction: no statement is acknowledged without its disclosures. An erasure leaf
     /// deletes its statement's disclosures in that transaction too (docs/protocol.md "Erasure").
     @discardableResult
-    public func append(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]] = [:],
+    public func append(_ statements: [LogLeaf], epoch: (_ mapRoot: Hash) throws -> LogLeaf, disclosures: [Hash: [Disclosure]] = [:],
                        sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
-        try writerLock.withLock { _ in try appendHoldingWriterLock(leaves, disclosures: disclosures, sign: sign) }
+        try withoutActuallyEscaping(epoch) { epoch in
+            try writerLock.withLock { _ in try appendHoldingLocks(statements, closingEpoch: epoch, disclosures: disclosures, sign: sign) }
+        }
     }
 
-    private func appendHoldingWriterLock(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]],
-                                         sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+    /// Appends leaves made elsewhere (tests, tools; a mirror's copy of its peer), ending with an
+    /// epoch leaf. Each epoch leaf among them must carry the map root the store computes from the
+    /// leaves before it, or nothing is written: the store never holds an epoch whose map it does
+    /// not have. Otherwise as `append(_:epoch:disclosures:sign:)`.
+    @discardableResult
+    public func append(_ leaves: [LogLeaf], disclosures: [Hash: [Disclosure]] = [:],
+                       sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+        try writerLock.withLock { _ in try appendHoldingLocks(leaves, closingEpoch: nil, disclosures: disclosures, sign: sign) }
+    }
+
+    /// Takes the map's lock for the whole append: the tree changes, the transaction commits (or
+    /// the tree is rolled back), then memory moves on, and only then can a proof read the tree.
+    private func appendHoldingLocks(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
+                                    sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+        try map.withLock { tree in
+            try tree.beginBatch()
+            do {
+                let result = try appendHoldingWriterLock(leaves, closingEpoch: closingEpoch, disclosures: disclosures, tree: &tree, sign: sign)
+                tree.endBatch()
+                return result
+            } catch {
+                tree.rollBackBatch()
+                throw error
+            }
+        }
+    }
+
+    private func appendHoldingWriterLock(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
+                                         tree: inout CompactPrefixTree, sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
         var enrollmentsChanged = Set<PublicKey>()
@@ -151,11 +204,21 @@ public final class LogStore: Sendable {
             // The first disclosures of a statement win: a later submission of the same statement cannot replace them.
             let insertDisclosure = try db.cachedStatement(sql: "INSERT OR IGNORE INTO disclosures (log, hash, field, salt, text, digest) VALUES (?, ?, ?, ?, ?, ?)")
             var leafHashes = [Hash]()
-            leafHashes.reserveCapacity(leaves.count)
-            for leaf in leaves {
+            leafHashes.reserveCapacity(leaves.count + 1)
+            // Statement leaves since the last epoch leaf: the map changes they make are applied when
+            // the epoch leaf that commits to them comes (docs/state-map.md §4).
+            var unmapped = [LogLeaf]()
+            func mapRoot() throws -> Hash {
+                defer { unmapped.removeAll(keepingCapacity: true) }
+                let entries = try StateMapStore.apply(unmapped, db: db, log: id, origin: origin, hasKey: { tree.value(for: $0) != nil })
+                return try tree.insert(entries)
+            }
+            func add(_ leaf: LogLeaf) throws {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
                 try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
                 try LogStore.recordEpoch(leaf, log: id, db: db)
+                try MapRecordStore.recordOrder(leaf, log: id, db: db)
+                if case let .epoch(root, _) = leaf.content { next.latestEpoch = LogSnapshot.Epoch(index: leaf.index, time: leaf.time, mapRoot: root) }
                 if let statement = leaf.statement {
                     try insertStatement.execute(arguments: [id, Data(statement.hash.bytes), Int64(leaf.index)])
                     for d in disclosures[statement.hash] ?? [] {
@@ -172,6 +235,27 @@ public final class LogStore: Sendable {
                         break
                     }
                 }
+            }
+            for leaf in leaves {
+                if case let .epoch(carried, _) = leaf.content {
+                    let computed = try mapRoot()
+                    guard carried == computed else {
+                        throw StoreError.badAppend(origin: origin, "epoch leaf \(leaf.index) carries map root \(carried.base64), but the map after the leaves before it has root \(computed.base64)")
+                    }
+                } else {
+                    unmapped.append(leaf)
+                }
+                try add(leaf)
+            }
+            if let closingEpoch {
+                let root = try mapRoot()
+                let epoch = try closingEpoch(root)
+                guard case .epoch(root, epoch.index) = epoch.content else {
+                    throw StoreError.badAppend(origin: origin, "the leaf made to close the batch at index \(epoch.index) is not an epoch leaf carrying map root \(root.base64)")
+                }
+                try add(epoch)
+            } else if !unmapped.isEmpty || leaves.last?.isEpoch != true {
+                throw StoreError.badAppend(origin: origin, "a batch must end with its epoch leaf, which commits to the map after its statements")
             }
             let changed = next.edge.append(leafHashes)
             let checkpoint = Checkpoint(origin: origin, size: next.edge.size, root: next.edge.rootHash)
@@ -283,6 +367,16 @@ public final class LogStore: Sendable {
     }
 
     // MARK: Reading
+
+    /// Runs `body` with the state map's tree and the latest epoch leaf, under the map's lock:
+    /// the tree is the committed tree of that epoch (no append is between its change and its
+    /// commit while the lock is held). Keep `body` short: it holds up the writer.
+    func withCommittedMap<T>(_ body: (borrowing CompactPrefixTree, LogSnapshot.Epoch?) throws -> T) rethrows -> T {
+        try map.withLock { tree in try body(tree, state.withLock { $0.latestEpoch }) }
+    }
+
+    /// How many keys the state map holds and the bytes its tree takes in memory.
+    public var mapSize: (keys: Int, bytes: Int) { map.withLock { ($0.count, $0.bytesHeld) } }
 
     /// Whether this log enrolls `party` and has not revoked it (as of the last commit).
     public func isEnrolled(_ party: PublicKey) -> Bool { enrolled.withLock { $0.contains(party) } }

@@ -6,31 +6,59 @@ import GRDB
 /// current records a batch starts from (`MapUpdate.Source`), and the versions a "state at T"
 /// proof needs (`record(_:version:)`).
 ///
-/// Table `map_records`: `subject` is the subject's key at version 0 (SHA-256 of its family's
+/// Table `map_records` (a rowid table: rows are appended in leaf order, so the record bytes are
+/// written sequentially): `subject` is the subject's key at version 0 (SHA-256 of its family's
 /// prefix and identity with version 0, which no map key uses), `record` the canonical bytes.
-/// Works inside a transaction it is given, like `MapNodeStore`.
+/// A subject is found by its work and party columns (`map_records_work` for work and declaration
+/// records, `map_records_party_versions` for party records), not by a hash: an index keyed by a
+/// hash dirties a random page for every insert.
+/// Works inside a transaction it is given, never one of its own: the map changes in the
+/// transaction of the batch that changes it.
 public struct MapRecordStore: MapUpdate.Source {
     let db: Database
     let log: Int64
     let origin: String
+    /// Whether the map holds a key: a subject whose version 1 is not in the map has no record,
+    /// and is not looked up (a batch of new works reads nothing back).
+    let hasKey: (Hash) -> Bool
 
-    public init(db: Database, log: Int64, origin: String) {
+    public init(db: Database, log: Int64, origin: String, hasKey: @escaping (Hash) -> Bool = { _ in true }) {
         self.db = db
         self.log = log
         self.origin = origin
+        self.hasKey = hasKey
     }
 
     static func subjectID(_ subject: MapSubject) -> Data { Data(subject.key(version: 0).bytes) }
 
+    /// The rows of one subject, by the columns that identify it, newest version first.
+    private func select(_ subject: MapSubject, version: UInt32?) throws -> Data? {
+        let versionClause = version == nil ? "ORDER BY version DESC LIMIT 1" : "AND version = ?"
+        let (sql, arguments): (String, StatementArguments)
+        switch subject {
+        case let .work(work):
+            sql = "SELECT record FROM map_records INDEXED BY map_records_work WHERE log = ? AND work = ? AND party IS NULL \(versionClause)"
+            arguments = [log, work.description]
+        case let .declaration(work, declarant):
+            sql = "SELECT record FROM map_records INDEXED BY map_records_work WHERE log = ? AND work = ? AND party = ? \(versionClause)"
+            arguments = [log, work.description, Data(declarant.bytes)]
+        case let .party(party):
+            sql = "SELECT record FROM map_records INDEXED BY map_records_party_versions WHERE log = ? AND party = ? AND work IS NULL \(versionClause)"
+            arguments = [log, Data(party.bytes)]
+        }
+        var all = arguments
+        if let version { all += [Int64(version)] }
+        return try Data.fetchOne(db.cachedStatement(sql: sql), arguments: all)
+    }
+
     public func latestRecord(_ subject: MapSubject) throws -> MapRecord? {
-        let select = try db.cachedStatement(sql: "SELECT record FROM map_records WHERE log = ? AND subject = ? ORDER BY version DESC LIMIT 1")
-        return try read(Data.fetchOne(select, arguments: [log, Self.subjectID(subject)]), subject)
+        guard hasKey(subject.key(version: 1)) else { return nil }
+        return try read(select(subject, version: nil), subject)
     }
 
     /// The subject's record of `version`, nil when it has no such version.
     public func record(_ subject: MapSubject, version: UInt32) throws -> MapRecord? {
-        let select = try db.cachedStatement(sql: "SELECT record FROM map_records WHERE log = ? AND subject = ? AND version = ?")
-        return try read(Data.fetchOne(select, arguments: [log, Self.subjectID(subject), Int64(version)]), subject)
+        try read(select(subject, version: version), subject)
     }
 
     private func read(_ data: Data?, _ subject: MapSubject) throws -> MapRecord? {
@@ -41,25 +69,58 @@ public struct MapRecordStore: MapUpdate.Source {
         return record
     }
 
-    /// The order of the statement in a referenced leaf, read from the `leaves` table; the leaf
-    /// must hash to the reference's hash.
+    /// The order of the statement in a referenced leaf, from `statement_orders` (written with
+    /// the leaf, `recordOrder`): one primary-key lookup, no leaf parsed.
     public func statementOrder(_ ref: MapLeafReference) throws -> MapUpdate.StatementOrder {
-        guard ref.index <= UInt64(Int64.max),
-              let data = try Data.fetchOne(db, sql: "SELECT data FROM leaves WHERE log = ? AND idx = ?", arguments: [log, Int64(ref.index)])
-        else { throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), which is not stored") }
-        let leaf: LogLeaf
-        do { leaf = try LogLeaf(bytes: [UInt8](data)) } catch { throw StoreError.badRow(origin: origin, "leaf \(ref.index): \(error)") }
-        guard leaf.leafHash == ref.hash, let statement = leaf.statement else {
-            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) with another hash, or a leaf that holds no statement")
+        let select = try db.cachedStatement(sql: "SELECT issued, hash FROM statement_orders WHERE log = ? AND idx = ?")
+        guard let index = Int64(exactly: ref.index), let row = try Row.fetchOne(select, arguments: [log, index]) else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), which holds no statement the store knows")
         }
-        return MapUpdate.StatementOrder(statement)
+        guard let hash = Hash(bytes: [UInt8](row["hash"] as Data)) else {
+            throw StoreError.badRow(origin: origin, "statement order of leaf \(ref.index): a hash that is not 32 bytes")
+        }
+        return MapUpdate.StatementOrder(issued: Timestamp(milliseconds: row["issued"]), hash: hash)
     }
 
-    /// Stores new versions (as `MapUpdate` made them).
-    public func store(_ records: [MapRecord]) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO map_records (log, subject, version, record) VALUES (?, ?, ?, ?)")
-        for r in records {
-            try insert.execute(arguments: [log, Self.subjectID(r.subject), Int64(r.stamp.version), Data(r.canonicalBytes)])
+    /// Records the order of a statement leaf that map records can reference (every statement but
+    /// an erasure), in the transaction that stores the leaf.
+    static func recordOrder(_ leaf: LogLeaf, log: Int64, db: Database) throws {
+        guard let signed = leaf.statement else { return }
+        if case .erasure = signed.statement { return }
+        let insert = try db.cachedStatement(sql: "INSERT INTO statement_orders (log, idx, issued, hash) VALUES (?, ?, ?, ?)")
+        try insert.execute(arguments: [log, Int64(leaf.index), signed.statement.issued.milliseconds, Data(signed.hash.bytes)])
+    }
+
+    /// Stores new versions (as `MapUpdate` made them), with the columns other queries read
+    /// (docs/state-map.md "Stored form"): the map key and value, the leaf index and time
+    /// (milliseconds) of the version, the work id and the party key the record is about.
+    /// Returns the map entries of the records (each record encoded and hashed once, for both).
+    @discardableResult
+    public func store(_ records: [MapRecord]) throws -> [PrefixTreeEntry] {
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        return try records.map { try MapRecordStore.insert($0, log: log, origin: origin, statement: insert) }
+    }
+
+    /// One row of `map_records`, every column computed from the record itself; returns its entry.
+    @discardableResult
+    static func insert(_ r: MapRecord, log: Int64, origin: String, statement insert: GRDB.Statement) throws -> PrefixTreeEntry {
+        let bytes = r.canonicalBytes
+        let entry = PrefixTreeEntry(key: r.key, value: SHA256.hash(bytes))
+        guard let index = Int64(exactly: r.stamp.index) else {
+            throw StoreError.badAppend(origin: origin, "a map record at leaf \(r.stamp.index), beyond what SQLite holds")
         }
+        let work: String?
+        let party: Data?
+        switch r {
+        case let .work(w): (work, party) = (w.work.description, nil)
+        case let .declaration(d): (work, party) = (d.work.description, Data(d.declarant.bytes))
+        case let .party(p): (work, party) = (nil, Data(p.party.bytes))
+        }
+        try insert.execute(arguments: [log, subjectID(r.subject), Int64(r.stamp.version), Data(bytes),
+                                       Data(entry.key.bytes), Data(entry.value.bytes), index, r.stamp.time.milliseconds, work, party])
+        return entry
     }
 }

@@ -2,37 +2,186 @@ import AssentCore
 import Foundation
 import GRDB
 
-/// The state map of one log in SQLite (PROTOCOL §5, docs/state-map.md): its records
-/// (`MapRecordStore`) and its tree (`MapNodeStore`), changed together inside the transaction
-/// of the batch that changes them.
+/// The state map of one log (PROTOCOL §5, docs/state-map.md): its records in SQLite
+/// (`MapRecordStore`, the durable truth, changed inside the transaction of the batch that
+/// changes them) and its tree in memory (`CompactPrefixTree`, derived from the records: built
+/// at open, changed with each batch, rolled back with a batch that fails).
 public enum StateMapStore {
-    /// Applies a batch's statement leaves (in index order, before its epoch leaf) to the map of
-    /// log `log` through `db`, inside the caller's write transaction: new record versions, new
-    /// map leaves. Returns the map root the batch's epoch leaf must carry.
-    public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String) throws -> Hash {
-        let records = MapRecordStore(db: db, log: log, origin: origin)
-        var update = MapUpdate(source: records)
-        for leaf in leaves { try update.apply(leaf) }
-        try records.store(update.records)
-        var tree = PrefixTree(storage: MapNodeStore(db: db, log: log, origin: origin))
-        return try tree.insert(update.entries)
+    /// Applies a batch's statement leaves (in index order, before its epoch leaf) to the records
+    /// of log `log` through `db`, inside the caller's write transaction, and returns the new map
+    /// entries (one per new version) for the tree.
+    /// `hasKey` says whether the map (as of before these leaves) holds a key; a subject whose
+    /// version 1 it lacks is known to have no record, without a read.
+    public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
+                             hasKey: (Hash) -> Bool = { _ in true }) throws -> [PrefixTreeEntry] {
+        try withoutActuallyEscaping(hasKey) { hasKey in
+            let records = MapRecordStore(db: db, log: log, origin: origin, hasKey: hasKey)
+            var update = MapUpdate(source: records)
+            for leaf in leaves { try update.apply(leaf) }
+            return try records.store(update.records)
+        }
     }
 
-    /// The map root of log `log` as stored (32 zero bytes for an empty map).
-    public static func root(db: Database, log: Int64, origin: String) throws -> Hash {
-        try PrefixTree(storage: MapNodeStore(db: db, log: log, origin: origin)).root()
+    /// The tree of log `log`'s records: every version's key and value, read in one pass and
+    /// built bottom-up.
+    public static func tree(db: Database, log: Int64, origin: String) throws -> CompactPrefixTree {
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM map_records WHERE log = ?", arguments: [log]) ?? 0
+        var entries = [PrefixTreeEntry]()
+        entries.reserveCapacity(count)
+        let rows = try Row.fetchCursor(db, sql: "SELECT key, value, subject, version FROM map_records WHERE log = ?", arguments: [log])
+        while let row = try rows.next() {
+            guard let key = Hash(bytes: [UInt8](row["key"] as Data)), let value = Hash(bytes: [UInt8](row["value"] as Data)) else {
+                throw StoreError.badRow(origin: origin, "map record version \(row["version"] as Int64) has a key or value that is not 32 bytes")
+            }
+            entries.append(PrefixTreeEntry(key: key, value: value))
+        }
+        do { return try CompactPrefixTree(entries: consume entries) } catch {
+            throw StoreError.corrupt(origin: origin, "the map records do not make a tree: \(error)")
+        }
     }
+
+    /// The map root of log `log`'s records (32 zero bytes for an empty map): builds the tree.
+    public static func root(db: Database, log: Int64, origin: String) throws -> Hash {
+        try tree(db: db, log: log, origin: origin).root
+    }
+
+    /// Rebuilds the records of every log that has leaves but no map records (a log written
+    /// before the node kept its map), by replaying its statement leaves batch by batch (each
+    /// epoch leaf closes one), inside the caller's transaction. The old epoch leaves keep the
+    /// root they were written with (32 zero bytes), which `assent audit` then reports: the map
+    /// they committed to was not the map of their leaves.
+    static func rebuildMissingMaps(db: Database) throws {
+        let logs = try Row.fetchAll(db, sql: """
+            SELECT id, origin FROM logs WHERE size > 0 AND NOT EXISTS (SELECT 1 FROM map_records WHERE map_records.log = logs.id)
+            """)
+        for row in logs {
+            let log: Int64 = row["id"]
+            let origin: String = row["origin"]
+            var pending = [LogLeaf]()
+            let rows = try Row.fetchCursor(db, sql: "SELECT idx, data FROM leaves WHERE log = ? ORDER BY idx", arguments: [log])
+            while let leafRow = try rows.next() {
+                let leaf: LogLeaf
+                do { leaf = try LogLeaf(bytes: [UInt8](leafRow["data"] as Data)) } catch {
+                    throw StoreError.badRow(origin: origin, "leaf \(leafRow["idx"] as Int64): \(error)")
+                }
+                if leaf.isEpoch {
+                    _ = try apply(pending, db: db, log: log, origin: origin)
+                    pending.removeAll(keepingCapacity: true)
+                } else {
+                    pending.append(leaf)
+                }
+            }
+            if !pending.isEmpty { _ = try apply(pending, db: db, log: log, origin: origin) }
+        }
+    }
+
+    /// The migration that gives `map_records` the columns other queries read (docs/state-map.md
+    /// "Stored form"; the contract of issue 7): the version's map key and value, leaf index and
+    /// time, work id and party key, with indexes by work and by party.
+    public static let indexMigrationName = "v6-map-records-index"
+
+    /// Registers `indexMigrationName` and `memoryMigrationName`; AssentDatabase registers them
+    /// after "v5-epochs". The table is recreated (SQLite cannot add NOT NULL columns without a
+    /// default): every existing row's columns come from its record bytes.
+    public static func registerIndexMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(indexMigrationName) { db in
+            try db.execute(sql: """
+                ALTER TABLE map_records RENAME TO map_records_v4;
+                CREATE TABLE map_records (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    subject BLOB NOT NULL,
+                    version INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    key BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    idx INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    work TEXT,
+                    party BLOB,
+                    PRIMARY KEY (log, subject, version)
+                ) WITHOUT ROWID;
+                CREATE INDEX map_records_work ON map_records(log, work) WHERE work IS NOT NULL;
+                CREATE INDEX map_records_party ON map_records(log, party) WHERE party IS NOT NULL;
+                """)
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let old = try Row.fetchCursor(db, sql: "SELECT log, subject, version, record FROM map_records_v4")
+            while let row = try old.next() {
+                let log: Int64 = row["log"]
+                let record: MapRecord
+                do { record = try MapRecord(bytes: [UInt8](row["record"] as Data)) } catch {
+                    throw StoreError.badRow(origin: "log \(log)", "map record version \(row["version"] as Int64): \(error)")
+                }
+                guard MapRecordStore.subjectID(record.subject) == row["subject"] as Data, Int64(record.stamp.version) == row["version"] as Int64 else {
+                    throw StoreError.badRow(origin: "log \(log)", "map record version \(row["version"] as Int64) is stored under another subject or version")
+                }
+                try MapRecordStore.insert(record, log: log, origin: "log \(log)", statement: insert)
+            }
+            try db.execute(sql: "DROP TABLE map_records_v4")
+        }
+        migrator.registerMigration(memoryMigrationName) { db in
+            try db.execute(sql: """
+                -- The tree lives in memory now (CompactPrefixTree, rebuilt from map_records at open).
+                DROP TABLE IF EXISTS map_nodes;
+                -- The order (PROTOCOL §6: issued, then statement hash) of each statement leaf a map
+                -- record can reference, so a batch compares statements without parsing leaves.
+                CREATE TABLE statement_orders (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    idx INTEGER NOT NULL,
+                    issued INTEGER NOT NULL,
+                    hash BLOB NOT NULL,
+                    PRIMARY KEY (log, idx)
+                ) WITHOUT ROWID;
+                """)
+            // map_records as a rowid table, rows in leaf order: record bytes are appended, and the
+            // subject is found through the work and party columns, so that no insert lands at a
+            // random place of an index keyed by a hash (a random page dirtied for every record,
+            // written to the WAL and again at its checkpoint). The contract's indexes keep their
+            // names; map_records_work also holds party and version, so it answers a subject.
+            try db.execute(sql: """
+                ALTER TABLE map_records RENAME TO map_records_v6;
+                DROP INDEX map_records_work;
+                DROP INDEX map_records_party;
+                CREATE TABLE map_records (
+                    log INTEGER NOT NULL REFERENCES logs(id),
+                    subject BLOB NOT NULL,
+                    version INTEGER NOT NULL,
+                    record BLOB NOT NULL,
+                    key BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    idx INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    work TEXT,
+                    party BLOB
+                );
+                INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
+                    SELECT log, subject, version, record, key, value, idx, time, work, party FROM map_records_v6 ORDER BY log, idx, subject;
+                DROP TABLE map_records_v6;
+                CREATE INDEX map_records_work ON map_records(log, work, party, version) WHERE work IS NOT NULL;
+                CREATE INDEX map_records_party ON map_records(log, party) WHERE party IS NOT NULL;
+                CREATE INDEX map_records_party_versions ON map_records(log, party, version) WHERE work IS NULL;
+                """)
+            try AssentDatabase.forEachStoredLeaf(db) { leaf, log in try MapRecordStore.recordOrder(leaf, log: log, db: db) }
+            try rebuildMissingMaps(db: db)
+        }
+    }
+
+    /// The migration that drops `map_nodes` (the tree is kept in memory), makes `map_records` a
+    /// rowid table found by work and party, adds `statement_orders`, and rebuilds the records of
+    /// logs written before the map.
+    public static let memoryMigrationName = "v7-map-in-memory"
 
     /// The name of the migration that creates the map's tables.
     public static let migrationName = "v4-state-map"
 
-    /// Registers the migration that creates `map_nodes` and `map_records`; AssentDatabase
-    /// registers it after its own. A log with leaves but no map is a log written before the
-    /// map existed: its map is rebuilt by replaying its leaves (`apply`), not here.
+    /// Registers the migration that creates `map_nodes` (dropped by `memoryMigrationName`) and
+    /// `map_records`; AssentDatabase registers it after its own.
     public static func registerMigration(in migrator: inout DatabaseMigrator) {
         migrator.registerMigration(migrationName) { db in
             try db.execute(sql: """
-                -- The prefix tree's nodes (MapNodeStore): path = uint16 BE depth ‖ prefix bytes,
+                -- The prefix tree's nodes (until v7): path = uint16 BE depth ‖ prefix bytes,
                 -- node = its 65-byte hash input.
                 CREATE TABLE map_nodes (
                     log INTEGER NOT NULL REFERENCES logs(id),

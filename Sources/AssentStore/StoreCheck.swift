@@ -12,7 +12,9 @@ import GRDB
 /// the recomputed tree at its size by the log's key (`Checkpoint.verifyNote`, the check the
 /// store runs before storing a note) and ends with an epoch leaf (PROTOCOL §4); the latest
 /// covers every leaf; every statement is in the statement index at its leaf, and the index
-/// holds nothing else.
+/// holds nothing else; every epoch leaf is in the epochs table with its time and map root, and
+/// the table holds nothing else; the map records (`map_records`) give the root the latest
+/// epoch leaf carries (unless that root is zero: an epoch written before the node kept its map).
 ///
 /// The database is opened read-only (SQLite may create its `-wal` and `-shm` side files, never
 /// write the database) and the whole check reads one snapshot, in one read transaction. A node
@@ -45,6 +47,10 @@ public enum StoreCheck {
         case leavesWithoutCheckpoint = "leaves-without-checkpoint"
         case statementIndex = "statement-index"
         case disclosureOrphan = "disclosure-orphan"
+        /// The epochs table disagrees with the epoch leaves (a row missing, different, or extra).
+        case epochIndex = "epoch-index"
+        /// The map records do not give the root the latest epoch leaf carries.
+        case mapRecords = "map-records"
     }
 
     /// One thing that is wrong, and where: the log, and the tile level and index, the leaf
@@ -122,7 +128,7 @@ public enum StoreCheck {
                 if log.failureCount > log.failures.count { lines.append("  … and \(log.failureCount - log.failures.count) more") }
             }
             if ok {
-                lines.append("every leaf, chain link, tile, checkpoint and statement index entry: OK")
+                lines.append("every leaf, chain link, tile, checkpoint, statement index entry, epoch index entry and the map records' root: OK")
             }
             return lines.joined(separator: "\n")
         }
@@ -192,6 +198,10 @@ private struct LogChecker {
     var checkpoints: RowCursor?
     var nextCheckpoint: (size: Int64, note: String)?
     var latestCheckpoint: UInt64?
+    /// The epochs table's row for an epoch leaf, and the latest epoch leaf read.
+    var epochLookup: GRDB.Statement?
+    var latestEpoch: (index: UInt64, root: Hash)?
+    var epochRowsFound = 0
 
     init(db: Database, id: Int64, origin: String, role: String, progress: @escaping (StoreCheck.Progress) -> Void) {
         self.db = db
@@ -227,6 +237,7 @@ private struct LogChecker {
         try advanceCheckpoints()
         try checkCheckpoints(key: key)
         let indexLookup = try db.cachedStatement(sql: "SELECT idx FROM statements WHERE log = ? AND hash = ?")
+        epochLookup = try db.cachedStatement(sql: "SELECT time, map FROM epochs WHERE log = ? AND idx = ?")
         let tileCount = size / 256 + (size % 256 == 0 ? 0 : 1)
         tiles: for n in 0..<tileCount {
             let start = n * 256
@@ -298,6 +309,7 @@ private struct LogChecker {
                  OR EXISTS (SELECT 1 FROM erasures e WHERE e.log = d.log AND e.hash = d.hash))
             """, arguments: [id]) ?? 0
         if orphans > 0 { fail(.disclosureOrphan, "\(orphans) disclosures are of statements the log does not hold, or that an erasure erased") }
+        try checkMap()
     }
 
     /// Leaf `index`: its hash against its stored level-0 tile, its parse, its chain link, its
@@ -339,6 +351,10 @@ private struct LogChecker {
         lastIsEpoch = leaf.isEpoch
         guard let statement = leaf.statement else {
             report.epochs += 1
+            if case let .epoch(root, _) = leaf.content {
+                latestEpoch = (index, root)
+                try checkEpochRow(leaf, root: root, tile: tile)
+            }
             return
         }
         report.statements += 1
@@ -346,6 +362,40 @@ private struct LogChecker {
         if indexed != Int64(index) {
             fail(.statementIndex, leaf: index,
                  "statement \(statement.hash) is indexed at \(indexed.map { "leaf \($0)" } ?? "no leaf"), but logged at leaf \(index)")
+        }
+    }
+
+    /// The epochs table's row for epoch leaf `leaf`: its time and map root (table `epochs`,
+    /// "the epoch that speaks for T" reads it).
+    mutating func checkEpochRow(_ leaf: LogLeaf, root: Hash, tile: Tile) throws {
+        guard let epochLookup, let row = try Row.fetchOne(epochLookup, arguments: [id, Int64(leaf.index)]) else {
+            return fail(.epochIndex, level: 0, tile: tile.index, leaf: leaf.index, "epoch leaf \(leaf.index) is not in the epochs table")
+        }
+        epochRowsFound += 1
+        let time: Int64 = row["time"], map: Data = row["map"]
+        if time != leaf.time.milliseconds || map != Data(root.bytes) {
+            fail(.epochIndex, level: 0, tile: tile.index, leaf: leaf.index,
+                 "the epochs table has epoch leaf \(leaf.index) at \(time) ms with map root \(map.base64EncodedString()), the leaf says \(leaf.time.milliseconds) ms and \(root.base64)")
+        }
+    }
+
+    /// The epochs table holds only the log's epoch leaves, and the map records give the root the
+    /// latest of them carries.
+    mutating func checkMap() throws {
+        let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM epochs WHERE log = ?", arguments: [id]) ?? 0
+        if rows != epochRowsFound {
+            fail(.epochIndex, "the epochs table has \(rows - epochRowsFound) rows that are no epoch leaf of the log")
+        }
+        guard let latestEpoch else { return }
+        let root: Hash
+        do { root = try StateMapStore.root(db: db, log: id, origin: origin) } catch {
+            return fail(.mapRecords, "the map records cannot be read: \(error)")
+        }
+        // A zero root: an epoch written before the node kept its map (docs/protocol.md "State map
+        // in the write path"); `assent audit` reports those epochs.
+        if latestEpoch.root != .zero, root != latestEpoch.root {
+            fail(.mapRecords, leaf: latestEpoch.index,
+                 "the map records give root \(root.base64), but the latest epoch leaf \(latestEpoch.index) carries \(latestEpoch.root.base64)")
         }
     }
 

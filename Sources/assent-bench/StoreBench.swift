@@ -73,16 +73,20 @@ enum StoreBench {
                 var leaves = [LogLeaf]()
                 leaves.reserveCapacity(count)
                 let time = Timestamp(milliseconds: t0.milliseconds + Int64(batches) * 1000)
-                for i in 0..<count {
-                    let index = chain.nextIndex
-                    let content: LogLeaf.Content = i < count - 1 ? .statement(pending[i]) : .epoch(mapRoot: .zero, size: index)
-                    let leaf = try LogLeaf(index: index, origin: origin, prev: chain.prevHash, time: time, content: content)
+                for i in 0..<(count - 1) {
+                    let leaf = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .statement(pending[i]))
                     try chain.append(leaf)
                     leaves.append(leaf)
                     leafBytes += leaf.bytes.count
                 }
                 let built = now()
-                try store.append(leaves, sign: { try $0.sign(with: logSigner).serialized })
+                // The store applies the statements to the state map and makes the epoch leaf's root (PROTOCOL §5).
+                try store.append(leaves, epoch: { root in
+                    let epoch = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time,
+                                            content: .epoch(mapRoot: root, size: chain.nextIndex))
+                    leafBytes += epoch.bytes.count
+                    return epoch
+                }, sign: { try $0.sign(with: logSigner).serialized })
                 let end = now()
                 buildTime += built - start
                 appendTime += end - built

@@ -5,7 +5,7 @@ import Foundation
 let usage = """
     usage: assent-bench crypto [seconds] [leaf_bytes] [message_bytes] [all|leaf_hash|sign|verify] [--json]
            assent-bench store [leaves] [batch] [--dir DIR] [--keep] [--json]
-           assent-bench map [keys] [batch] [--dir DIR] [--keep] [--json]
+           assent-bench map [keys] [batch] [--json]
 
       crypto   MerkleTree.leafHash, SigningKey.sign and PublicKey.isValidSignature
                rates per CPU-second, single thread, `seconds` of CPU each (default 2;
@@ -15,8 +15,15 @@ let usage = """
                reports leaves/s and peak RSS, then reopens and verifies the store.
                Progress every 100,000 leaves goes to stderr.
       map      inserts `keys` state-map keys (default 1,000,000) in batches of `batch`
-               (default 1,000) in memory and through SQLite (MapNodeStore); reports
-               inserts/s, proof sizes, proofs/s and verifies/s, and peak RSS.
+               (default 1,000) into the node's in-memory tree (CompactPrefixTree) and a
+               reference PrefixTree; reports inserts/s, the rebuild at open, memory,
+               proof sizes, proofs/s and verifies/s, and peak RSS.
+      consent  fills a store through LogStore.append with `works` works (default 100,000,
+               a multiple of 1,000) and `statements` statements (default 2 × works:
+               enrollments, mandates of 1,000 works, steward mandates with TK-NC,
+               preferences and licences), then measures bulk-check decisions/s now and
+               at a past T over `queries` works (default 50,000), single-work state
+               p50/p99 in process, and peak RSS.
       --json   one JSON object on stdout instead of text.
     """
 
@@ -48,8 +55,11 @@ do {
         try StoreBench.run(leaves: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000),
                            directory: directory, keep: keep, json: json)
     case "map":
-        try MapBench.run(keys: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000),
-                         directory: directory, keep: keep, json: json)
+        try MapBench.run(keys: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000), json: json)
+    case "consent":
+        let works: Int = try number(args, 1, default: 100_000)
+        try ConsentBench.run(works: works, statements: number(args, 2, default: 2 * works), queries: number(args, 3, default: 50_000),
+                             directory: directory, keep: keep, json: json)
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -63,7 +63,7 @@ struct Audit: AsyncParsableCommand {
         if json {
             print(JSONValue.object([
                 "origin": .string(checkpoint.origin), "size": .integer(Int64(checkpoint.size)), "statements": .integer(Int64(summary.statements)),
-                "epochs": .integer(Int64(summary.epochs)), "tiles": .integer(Int64(summary.tiles)), "receipts": .integer(Int64(summary.receipts)),
+                "epochs": .integer(Int64(summary.epochs)), "mapKeys": .integer(Int64(summary.mapKeys)), "tiles": .integer(Int64(summary.tiles)), "receipts": .integer(Int64(summary.receipts)),
                 "checkpoints": .integer(Int64(summary.receiptCheckpoints)), "ok": true,
                 "operators": .array(summary.operators.map(\.base64).sorted().map { .string($0) }),
                 "operatorsInferred": .bool(summary.operatorsInferred),
@@ -75,6 +75,7 @@ struct Audit: AsyncParsableCommand {
             print(summary.operatorsInferred
                 ? "erasures checked against the operator keys inferred from the log (those that signed its enrollments and mandates; give --operator to check against the published ones): \(keys.isEmpty ? "none" : keys)"
                 : "erasures checked against the operator keys given: \(keys)")
+            print("state map: every epoch's root recomputed from the leaves (\(summary.mapKeys) keys): OK")
             print("\(summary.tiles) hash tile\(summary.tiles == 1 ? "" : "s"): each equals the tile recomputed from the leaves and is authenticated by the checkpoint: OK")
             if receipts != nil {
                 print("\(summary.receipts) receipts: each verifies and names its statement's leaf: OK")

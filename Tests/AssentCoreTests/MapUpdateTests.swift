@@ -105,7 +105,7 @@ final class MapUpdateTests: XCTestCase {
         let (leaves, _, roots) = try Self.story()
         var replay = MapReplay()
         for leaf in leaves { try replay.append(leaf) }
-        XCTAssertEqual(try replay.tree.root(), roots[1])
+        XCTAssertEqual(replay.tree.root, roots[1])
         XCTAssertNotEqual(roots[0], roots[1])
     }
 

@@ -24,13 +24,13 @@ final class PrefixTreeVectorTests: XCTestCase {
 
     static func hash(_ hex: String) -> Hash { Hash(bytes: [UInt8](hex: hex)!)! }
 
-    func entries(_ c: Vectors.Case) -> [PrefixTreeEntry] {
+    static func entries(_ c: Vectors.Case) -> [PrefixTreeEntry] {
         c.entries.map { PrefixTreeEntry(key: Self.hash($0.key), value: Self.hash($0.value)) }
     }
 
     /// The orders and batchings each case is built in: one batch sorted, reversed and shuffled;
     /// one key at a time; random batch sizes.
-    func orders(_ entries: [PrefixTreeEntry], seed: UInt64) -> [(String, [[PrefixTreeEntry]])] {
+    static func orders(_ entries: [PrefixTreeEntry], seed: UInt64) -> [(String, [[PrefixTreeEntry]])] {
         var rng = HostileInputTests.SplitMix64(state: seed)
         let shuffled = entries.shuffled(using: &rng)
         var batches = [[PrefixTreeEntry]]()
@@ -52,7 +52,7 @@ final class PrefixTreeVectorTests: XCTestCase {
     func testEveryCaseGivesItsRootInAnyOrderAndBatching() throws {
         XCTAssertEqual(Self.vectors.cases.count, 6)
         for (n, c) in Self.vectors.cases.enumerated() {
-            for (how, batches) in orders(entries(c), seed: UInt64(n + 1)) {
+            for (how, batches) in Self.orders(Self.entries(c), seed: UInt64(n + 1)) {
                 var tree = PrefixTree(storage: InMemoryPrefixTreeStorage())
                 for batch in batches { try tree.insert(batch) }
                 XCTAssertEqual(try tree.root().hex, c.root, "\(c.name), \(how)")
@@ -63,9 +63,9 @@ final class PrefixTreeVectorTests: XCTestCase {
     func testEveryEntryOfEveryCaseHasAProofThatVerifiesAgainstTheVectorRoot() throws {
         for c in Self.vectors.cases {
             var tree = PrefixTree(storage: InMemoryPrefixTreeStorage())
-            try tree.insert(entries(c))
+            try tree.insert(Self.entries(c))
             let root = Self.hash(c.root)
-            for e in entries(c) {
+            for e in Self.entries(c) {
                 XCTAssertNoThrow(try tree.prove(e.key).verifyMembership(key: e.key, value: e.value, root: root), c.name)
             }
         }

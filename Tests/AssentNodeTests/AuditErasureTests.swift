@@ -23,12 +23,14 @@ final class AuditErasureTests: XCTestCase {
             .openLog(origin: logKey.name, verifierKey: logKey.verifierKey, role: .own)
         var chain = store.chainHead
         var leaves = [LogLeaf]()
-        for content in statements.map({ LogLeaf.Content.statement($0) }) + [.epoch(mapRoot: .zero, size: UInt64(statements.count))] {
-            let leaf = try LogLeaf(index: chain.nextIndex, origin: logKey.name, prev: chain.prevHash, time: t0, content: content)
+        for statement in statements {
+            let leaf = try LogLeaf(index: chain.nextIndex, origin: logKey.name, prev: chain.prevHash, time: t0, content: .statement(statement))
             try chain.append(leaf)
             leaves.append(leaf)
         }
-        try store.append(leaves) { try $0.sign(with: self.logKey).serialized }
+        try store.append(leaves, epoch: { root in
+            try LogLeaf(index: chain.nextIndex, origin: self.logKey.name, prev: chain.prevHash, time: self.t0, content: .epoch(mapRoot: root, size: chain.nextIndex))
+        }) { try $0.sign(with: self.logKey).serialized }
         let fetch: LogAudit.Fetch = { path in
             if path == "checkpoint" { return Array(try XCTUnwrap(store.latestCheckpoint?.note).utf8) }
             let (tile, isEntries) = try Tile.parse(path: path)

@@ -5,24 +5,20 @@ import XCTest
 
 /// Epochs by time (issue 7): the epoch that speaks for T is the first whose time is at least T.
 extension LogStoreTests {
-    /// One statement and its epoch leaf at `time`, the epoch committing to `root`.
-    func epochBatch(_ store: LogStore, at time: Timestamp, root: Hash, n: Int) throws -> [LogLeaf] {
-        var chain = store.chainHead
-        let statement = LogLeaf.Content.statement(SignedStatement.sign(.preference(Preference(
-            by: author.publicKey, issued: time, work: try WorkID(parsing: "local:gema.de/epoch-\(n)"), usage: ["tdm": false])), with: author))
-        let first = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: statement)
-        try chain.append(first)
-        let epoch = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time,
-                                content: .epoch(mapRoot: root, size: chain.nextIndex))
-        return [first, epoch]
+    /// One statement and its epoch leaf at `time`, appended; returns the epoch's map root.
+    func appendEpochBatch(_ store: LogStore, at time: Timestamp, n: Int) throws -> Hash {
+        let statement = SignedStatement.sign(.preference(Preference(
+            by: author.publicKey, issued: time, work: try WorkID(parsing: "local:gema.de/epoch-\(n)"), usage: ["tdm": false])), with: author)
+        guard case let .epoch(root, _)? = try append([statement], at: time, to: store).last?.content else { throw StoreError.notFound("epoch leaf") }
+        return root
     }
 
     func testTheEpochThatSpeaksForATimeIsOneLookupAndSurvivesAReopen() async throws {
         let store = try open()
         let times = [1_000, 2_000, 2_000, 5_000].map { Timestamp(milliseconds: 1_795_000_000_000 + Int64($0)) }
-        for (n, time) in times.enumerated() {
-            try store.append(try epochBatch(store, at: time, root: SHA256.hash([UInt8(n)]), n: n), sign: sign)
-        }
+        var roots = [Hash]()
+        for (n, time) in times.enumerated() { roots.append(try appendEpochBatch(store, at: time, n: n)) }
+        XCTAssertEqual(Set(roots).count, 4)  // each batch changed the map
         func speaking(_ ms: Int64) async throws -> LogSnapshot.Epoch? {
             try await store.read { try $0.epoch(speakingFor: Timestamp(milliseconds: 1_795_000_000_000 + ms)) }
         }
@@ -33,7 +29,7 @@ extension LogStoreTests {
         XCTAssertEqual(exactly?.index, 1)
         let between = try await speaking(1_001)
         XCTAssertEqual(between?.index, 3)  // the first of the two epochs at 2,000
-        XCTAssertEqual(between?.mapRoot, SHA256.hash([1]))
+        XCTAssertEqual(between?.mapRoot, roots[1])
         let last = try await speaking(4_000)
         XCTAssertEqual(last?.index, 7)
         let beyond = try await speaking(5_001)
@@ -51,12 +47,12 @@ extension LogStoreTests {
     func testALogWrittenBeforeTheIndexIsIndexedWhenOpened() async throws {
         let store = try open()
         let time = Timestamp(milliseconds: 1_795_000_000_000)
-        try store.append(try epochBatch(store, at: time, root: SHA256.hash([9]), n: 0), sign: sign)
+        let root = try appendEpochBatch(store, at: time, n: 0)
         try sqlite("DROP TABLE epochs")
         try sqlite("DELETE FROM grdb_migrations WHERE identifier = 'v5-epochs'")
         let reopened = try open()
         let epoch = try await reopened.read { try $0.epoch(speakingFor: time) }
         XCTAssertEqual(epoch?.index, 1)
-        XCTAssertEqual(epoch?.mapRoot, SHA256.hash([9]))
+        XCTAssertEqual(epoch?.mapRoot, root)
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 import GRDB
 import XCTest
 
-/// The state map kept in SQLite as the sequencer will keep it (StateMapStore): each batch's
-/// statement leaves applied in a write transaction give the root its epoch leaf carries, and
+/// The state map kept as the sequencer keeps it (LogStore.append, StateMapStore): each batch's
+/// statement leaves applied in its write transaction give the root its epoch leaf carries, and
 /// replaying the whole log from its leaves alone (MapReplay) gives every epoch's root.
 final class StateMapStoreTests: StoreTestCase {
     let operatorKey = try! SigningKey(seed: [UInt8](repeating: 9, count: 32))
@@ -33,25 +33,15 @@ final class StateMapStoreTests: StoreTestCase {
         let database = try AssentDatabase(path: path)
         var all = [LogLeaf]()
         for b in 0..<6 {
-            var chain = store.chainHead
             let time = Timestamp(milliseconds: t0.milliseconds + Int64(b) * 60_000)
-            var leaves = [LogLeaf]()
-            for s in try statements(batch: b) {
-                let leaf = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .statement(s))
-                try chain.append(leaf)
-                leaves.append(leaf)
-            }
-            // What the wired sequencer does inside its append transaction; here a transaction of its own.
-            let root = try database.pool.write { db in try StateMapStore.apply(leaves, db: db, log: store.id, origin: self.origin) }
-            let epoch = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .epoch(mapRoot: root, size: chain.nextIndex))
-            try store.append(leaves + [epoch], sign: sign)
-            all += leaves + [epoch]
+            // The store applies the batch to the map inside its append and makes the epoch's root.
+            all += try append(try statements(batch: b), at: time, to: store)
         }
         var replay = MapReplay()
         for leaf in all { try replay.append(leaf) }
         XCTAssertEqual(replay.epochs, 6)
         try database.pool.read { db in
-            XCTAssertEqual(try StateMapStore.root(db: db, log: store.id, origin: self.origin), try replay.tree.root())
+            XCTAssertEqual(try StateMapStore.root(db: db, log: store.id, origin: self.origin), replay.tree.root)
             // Every version is kept: the work of batch 2 was mandated in batches 0, 1 and 2.
             let records = MapRecordStore(db: db, log: store.id, origin: self.origin)
             let work = MapSubject.work(try WorkID(parsing: "local:gema.de/2"))
@@ -60,11 +50,11 @@ final class StateMapStoreTests: StoreTestCase {
             XCTAssertNotNil(try records.record(work, version: 1))
             XCTAssertNil(try records.record(work, version: 4))
             // State proofs from the stored tree and records verify against the stored root.
-            let tree = PrefixTree(storage: MapNodeStore(db: db, log: store.id, origin: self.origin))
-            let proof = try MapStateProof.make(subject: work, at: Timestamp(milliseconds: t0.milliseconds + 90_000), tree: tree) {
+            let tree = try StateMapStore.tree(db: db, log: store.id, origin: self.origin)
+            let proof = try MapStateProof.make(subject: work, at: Timestamp(milliseconds: t0.milliseconds + 90_000), prove: { tree.prove($0) }) {
                 try records.record(work, version: $0)
             }
-            XCTAssertEqual(try proof.verify(root: tree.root())?.stamp.version, 2)
+            XCTAssertEqual(try proof.verify(root: tree.root)?.stamp.version, 2)
         }
     }
 }

@@ -36,7 +36,7 @@ final class StoreCheckTests: StoreTestCase {
         XCTAssertEqual(log.checkpoints, 3)
         XCTAssertEqual(log.tiles, 4)
         XCTAssertEqual(report.logs[1].size, 0)
-        XCTAssertTrue(report.text.hasSuffix("every leaf, chain link, tile, checkpoint and statement index entry: OK"), report.text)
+        XCTAssertTrue(report.text.hasSuffix("every leaf, chain link, tile, checkpoint, statement index entry, epoch index entry and the map records' root: OK"), report.text)
         XCTAssertEqual(report.json["ok"], true)
     }
 
@@ -152,5 +152,31 @@ final class StoreCheckTests: StoreTestCase {
         let stored = try DatabaseQueue(path: path).read { try Data.fetchOne($0, sql: "SELECT data FROM leaves WHERE idx = ?", arguments: [index]) }
         let data = try XCTUnwrap(stored)
         return MerkleTree.leafHash([UInt8](data))
+    }
+}
+
+/// The epochs table and the map records against the leaves (issue 7).
+extension StoreCheckTests {
+    func testAnEpochRowMissingAlteredOrExtraIsReported() throws {
+        try makeStore()
+        try sqlite("UPDATE epochs SET map = zeroblob(32) WHERE idx = 399")
+        try sqlite("DELETE FROM epochs WHERE idx = 199")
+        try sqlite("INSERT INTO epochs (log, time, idx, map) VALUES (1, 0, 5, zeroblob(32))")
+        let report = try check()
+        XCTAssertEqual(report.failures.map(\.kind), [.epochIndex, .epochIndex, .epochIndex], report.text)
+        XCTAssertEqual(report.failures.map(\.leaf), [199, 399, nil])
+        XCTAssertEqual(report.failures.first?.detail, "epoch leaf 199 is not in the epochs table")
+        XCTAssertEqual(report.failures.last?.detail, "the epochs table has 1 rows that are no epoch leaf of the log")
+    }
+
+    func testMapRecordsThatDoNotGiveTheLatestEpochsRootAreReported() throws {
+        try makeStore()
+        XCTAssertTrue(try check().ok)
+        // A version dropped from the records (the tree at open would lack it).
+        try sqlite("DELETE FROM map_records WHERE idx = 450")
+        let report = try check()
+        XCTAssertEqual(report.failures.map(\.kind), [.mapRecords], report.text)
+        XCTAssertEqual(report.firstFailure?.leaf, 599)
+        XCTAssertTrue(report.firstFailure?.detail.contains("but the latest epoch leaf 599 carries") == true, report.text)
     }
 }

@@ -55,16 +55,4 @@ final class WALErasureTests: StoreTestCase {
         XCTAssertTrue(try database.truncateWALIfPending(busyTimeoutMilliseconds: 50))
         XCTAssertFalse(try database.walTruncationPending())
     }
-
-    /// Appends `statements` and a closing epoch leaf.
-    func append(_ statements: [SignedStatement], disclosures: [Hash: [Disclosure]] = [:], to store: LogStore) throws {
-        var chain = store.chainHead
-        var leaves = [LogLeaf]()
-        for content in statements.map({ LogLeaf.Content.statement($0) }) + [.epoch(mapRoot: .zero, size: chain.nextIndex + UInt64(statements.count))] {
-            let leaf = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: t0, content: content)
-            try chain.append(leaf)
-            leaves.append(leaf)
-        }
-        try store.append(leaves, disclosures: disclosures, sign: sign)
-    }
 }

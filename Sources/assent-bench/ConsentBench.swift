@@ -1,0 +1,187 @@
+import AssentCore
+import AssentStore
+import Foundation
+
+/// The state queries of issue 7 on a store filled as the sequencer fills it (`LogStore.append`,
+/// batches of statements with their epoch leaf, the state map updated in each batch):
+///
+/// - `works` works, in blocks of 1,000, each block mandated to one creator (one mandate of
+///   1,000 works) who is enrolled; every 50th block also has a steward mandate with `TK-NC`;
+/// - the rest of `statements` are preferences of each work's creator: the first pass over the
+///   works says `*` (refusing or allowing by turns), later passes license `licensee:example-ai.com`
+///   or change the `*` statement, so a work has several versions and a past T sees older ones.
+///
+/// Then, in process and single-threaded (the node runs a check on one reader), it measures:
+/// decisions/s as a bulk check makes them (chunks of 256 works, one snapshot per chunk) now and
+/// at a past T (the middle of the log's time), the latency of one work's state (its own snapshot
+/// and epoch look-up, as `GET /v1/works/{work}` makes it) p50/p99, and peak RSS.
+enum ConsentBench {
+    static let origin = "bench.assent.example/log"
+    static let t0 = Timestamp(rfc3339: "2026-11-21T10:00:00.000Z")!
+    static let block = 1000
+
+    static func run(works: Int, statements total: Int, queries: Int, directory: String?, keep: Bool, json: Bool) throws {
+        guard works >= block, works % block == 0 else { throw UsageError(description: "works must be a positive multiple of \(block)") }
+        let creators = works / block
+        let stewards = (creators + 49) / 50
+        let overhead = 2 * creators + 2 * stewards
+        guard total > overhead else { throw UsageError(description: "need more than \(overhead) statements for \(works) works (enrollments and mandates)") }
+        let fm = FileManager.default
+        let dir = directory.map { URL(fileURLWithPath: $0) } ?? fm.temporaryDirectory.appendingPathComponent("assent-consent-\(UUID().uuidString)")
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("bench.sqlite").path
+        defer { if !keep { try? fm.removeItem(at: dir) } }
+
+        let logSigner = try NoteSigner(name: origin, key: SigningKey(seed: [UInt8](repeating: 7, count: 32)))
+        let op = try SigningKey(seed: [UInt8](repeating: 8, count: 32))
+        func key(_ role: UInt8, _ n: Int) throws -> SigningKey {
+            var seed = [UInt8](repeating: role, count: 32)
+            withUnsafeBytes(of: UInt32(n).bigEndian) { seed.replaceSubrange(0..<4, with: $0) }
+            return try SigningKey(seed: seed)
+        }
+        let creatorKeys = try (0..<creators).map { try key(1, $0) }
+        let stewardKeys = try (0..<stewards).map { try key(2, $0) }
+        func work(_ n: Int) -> WorkID { try! WorkID(scheme: .local, value: "gema.de/W\(10_000_000 + n)") }
+        let licensee = Audience("licensee:example-ai.com")!
+
+        // The statements in log order, made and signed batch by batch (not timed).
+        func statement(_ i: Int, issued: Timestamp) -> SignedStatement {
+            if i < creators {
+                return .sign(.enrollment(Enrollment(by: op.publicKey, issued: issued, party: creatorKeys[i].publicKey, role: .creator)), with: op)
+            }
+            if i < 2 * creators {
+                let c = i - creators
+                return .sign(.mandate(Mandate(by: op.publicKey, issued: issued, party: creatorKeys[c].publicKey,
+                                              works: (c * block..<(c + 1) * block).map(work), role: .author)), with: op)
+            }
+            if i < 2 * creators + stewards {
+                return .sign(.enrollment(Enrollment(by: op.publicKey, issued: issued, party: stewardKeys[i - 2 * creators].publicKey, role: .steward)), with: op)
+            }
+            if i < overhead {
+                let s = i - 2 * creators - stewards
+                return .sign(.mandate(Mandate(by: op.publicKey, issued: issued, party: stewardKeys[s].publicKey,
+                                              works: (s * 50 * block..<(s * 50 + 1) * block).map(work), role: .steward, labels: ["TK-NC"])), with: op)
+            }
+            let p = i - overhead
+            let w = p % works
+            let pass = p / works
+            let author = creatorKeys[w / block]
+            let preference: Preference
+            if pass % 2 == 1 {
+                preference = Preference(by: author.publicKey, issued: issued, work: work(w), audience: licensee,
+                                        usage: ["train-genai": true], conditions: Conditions(purpose: .research))
+            } else {
+                preference = Preference(by: author.publicKey, issued: issued, work: work(w),
+                                        usage: ["tdm": (w + pass / 2) % 3 == 0, "search": true])
+            }
+            return .sign(.preference(preference), with: author)
+        }
+
+        let batch = 999
+        var batches = 0
+        var appendTime = 0.0
+        let fillStart = now()
+        let store = try AssentDatabase(path: path).openLog(origin: origin, verifierKey: logSigner.verifierKey, role: .own)
+        // A store this benchmark filled before (--dir, --keep) is measured again without refilling:
+        // for profiling the queries alone.
+        var written = store.size > 0 ? total : 0
+        if store.size > 0 {
+            guard store.size == UInt64(total + (total + batch - 1) / batch) else {
+                throw UsageError(description: "\(path) holds \(store.size) leaves, not a consent benchmark of \(total) statements")
+            }
+            batches = (total + batch - 1) / batch
+            FileHandle.standardError.write(Data("consent: reusing \(path)\n".utf8))
+        }
+        var nextProgress = 100_000
+        while written < total {
+            let count = min(batch, total - written)
+            let time = Timestamp(milliseconds: t0.milliseconds + Int64(batches) * 1000)
+            let signed = (0..<count).map { statement(written + $0, issued: time) }
+            let start = now()
+            var chain = store.chainHead
+            var leaves = [LogLeaf]()
+            for s in signed {
+                let leaf = try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .statement(s))
+                try chain.append(leaf)
+                leaves.append(leaf)
+            }
+            try store.append(leaves, epoch: { root in
+                try LogLeaf(index: chain.nextIndex, origin: origin, prev: chain.prevHash, time: time, content: .epoch(mapRoot: root, size: chain.nextIndex))
+            }, sign: { try $0.sign(with: logSigner).serialized })
+            appendTime += now() - start
+            written += count
+            batches += 1
+            if written >= nextProgress || written == total {
+                FileHandle.standardError.write(Data("consent: \(grouped(Double(written))) / \(grouped(Double(total))) statements, \(grouped(Double(written) / appendTime)) statements/s appended, peak RSS \(String(format: "%.0f", procStatusMB("VmHWM"))) MB\n".utf8))
+                while nextProgress <= written { nextProgress += 100_000 }
+            }
+        }
+        let fillWall = now() - fillStart
+        let lastTime = Timestamp(milliseconds: t0.milliseconds + Int64(batches - 1) * 1000)
+        let pastTime = Timestamp(milliseconds: t0.milliseconds + Int64(batches / 2) * 1000)
+        let operators: Set<PublicKey> = [op.publicKey]
+
+        // Works asked, spread over the catalogue (a stride that visits every block).
+        let asked = (0..<min(queries, works)).map { work(($0 &* 7919) % works) }
+
+        /// Decisions per second as POST /v1/check makes them: 256 works per snapshot.
+        func bulk(at t: Timestamp, cache: ParsedStateCache) throws -> (rate: Double, allowed: Int) {
+            let start = now()
+            var allowed = 0
+            for chunk in stride(from: 0, to: asked.count, by: 256) {
+                let part = asked[chunk..<min(chunk + 256, asked.count)]
+                allowed += try store.readBlocking { s in
+                    var n = 0
+                    for w in part {
+                        let d = Resolution.resolve(Resolution.Query(work: w, at: t), facts: try s.consentFacts(for: w, at: t, audience: .everyone, operators: operators, cache: cache).facts)
+                        if d[.search] == .allowed { n += 1 }
+                    }
+                    return n
+                }
+            }
+            return (Double(asked.count) / (now() - start), allowed)
+        }
+        let cache = ParsedStateCache()
+        let (nowRate, nowAllowed) = try bulk(at: lastTime, cache: cache)
+        let (pastRate, pastAllowed) = try bulk(at: pastTime, cache: cache)
+        let coldCache = ParsedStateCache()
+        let (coldRate, _) = try bulk(at: lastTime, cache: coldCache)
+
+        // One work's state, its own snapshot each (GET /v1/works/{work} in process).
+        var latencies = [Double]()
+        let single = Array(asked.prefix(10_000))
+        for w in single {
+            let start = now()
+            _ = try store.readBlocking { try $0.workState(Resolution.Query(work: w, at: lastTime), operators: operators, cache: cache) }
+            latencies.append(now() - start)
+        }
+        latencies.sort()
+        func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
+        let peak = procStatusMB("VmHWM")
+        let stats = cache.stats
+
+        if json {
+            print(Out.object([
+                ("works", .integer(Int64(works))), ("statements", .integer(Int64(total))), ("batches", .integer(Int64(batches))),
+                ("fill_statements_per_second", .number(appendTime > 0 ? Double(total) / appendTime : 0)), ("fill_wall_seconds", .number(fillWall)),
+                ("queries", .integer(Int64(asked.count))),
+                ("bulk_decisions_per_second_now", .number(nowRate)), ("bulk_decisions_per_second_past", .number(pastRate)),
+                ("bulk_decisions_per_second_now_cold_cache", .number(coldRate)),
+                ("state_p50_ms", .number(percentile(0.5))), ("state_p99_ms", .number(percentile(0.99))),
+                ("search_allowed_now", .integer(Int64(nowAllowed))), ("search_allowed_past", .integer(Int64(pastAllowed))),
+                ("cache_statements", .integer(Int64(stats.count))), ("cache_hits", .integer(Int64(stats.hits))), ("cache_misses", .integer(Int64(stats.misses))),
+                ("peak_rss_mb", .number(peak)), ("directory", .string(dir.path)),
+            ]).text)
+        } else {
+            print("Consent state: \(grouped(Double(works))) works, \(grouped(Double(total))) statements (\(creators) creators, \(stewards) stewards), \(batches) batches")
+            print("  fill                 \(appendTime > 0 ? grouped(Double(total) / appendTime) : "(reused)") statements/s through LogStore.append (\(String(format: "%.0f", fillWall)) s wall, signing included)")
+            print("  bulk check, now      \(grouped(nowRate)) decisions/s (\(asked.count) works, 256 a snapshot, one thread)")
+            print("  bulk check, past T   \(grouped(pastRate)) decisions/s (T = \(pastTime.rfc3339), the middle of the log)")
+            print("  bulk, cold cache     \(grouped(coldRate)) decisions/s")
+            print("  single work state    p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms (\(single.count) works, a snapshot each)")
+            print("  answers              search allowed for \(nowAllowed) now, \(pastAllowed) at T")
+            print("  statement cache      \(stats.count) held, \(stats.hits) hits, \(stats.misses) misses")
+            print("  peak RSS (VmHWM)     \(String(format: "%.0f", peak)) MB")
+        }
+    }
+}
