@@ -35,6 +35,11 @@ echo "  clear text is refused: a hand-made enrollment with \"name\": \"Alice Exa
 head -1 "$keys/gema-admin.ndjson" | python3 -c "import json,sys; s=json.load(sys.stdin); s['statement']['name']='Alice Example'; del s['disclosures']; print(json.dumps(s, separators=(',',':'), sort_keys=True, ensure_ascii=False))" \
     | curl -s -X POST -H 'Content-Type: application/json' --data-binary @- "$(url gema)/v1/statements" | sed 's/^/  /'; echo
 
+# Times between the steps, for asking what the log said then (RFC 3339 UTC, milliseconds).
+now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+before_alice=$(now)
+sleep 0.1
+
 step "alice refuses AI training for everyone, and licenses one AI developer for research, with credit"
 {
     "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --usage train-ai=n --usage search=y
@@ -42,6 +47,9 @@ step "alice refuses AI training for everyone, and licenses one AI developer for 
         --usage train-genai=y --purpose research --credit "Music: Alice Example" --terms https://gema.example/licences/ai-research-1
 } > "$keys/alice.ndjson"
 "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" "$keys/alice.ndjson"
+sleep 0.1
+after_licence=$(now)
+sleep 0.1
 
 step "GEMA's node serves the statement with its disclosed credit line, and anyone checks it against the commitment"
 licence=$(sed -n 2p "$keys/alice.ndjson" | hexhash)
@@ -72,6 +80,7 @@ step "a key nobody enrolled is refused: this node takes no open declarations (PR
 step "alice revokes: a later statement, never a rewrite"
 "$bin" sign preference --key "$keys/alice.key" --work iswc:T0345246801 --audience licensee:example-ai.com --usage train-genai=n \
     | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)"
+after_revocation=$(now)
 
 step "alice asks for her credit line to be erased: an erasure statement names only the statement's hash"
 "$bin" erase "$licence" --key "$keys/alice.key" | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)"
@@ -84,6 +93,18 @@ has() { if cat "$db" "$db-wal" 2>/dev/null | grep -a -q "$1"; then echo "present
 echo "  \"Music: Alice Example\" (the erased credit line): $(has "Music: Alice Example");  \"Alice Example\" (her name, still disclosed): $(has "Alice Example")"
 echo "  an erasure by anyone else is refused:"
 "$bin" erase "$licence" --key "$keys/mallory.key" | "$bin" submit --node "$(url gema)" --log-key "$(cat run/gema/log.pub)" || echo "  (exit status $? as expected)"
+
+step "the work's state over time, as example-ai.com asks it for research: who decided, and when"
+# Each answer stands on the first epoch at or after its time: every batch closes one.
+for at in "$before_alice" "$after_licence" "$after_revocation"; do
+    echo "-- at $at"
+    "$bin" state iswc:T0345246801 --node "$(url gema)" --audience licensee:example-ai.com --purpose research --at "$at" | sed 's/^/  /'
+done
+echo "-- and every change, oldest first"
+"$bin" history iswc:T0345246801 --node "$(url gema)" | sed 's/^/  /'
+
+step "a TK Secret/Sacred label refuses every use of the steward's work, with no preference statement at all"
+"$bin" state local:apra.example/song-lines-7 --node "$(url apra)" | sed 's/^/  /'
 
 step "GEMA's checkpoint, explained"
 curl -s "$(url gema)/checkpoint" | "$bin" inspect - --key "$(cat run/gema/log.pub)"

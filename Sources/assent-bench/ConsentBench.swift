@@ -117,6 +117,7 @@ enum ConsentBench {
             }
         }
         let fillWall = now() - fillStart
+        if keep { try writeNodeKeys(log: logSigner, operator: op, in: dir) }
         let lastTime = Timestamp(milliseconds: t0.milliseconds + Int64(batches - 1) * 1000)
         let pastTime = Timestamp(milliseconds: t0.milliseconds + Int64(batches / 2) * 1000)
         let operators: Set<PublicKey> = [op.publicKey]
@@ -182,6 +183,16 @@ enum ConsentBench {
             print("  answers              search allowed for \(nowAllowed) now, \(pastAllowed) at T")
             print("  statement cache      \(stats.count) held, \(stats.hits) hits, \(stats.misses) misses")
             print("  peak RSS (VmHWM)     \(String(format: "%.0f", peak)) MB")
+        }
+    }
+
+    /// Beside a kept store, the key files a node serving it needs (`NodeKeys`: `log.key` named by
+    /// the origin, `operator.key` named `<origin>/operator`), so that Scripts/bench-consent.sh can
+    /// start `assent serve` on the filled store (renamed node.sqlite) and measure it over HTTP.
+    static func writeNodeKeys(log: NoteSigner, operator op: SigningKey, in dir: URL) throws {
+        for (file, signer) in [("log.key", log), ("operator.key", try NoteSigner(name: "\(origin)/operator", key: op))] {
+            let path = dir.appendingPathComponent(file).path
+            if !FileManager.default.fileExists(atPath: path) { try KeyFile.save(signer, to: path) }
         }
     }
 }
