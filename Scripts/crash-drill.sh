@@ -5,14 +5,14 @@
 #
 #   Scripts/crash-drill.sh [--kills N] [--statements N] [--rate R]
 #
-# Defaults: 25 kills, 12,000 statements at 400 statements/s (4 clients, batches of 20).
+# Defaults: 25 kills, 18,000 statements at 400 statements/s (4 clients, batches of 20).
 # The load generator retries a request whose connection died; that is safe because a node
 # logs the same statement once and answers a repeat with the same leaf.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 kills=25
-statements=12000
+statements=18000
 rate=400
 while [ $# -gt 0 ]; do
     case "$1" in

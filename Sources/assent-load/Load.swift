@@ -144,7 +144,22 @@ struct Load {
             for await (b, body) in group { out[b] = body }
             return out
         }
-        if let path = o.enrollWith { try await enroll(key.publicKey, operatorKeyFile: path, node: o.node) }
+        if let path = o.enrollWith {
+            // With --retry (the crash drill), a node killed during the enrollment is waited for,
+            // as every later request is (a second enrollment of the party, if the first was logged
+            // before the kill, changes nothing).
+            var attempt = 0
+            while true {
+                do {
+                    try await enroll(key.publicKey, operatorKeyFile: path, node: o.node)
+                    break
+                } catch {
+                    attempt += 1
+                    guard o.retry, attempt < 300 else { throw error }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
         let tally = Tally(receipts: o.receipts)
         let next = BatchCounter()
         let url = o.node.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/v1/statements"
