@@ -84,6 +84,7 @@ final class ConsentDifferentialTests: StoreTestCase {
         var now = 0
         var times = Set<Int64>()
         var logged = Set<Hash>()
+        var statementTimes = [(index: UInt64, time: Timestamp)]()
         for _ in 0..<Int.random(in: 4...9, using: &g) {
             now += Int.random(in: 0...1, using: &g)
             // A node logs a statement once (its hash is its identity).
@@ -94,6 +95,7 @@ final class ConsentDifferentialTests: StoreTestCase {
             }
             guard !statements.isEmpty else { continue }
             let leaves = try append(statements, at: minute(now), to: store)
+            statementTimes += leaves.compactMap { $0.isEpoch ? nil : ($0.index, $0.time) }
             for leaf in leaves {
                 guard let s = leaf.statement else { continue }
                 switch s.statement {
@@ -115,7 +117,12 @@ final class ConsentDifferentialTests: StoreTestCase {
                     for purpose in [Purpose.commercial, .nonCommercial, .research] {
                         let query = Resolution.Query(work: work, at: t, audience: audience, purpose: purpose, countUnverified: Bool.random(using: &g))
                         let expected = Resolution.resolve(query, facts: all)
-                        let got = try store.readBlocking { try $0.workState(query, operators: [trusted.publicKey], cache: cache) }.decision
+                        let state = try store.readBlocking { try $0.workState(query, operators: [trusted.publicKey], cache: cache) }
+                        let got = state.decision
+                        // The epoch named holds every statement leaf of time ≤ T (unless the answer is provisional).
+                        if !state.provisional, let epoch = state.epoch, let last = statementTimes.last(where: { $0.time <= t })?.index {
+                            XCTAssertGreaterThan(epoch.index, last, "seed \(seed): at \(t) the answer names epoch \(epoch.index)")
+                        }
                         for c in got.categories { seen[c.value, default: 0] += 1 }
                         guard got == expected else {
                             return XCTFail("""
