@@ -30,11 +30,27 @@ public struct LogSnapshot {
     }
 
     /// The epoch that speaks for time `t` (PROTOCOL §5): the first epoch leaf in this snapshot
-    /// whose time is at least `t`, or nil when the log has none yet (its coverage ends before `t`:
+    /// whose time is at least `t` and after which no leaf has a time ≤ `t`, so that its map holds
+    /// every record in force at `t`; nil when the log has none yet (its coverage ends before `t`:
     /// `latestEpoch` says up to when it speaks).
+    ///
+    /// Leaf times only never decrease (§4): several batches can share a millisecond (the sequencer
+    /// writes `max(now, last time)`), and then the first epoch of time `t` precedes leaves of time
+    /// `t` that the answer counts. The last epoch of time exactly `t` is the one, unless a leaf of
+    /// time `t` follows it too (leaves made elsewhere may carry their own times); then the first
+    /// epoch after `t`.
     public func epoch(speakingFor t: Timestamp) throws -> Epoch? {
-        try epoch(sql: "SELECT idx, time, map FROM epochs WHERE log = ? AND time >= ? AND idx < ? ORDER BY time, idx LIMIT 1",
-                  arguments: [store.id, t.milliseconds, Int64(size)])
+        let after = { try epoch(sql: "SELECT idx, time, map FROM epochs WHERE log = ? AND time > ? AND idx < ? ORDER BY time, idx LIMIT 1",
+                                arguments: [store.id, t.milliseconds, Int64(size)]) }
+        guard let atT = try epoch(sql: "SELECT idx, time, map FROM epochs WHERE log = ? AND time = ? AND idx < ? ORDER BY idx DESC LIMIT 1",
+                                  arguments: [store.id, t.milliseconds, Int64(size)]) else { return try after() }
+        guard atT.index + 1 < size else { return atT }
+        guard let bytes = try leafBytes(at: atT.index + 1) else {
+            throw StoreError.corrupt(origin: origin, "leaf \(atT.index + 1), after epoch leaf \(atT.index), is not stored")
+        }
+        let next: LogLeaf
+        do { next = try LogLeaf(storedBytes: bytes) } catch { throw StoreError.badRow(origin: origin, "leaf \(atT.index + 1): \(error)") }
+        return next.time > t ? atT : try after()
     }
 
     /// The latest epoch leaf in this snapshot: how far the log's state map speaks.

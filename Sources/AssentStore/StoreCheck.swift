@@ -386,6 +386,7 @@ private struct LogChecker {
         if rows != epochRowsFound {
             fail(.epochIndex, "the epochs table has \(rows - epochRowsFound) rows that are no epoch leaf of the log")
         }
+        try checkMapRows()
         guard let latestEpoch else { return }
         let root: Hash
         do { root = try StateMapStore.root(db: db, log: id, origin: origin) } catch {
@@ -396,6 +397,42 @@ private struct LogChecker {
         if latestEpoch.root != .zero, root != latestEpoch.root {
             fail(.mapRecords, leaf: latestEpoch.index,
                  "the map records give root \(root.base64), but the latest epoch leaf \(latestEpoch.index) carries \(latestEpoch.root.base64)")
+        }
+    }
+
+    /// Every `map_records` row agrees with its own record bytes: the tree (and so the root checked
+    /// below, and the one checked at open) is built from the `key` and `value` columns, but state
+    /// queries read the `record` bytes and find rows by the other columns, so a row whose bytes
+    /// no longer hash to its value would be served while the root still matches
+    /// (docs/state-map.md "Stored form": every column is computed from the record).
+    mutating func checkMapRows() throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT subject, version, record, key, value, idx, time, work, party FROM map_records WHERE log = ? ORDER BY rowid",
+                                       arguments: [id])
+        while let row = try rows.next() {
+            let bytes = [UInt8](row["record"] as Data)
+            let idx: Int64 = row["idx"]
+            let leaf = idx >= 0 ? UInt64(idx) : nil
+            let record: MapRecord
+            do { record = try MapRecord(bytes: bytes) } catch {
+                fail(.mapRecords, leaf: leaf, "a map record made by leaf \(idx) cannot be read: \(error)")
+                continue
+            }
+            let (work, party): (String?, Data?) = switch record {
+            case let .work(w): (w.work.description, nil)
+            case let .declaration(d): (d.work.description, Data(d.declarant.bytes))
+            case let .party(p): (nil, Data(p.party.bytes))
+            }
+            let agrees = row["value"] as Data == Data(SHA256.hash(bytes).bytes)
+                && row["key"] as Data == Data(record.key.bytes)
+                && row["subject"] as Data == MapRecordStore.subjectID(record.subject)
+                && row["version"] as Int64 == Int64(record.stamp.version)
+                && idx == Int64(exactly: record.stamp.index)
+                && row["time"] as Int64 == record.stamp.time.milliseconds
+                && row["work"] as String? == work
+                && row["party"] as Data? == party
+            if !agrees {
+                fail(.mapRecords, leaf: leaf, "the map_records row of version \(record.stamp.version) of \(record.subject) (leaf \(idx)) does not agree with its record bytes: its value, key or lookup columns are not the ones those bytes give")
+            }
         }
     }
 

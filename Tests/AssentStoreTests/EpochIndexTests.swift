@@ -3,7 +3,8 @@ import AssentStore
 import Foundation
 import XCTest
 
-/// Epochs by time (issue 7): the epoch that speaks for T is the first whose time is at least T.
+/// Epochs by time (issue 7): the epoch that speaks for T is the first whose time is at least T
+/// and after which no leaf has a time ≤ T.
 extension LogStoreTests {
     /// One statement and its epoch leaf at `time`, appended; returns the epoch's map root.
     func appendEpochBatch(_ store: LogStore, at time: Timestamp, n: Int) throws -> Hash {
@@ -37,10 +38,15 @@ extension LogStoreTests {
         let latest = try await store.read { try $0.latestEpoch() }
         XCTAssertEqual(latest?.index, 7)
         XCTAssertEqual(latest?.time, times[3])
-        // Reopened, the index is the same.
+        // Exactly 2,000: the later of the two epochs at 2,000, the one whose map holds leaf 4
+        // (time 2,000); the first would miss it. Reopened, the index is the same.
+        let atTwo = try await speaking(2_000)
+        XCTAssertEqual(atTwo?.index, 5)
         let reopened = try open()
         let again = try await reopened.read { try $0.epoch(speakingFor: times[1]) }
-        XCTAssertEqual(again, between)
+        XCTAssertEqual(again, atTwo)
+        let againBetween = try await reopened.read { try $0.epoch(speakingFor: Timestamp(milliseconds: 1_795_000_001_001)) }
+        XCTAssertEqual(againBetween, between)
     }
 
     /// A log written before the index existed gets its epochs indexed when it is opened.
