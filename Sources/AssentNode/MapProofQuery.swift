@@ -41,7 +41,7 @@ struct MapProofQuery: Equatable {
             do { return try PublicKey(bytes: bytes) } catch { throw Refusal(description: "\(name): \(error)") }
         }
         func work(_ text: Substring) throws(Refusal) -> WorkID {
-            guard let decoded = MapProofQuery.percentDecoded(text) else {
+            guard let decoded = PercentDecoding.decode(text) else {
                 throw Refusal(description: "work is not a percent-encoded query value (a % not followed by two hex digits, or bytes that are not UTF-8): \"\(text.prefix(80))\"")
             }
             do { return try WorkID(parsingNormalized: decoded) } catch {
@@ -62,25 +62,5 @@ struct MapProofQuery: Equatable {
         } else {
             at = nil
         }
-    }
-
-    /// Decodes each `%XX` once; nil for a `%` without two hex digits or a result that is not UTF-8.
-    static func percentDecoded(_ text: Substring) -> String? {
-        func hex(_ b: UInt8?) -> UInt8? {
-            switch b {
-            case let b? where (0x30...0x39).contains(b): b - 0x30
-            case let b? where (0x41...0x46).contains(b): b - 0x41 + 10
-            case let b? where (0x61...0x66).contains(b): b - 0x61 + 10
-            default: nil
-            }
-        }
-        var out = [UInt8]()
-        var bytes = text.utf8[...]
-        while let b = bytes.popFirst() {
-            guard b == UInt8(ascii: "%") else { out.append(b); continue }
-            guard let h = hex(bytes.popFirst()), let l = hex(bytes.popFirst()) else { return nil }
-            out.append(h << 4 | l)
-        }
-        return String(validating: out, as: UTF8.self)
     }
 }
