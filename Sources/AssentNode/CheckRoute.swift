@@ -98,11 +98,21 @@ extension Node {
             guard !chunk.isEmpty else { return }
             let asked = chunk
             chunk.removeAll(keepingCapacity: true)
-            let decided: [Int: JSONValue]
-            do {
-                decided = try await store.read { snapshot in
+            var decided = [Int: JSONValue]()
+            // From the consent index when T is not before the log's latest leaf (the usual "now"):
+            // no SQLite, no JSON parsed. Otherwise, or for what it cannot decide, a snapshot.
+            let positions = asked.indices.filter { if case .success = asked[$0].work { true } else { false } }
+            let queries = positions.compactMap { i -> Resolution.Query? in
+                if case let .success(work) = asked[i].work { query.resolution(work, now: at) } else { nil }
+            }
+            let fromIndex = store.compactDecisions(queries, operators: operators) {
+                $0.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit
+            }
+            for (i, decision) in zip(positions, fromIndex) { if let decision { decided[i] = decision.json } }
+            if decided.count < positions.count { do {
+                let rest = try await store.read { [decided] snapshot in
                     var out = [Int: JSONValue]()
-                    for (i, item) in asked.enumerated() {
+                    for (i, item) in asked.enumerated() where decided[i] == nil {
                         guard case let .success(work) = item.work else { continue }
                         let q = query.resolution(work, now: at)
                         let (facts, notRead) = try snapshot.consentFacts(
@@ -119,13 +129,14 @@ extension Node {
                     }
                     return out
                 }
+                decided.merge(rest) { a, _ in a }
             } catch {
                 // A failure of the node: said on the stream (the status is already sent), then stop.
                 var out = ByteBuffer()
                 Node.appendLine(["problem": Problem.internalError(error).json], to: &out)
                 try await writer.write(out)
                 throw CheckStopped()
-            }
+            } }
             var out = ByteBuffer()
             for (i, item) in asked.enumerated() {
                 switch item.work {
