@@ -182,57 +182,56 @@ public struct ConsentIndex: Sendable {
         let asked = query.audience == .everyone ? 0 : audienceNumbers[query.audience]
 
         // Rule 2: counted parties, and their standing labels (first by mandate leaf, as
-        // Decision.Party.standing reads them): (restricting mandate, non-commercial mandate).
-        var counted = [UInt32: (restricting: UInt64?, nonCommercial: UInt64?)]()
+        // Decision.Party.standing reads them). Few parties speak for one work: arrays, not sets.
+        var counted = [Counted]()
         var named = [UInt32]()
         for f in facts where f.kind == .mandate {
             if !named.contains(f.party) { named.append(f.party) }
             guard f.flags & Self.flagActive != 0, operators.contains(f.other),
                   enrollments[f.party]?.contains(where: { $0.operator == f.other && $0.active }) == true else { continue }
-            var labels = counted[f.party] ?? (nil, nil)
-            if f.flags & Self.flagRestricting != 0 { labels.restricting = min(labels.restricting ?? .max, f.index) }
-            if f.flags & Self.flagNonCommercial != 0 { labels.nonCommercial = min(labels.nonCommercial ?? .max, f.index) }
-            counted[f.party] = labels
+            let at = counted.firstIndex { $0.party == f.party } ?? { counted.append(Counted(party: f.party)); return counted.count - 1 }()
+            if f.flags & Self.flagRestricting != 0 { counted[at].restricting = min(counted[at].restricting ?? .max, f.index) }
+            if f.flags & Self.flagNonCommercial != 0 { counted[at].nonCommercial = min(counted[at].nonCommercial ?? .max, f.index) }
         }
 
         // Declarants no mandate names: read up to the limit, in the order of their keys' bytes.
         var others = [UInt32]()
         for f in facts where f.kind == .preference && !named.contains(f.party) && !others.contains(f.party) { others.append(f.party) }
-        var unread = Set<UInt32>()
+        var unread = [UInt32]()
         if others.count > unverifiedLimit {
             others.sort { keys[Int($0)].bytes.lexicographicallyPrecedes(keys[Int($1)].bytes) }
-            unread = Set(others[max(0, unverifiedLimit)...])
+            unread = Array(others[max(0, unverifiedLimit)...])
             decision.unverifiedNotRead = unread.count
         }
 
         // Rule 3: each read declarant's statement for the audience and for `*`, if not expired.
-        var statements = [UInt32: (audience: Fact?, everyone: Fact?)]()
-        for f in facts where f.kind == .preference && !unread.contains(f.party) && f.expires > at {
-            if f.other == 0 {
-                statements[f.party, default: (nil, nil)].everyone = f
-            } else if f.other == asked {
-                statements[f.party, default: (nil, nil)].audience = f
+        for f in facts where f.kind == .preference && f.expires > at && (f.other == 0 || f.other == asked) {
+            if !unread.isEmpty, unread.contains(f.party) { continue }
+            var at = counted.firstIndex { $0.party == f.party }
+            if at == nil, query.countUnverified {
+                counted.append(Counted(party: f.party))
+                at = counted.count - 1
             }
-        }
-        if query.countUnverified {
-            for party in statements.keys where counted[party] == nil { counted[party] = (nil, nil) }
+            guard let at else { continue }
+            if f.other == 0 { counted[at].everyone = f } else { counted[at].audience = f }
         }
 
         // Rules 3–5, per category.
         let purpose = Self.purposeCode(query.purpose)
         let nonCommercialUse = query.purpose == .nonCommercial || query.purpose == .research
-        for (i, _) in UsageCategory.allCases.enumerated() {
+        for i in 0..<decision.values.count {
             var anyAllowed = false, anyRefused = false
-            for (party, labels) in counted {
-                let s = statements[party] ?? (nil, nil)
-                if let (f, v) = [s.audience, s.everyone].lazy.compactMap({ f in f.flatMap { f in Self.value(f, i).map { (f, $0) } } }).first {
-                    let allowed = v && Self.allows(f.flags, purpose)
-                    if allowed { anyAllowed = true } else { anyRefused = true }
+            for party in counted {
+                var decided: (Fact, Bool)?
+                if let f = party.audience, let v = Self.value(f, i) { decided = (f, v) }
+                else if let f = party.everyone, let v = Self.value(f, i) { decided = (f, v) }
+                if let (f, v) = decided {
+                    if v && Self.allows(f.flags, purpose) { anyAllowed = true } else { anyRefused = true }
                     decision.refs.insert(f.index)
-                } else if let mandate = labels.restricting {
+                } else if let mandate = party.restricting {
                     anyRefused = true
                     decision.refs.insert(mandate)
-                } else if let mandate = labels.nonCommercial {
+                } else if let mandate = party.nonCommercial {
                     if nonCommercialUse { anyAllowed = true } else { anyRefused = true }
                     decision.refs.insert(mandate)
                 }
@@ -240,6 +239,16 @@ public struct ConsentIndex: Sendable {
             decision.values[i] = anyRefused ? .disallowed : anyAllowed ? .allowed : .unknown
         }
         return decision
+    }
+
+    /// A party that counts for the decision being made: its standing labels' mandates and its
+    /// statements for the asked audience and for `*`.
+    private struct Counted {
+        let party: UInt32
+        var restricting: UInt64?
+        var nonCommercial: UInt64?
+        var audience: Fact?
+        var everyone: Fact?
     }
 
     private static func value(_ f: Fact, _ category: Int) -> Bool? {
