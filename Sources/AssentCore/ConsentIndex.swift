@@ -53,6 +53,14 @@ public struct ConsentIndex: Sendable {
 
     public init() {}
 
+    /// An index that decides nothing (every query goes to the records), for while a store
+    /// reloads its state: an index behind the committed log must not answer.
+    public static var declining: ConsentIndex {
+        var index = ConsentIndex()
+        index.latestTime = Timestamp(milliseconds: Int64.max)
+        return index
+    }
+
     public var workCount: Int { works.count }
 
     // MARK: Maintenance

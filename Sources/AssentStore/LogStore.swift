@@ -102,6 +102,7 @@ public final class LogStore: Sendable {
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
                 .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
         }
+        consent.withLock { $0 = .declining }
         try map.withLock { tree in
             let built = try database.pool.read { db in try StateMapStore.tree(db: db, log: id, origin: origin) }
             // The records must give the root the latest epoch leaf carries. A zero root there is an
@@ -110,13 +111,18 @@ public final class LogStore: Sendable {
             if let epoch = loaded.latestEpoch, epoch.mapRoot != .zero, epoch.mapRoot != built.root {
                 throw StoreError.corrupt(origin: origin, "the map records give root \(built.root.base64), but the latest epoch leaf \(epoch.index) carries \(epoch.mapRoot.base64)")
             }
-            let index = try database.pool.read { db in try ConsentIndexStore.build(db: db, log: id, origin: origin, size: loaded.size) }
             tree = built
             state.withLock { $0 = loaded }
-            consent.withLock { $0 = index }
         }
         enrolled.withLock { $0 = active }
         try verifyAgainstCheckpoint()
+        // After the tiles are checked (a tampered leaf is reported as such first). Built under the
+        // map's lock, so no append lands between the state it is of and its publication; until
+        // then the index declines and checks read the records.
+        try map.withLock { _ in
+            let index = try database.pool.read { db in try ConsentIndexStore.build(db: db, log: id, origin: origin, size: state.withLock { $0.size }) }
+            consent.withLock { $0 = index }
+        }
     }
 
     /// Reads the log's state again from the database, after a failed append: whatever the
