@@ -174,3 +174,23 @@ extension Decision.Party {
         ]
     }
 }
+
+extension Decision {
+    /// One line of a bulk check: the work, each category's value, and the leaf indexes (in the
+    /// log the reply's first line names) of the statements and mandates that decided them.
+    public var compactJSON: JSONValue {
+        var values = [JSONKey: JSONValue]()
+        var refs = Set<UInt64>()
+        for c in categories {
+            values[JSONKey(c.category.rawValue)] = .string(c.value.rawValue)
+            for contribution in c.contributions {
+                switch contribution.source {
+                case let .statement(reference, _): refs.insert(reference.index)
+                case let .labels(_, mandate): refs.insert(mandate.index)
+                }
+            }
+        }
+        return ["work": .string(query.work.description), "values": .object(values),
+                "refs": .array(refs.sorted().map { .integer(Int64(clamping: $0)) })]
+    }
+}

@@ -98,11 +98,21 @@ extension Node {
             guard !chunk.isEmpty else { return }
             let asked = chunk
             chunk.removeAll(keepingCapacity: true)
-            let decided: [Int: JSONValue]
-            do {
-                decided = try await store.read { snapshot in
+            var decided = [Int: JSONValue]()
+            // From the consent index when T is not before the log's latest leaf (the usual "now"):
+            // no SQLite, no JSON parsed. Otherwise, or for what it cannot decide, a snapshot.
+            let positions = asked.indices.filter { if case .success = asked[$0].work { true } else { false } }
+            let queries = positions.compactMap { i -> Resolution.Query? in
+                if case let .success(work) = asked[i].work { query.resolution(work, now: at) } else { nil }
+            }
+            let fromIndex = store.compactDecisions(queries, operators: operators) {
+                $0.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit
+            }
+            for (i, decision) in zip(positions, fromIndex) { if let decision { decided[i] = decision.json } }
+            if decided.count < positions.count { do {
+                let rest = try await store.read { [decided] snapshot in
                     var out = [Int: JSONValue]()
-                    for (i, item) in asked.enumerated() {
+                    for (i, item) in asked.enumerated() where decided[i] == nil {
                         guard case let .success(work) = item.work else { continue }
                         let q = query.resolution(work, now: at)
                         let (facts, notRead) = try snapshot.consentFacts(
@@ -119,13 +129,14 @@ extension Node {
                     }
                     return out
                 }
+                decided.merge(rest) { a, _ in a }
             } catch {
                 // A failure of the node: said on the stream (the status is already sent), then stop.
                 var out = ByteBuffer()
                 Node.appendLine(["problem": Problem.internalError(error).json], to: &out)
                 try await writer.write(out)
                 throw CheckStopped()
-            }
+            } }
             var out = ByteBuffer()
             for (i, item) in asked.enumerated() {
                 switch item.work {
@@ -191,26 +202,6 @@ extension Node {
         CanonicalJSON.write(value, into: &bytes)
         bytes.append(UInt8(ascii: "\n"))
         out.writeBytes(bytes)
-    }
-}
-
-extension Decision {
-    /// One line of a bulk check: the work, each category's value, and the leaf indexes (in the
-    /// log the reply's first line names) of the statements and mandates that decided them.
-    public var compactJSON: JSONValue {
-        var values = [JSONKey: JSONValue]()
-        var refs = Set<UInt64>()
-        for c in categories {
-            values[JSONKey(c.category.rawValue)] = .string(c.value.rawValue)
-            for contribution in c.contributions {
-                switch contribution.source {
-                case let .statement(reference, _): refs.insert(reference.index)
-                case let .labels(_, mandate): refs.insert(mandate.index)
-                }
-            }
-        }
-        return ["work": .string(query.work.description), "values": .object(values),
-                "refs": .array(refs.sorted().map { .integer(Int64(clamping: $0)) })]
     }
 }
 

@@ -25,11 +25,11 @@ public final class AssentDatabase: Sendable {
             // it at its largest otherwise): frames from before an erasure that a restart did not
             // overwrite do not stay on disk behind the new ones (docs/data-protection.md).
             try db.execute(sql: "PRAGMA journal_size_limit = 0")
-            // Reads map the database file (its first 256 MiB) instead of copying each page through
-            // read(2): state queries touch a few pages per work, and the copies were a sixth of
-            // their time (docs/benchmarks.md, "Consent state"). Pages are the kernel's page
-            // cache, shared between connections; writes still go through the WAL.
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            // No memory-mapped reads (SQLite's default): a mapping is per connection, and every
+            // page a connection touched through it counts in the process's resident memory once per
+            // connection (the writer and up to five readers: 1.5 GB at 256 MiB each). Bulk checks
+            // "now" read the consent index, not SQLite (docs/benchmarks.md, "Consent state").
+            try db.execute(sql: "PRAGMA mmap_size = 0")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

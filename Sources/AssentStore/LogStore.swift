@@ -34,6 +34,12 @@ public final class LogStore: Sendable {
     private let map = Mutex(CompactPrefixTree())
     /// Held for the whole of an append, so appends are serialized even with several callers.
     private let writerLock = Mutex(())
+    /// The current resolution inputs of every work (`ConsentIndex`), derived from the latest map
+    /// records: rebuilt at open, and after each commit changed to that commit's records before
+    /// the writer lets go of the map (in `appendHoldingWriterLock`). It names the size and the
+    /// latest leaf time it covers, and changes with them under its own lock, so a reader sees
+    /// a committed batch's index whole, with the size it is of.
+    private let consent = Mutex(ConsentIndex())
     private let fullTiles = Mutex<[TileKey: [UInt8]]>([:])
     /// The parties this log enrolls and has not revoked, as the `parties` table says after the last commit.
     private let enrolled = Mutex<Set<PublicKey>>([])
@@ -96,6 +102,7 @@ public final class LogStore: Sendable {
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
                 .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
         }
+        consent.withLock { $0 = .declining }
         try map.withLock { tree in
             let built = try database.pool.read { db in try StateMapStore.tree(db: db, log: id, origin: origin) }
             // The records must give the root the latest epoch leaf carries. A zero root there is an
@@ -109,6 +116,13 @@ public final class LogStore: Sendable {
         }
         enrolled.withLock { $0 = active }
         try verifyAgainstCheckpoint()
+        // After the tiles are checked (a tampered leaf is reported as such first). Built under the
+        // map's lock, so no append lands between the state it is of and its publication; until
+        // then the index declines and checks read the records.
+        try map.withLock { _ in
+            let index = try database.pool.read { db in try ConsentIndexStore.build(db: db, log: id, origin: origin, size: state.withLock { $0.size }) }
+            consent.withLock { $0 = index }
+        }
     }
 
     /// Reads the log's state again from the database, after a failed append: whatever the
@@ -198,6 +212,7 @@ public final class LogStore: Sendable {
         var next = current
         var enrollmentsChanged = Set<PublicKey>()
         var nowActive = Set<PublicKey>()
+        var prepared = [ConsentIndexStore.Prepared]()
         let result: (Checkpoint, String) = try database.pool.write { db in
             let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
             let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
@@ -210,7 +225,14 @@ public final class LogStore: Sendable {
             var unmapped = [LogLeaf]()
             func mapRoot() throws -> Hash {
                 defer { unmapped.removeAll(keepingCapacity: true) }
-                let entries = try StateMapStore.apply(unmapped, db: db, log: id, origin: origin, hasKey: { tree.value(for: $0) != nil })
+                let (entries, records) = try StateMapStore.applyReturningRecords(unmapped, db: db, log: id, origin: origin,
+                                                                                  hasKey: { tree.value(for: $0) != nil })
+                // Only the writer changes the index, and it holds the writer lock: what it reads
+                // here is the index of the last commit, which the batch's records continue.
+                prepared += try consent.withLock { index in
+                    try ConsentIndexStore.prepare(records, leaves: unmapped, index: { index.preferenceFacts(work: $0, at: $1) },
+                                                  db: db, log: id, origin: origin)
+                }
                 return try tree.insert(entries)
             }
             func add(_ leaf: LogLeaf) throws {
@@ -284,6 +306,13 @@ public final class LogStore: Sendable {
                 set.subtract(enrollmentsChanged)
                 set.formUnion(nowActive)
             }
+        }
+        // The index moves to this commit in one step, naming its size, before the map's lock is
+        // let go; it cannot fail (everything it needs was read before the commit).
+        let latestTime = next.latestEpoch?.time
+        consent.withLock { index in
+            for p in prepared { index.apply(p.record, preferences: p.preferences) }
+            index.advance(size: next.size, time: latestTime)
         }
         state.withLock { $0 = next }
         return result
@@ -374,6 +403,20 @@ public final class LogStore: Sendable {
     func withCommittedMap<T>(_ body: (borrowing CompactPrefixTree, LogSnapshot.Epoch?) throws -> T) rethrows -> T {
         try map.withLock { tree in try body(tree, state.withLock { $0.latestEpoch }) }
     }
+
+    /// The compact decisions of `queries` (one per query, in order) from the consent index
+    /// (`ConsentIndex.decide`), all under one hold of its lock: nil for a query at a time before
+    /// the index's latest leaf (ask a snapshot, `consentFacts` and `Resolution`, then).
+    public func compactDecisions(_ queries: [Resolution.Query], operators: Set<PublicKey>,
+                                 unverifiedLimit: (Resolution.Query) -> Int) -> [CompactDecision?] {
+        consent.withLock { index in
+            let numbers = index.operatorNumbers(operators)
+            return queries.map { index.decide($0, operators: numbers, unverifiedLimit: unverifiedLimit($0)) }
+        }
+    }
+
+    /// The works the consent index holds and the leaves it covers.
+    public var consentIndexSize: (works: Int, leaves: UInt64) { consent.withLock { ($0.workCount, $0.size) } }
 
     /// How many keys the state map holds and the bytes its tree takes in memory.
     public var mapSize: (keys: Int, bytes: Int) { map.withLock { ($0.count, $0.bytesHeld) } }

@@ -14,11 +14,18 @@ public enum StateMapStore {
     /// version 1 it lacks is known to have no record, without a read.
     public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
                              hasKey: (Hash) -> Bool = { _ in true }) throws -> [PrefixTreeEntry] {
+        try applyReturningRecords(leaves, db: db, log: log, origin: origin, hasKey: hasKey).entries
+    }
+
+    /// As `apply`, and also returns the new record versions in the order they were made (for
+    /// the consent index, `ConsentIndex.apply`).
+    static func applyReturningRecords(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
+                                      hasKey: (Hash) -> Bool = { _ in true }) throws -> (entries: [PrefixTreeEntry], records: [MapRecord]) {
         try withoutActuallyEscaping(hasKey) { hasKey in
             let records = MapRecordStore(db: db, log: log, origin: origin, hasKey: hasKey)
             var update = MapUpdate(source: records)
             for leaf in leaves { try update.apply(leaf) }
-            return try records.store(update.records)
+            return (try records.store(update.records), update.records)
         }
     }
 

@@ -1,0 +1,312 @@
+/// The current resolution inputs of every work of one log, in compact form: what
+/// `Resolution.resolve` needs to decide a work at any T from the log's latest leaf time on,
+/// without SQLite or JSON (docs/benchmarks.md "Consent state", docs/protocol.md "The consent
+/// index").
+///
+/// It is derived from the latest version of each state-map record (PROTOCOL §5): a work record
+/// gives the work's mandate entries (latest per operator, party and role), a declaration
+/// record the declarant's latest preference per audience, a party record the party's latest
+/// enrollment per operator. Those are exactly the facts `Resolution.resolve` keeps after its own
+/// "latest" rules at a T no earlier than every leaf, so deciding from them gives the same
+/// answer; only expiry depends on T, and it is kept. A work costs one dictionary slot (its map
+/// subject key, 32 bytes, and an array reference) and one array of 32-byte facts; keys and
+/// audiences are numbered once (`UInt32`) in tables shared by every work.
+///
+/// Pure: the store feeds it the records of each committed batch (`apply`) and decides from it.
+public struct ConsentIndex: Sendable {
+    /// One mandate entry of a work record, or one preference entry of a declaration record.
+    struct Fact: Sendable {
+        /// The leaf of the statement (its provenance in the compact answer).
+        var index: UInt64
+        /// Preference: expiry in milliseconds, `Int64.max` for none.
+        var expires: Int64
+        /// Preference: the declarant; mandate: the mandated party (numbers of `keys`).
+        var party: UInt32
+        /// Preference: the audience (number of `audiences`, 0 is `*`); mandate: the operator.
+        var other: UInt32
+        /// Preference: two bits a category in `UsageCategory.allCases` order, after inheritance
+        /// within the statement: 0 not stated, 1 `n`, 2 `y`.
+        var values: UInt16
+        var kind: Kind
+        /// Preference: its purpose condition (`purposeCode`). Mandate: `flag*` bits.
+        var flags: UInt8
+
+        enum Kind: UInt8, Sendable { case preference, mandate }
+    }
+
+    static let flagActive: UInt8 = 1
+    static let flagSteward: UInt8 = 2
+    static let flagRestricting: UInt8 = 4
+    static let flagNonCommercial: UInt8 = 8
+
+    /// The facts of each work, by the work's map subject key at version 0 (`MapKey.work`).
+    private var works: [Hash: [Fact]] = [:]
+    /// Per party, its latest enrollment by each operator: (operator, active).
+    private var enrollments: [UInt32: [(operator: UInt32, active: Bool)]] = [:]
+    private var keyNumbers: [PublicKey: UInt32] = [:]
+    private var keys: [PublicKey] = []
+    private var audienceNumbers: [Audience: UInt32] = [.everyone: 0]
+    /// The leaves the index covers (the log's size after the batch it last applied), and the
+    /// time of the latest of them: it decides any T at or after that time.
+    public private(set) var size: UInt64 = 0
+    public private(set) var latestTime: Timestamp?
+
+    public init() {}
+
+    /// An index that decides nothing (every query goes to the records), for while a store
+    /// reloads its state: an index behind the committed log must not answer.
+    public static var declining: ConsentIndex {
+        var index = ConsentIndex()
+        index.latestTime = Timestamp(milliseconds: Int64.max)
+        return index
+    }
+
+    public var workCount: Int { works.count }
+
+    // MARK: Maintenance
+
+    /// The facts of a preference statement that the index keeps.
+    public struct PreferenceFacts: Sendable, Hashable {
+        let values: UInt16
+        let purpose: UInt8
+        let expires: Int64
+
+        public init(_ p: Preference) {
+            var values: UInt16 = 0
+            for (i, category) in UsageCategory.allCases.enumerated() {
+                if let v = p.value(for: category) { values |= UInt16(v ? 2 : 1) << (2 * i) }
+            }
+            self.values = values
+            purpose = ConsentIndex.purposeCode(p.conditions?.purpose ?? .any)
+            expires = p.expires?.milliseconds ?? Int64.max
+        }
+    }
+
+    static func purposeCode(_ p: Purpose) -> UInt8 {
+        switch p {
+        case .any: 0
+        case .commercial: 1
+        case .nonCommercial: 2
+        case .research: 3
+        }
+    }
+
+    /// The facts a declaration record's entry at leaf `index` (hash `hash`) had in the index
+    /// before, if the index holds that entry: a new version of a declaration record changes one
+    /// entry and carries the others over.
+    public func preferenceFacts(work: WorkID, at index: UInt64) -> PreferenceFacts? {
+        guard let facts = works[MapKey.work(work, version: 0)] else { return nil }
+        for f in facts where f.kind == .preference && f.index == index {
+            return PreferenceFacts(rawValues: f.values, purpose: f.flags, expires: f.expires)
+        }
+        return nil
+    }
+
+    /// Applies a new record version; versions are applied in the order they were made (a later
+    /// version of a subject replaces the earlier one). For a declaration record, `preferences`
+    /// holds the facts of the statement each of its entries references, in the entries' order
+    /// (the caller reads the statement, or takes `preferenceFacts` for an entry carried over
+    /// from the record's previous version); it is ignored for other records.
+    public mutating func apply(_ record: MapRecord, preferences: [PreferenceFacts] = []) {
+        switch record {
+        case let .work(r):
+            let subject = MapKey.work(r.work, version: 0)
+            var facts = works[subject, default: []].filter { $0.kind == .preference }
+            for m in r.mandates {
+                var flags: UInt8 = m.active ? Self.flagActive : 0
+                if m.role == .steward {
+                    flags |= Self.flagSteward
+                    if m.labels.contains(where: LabelEffect.restricting.contains) { flags |= Self.flagRestricting }
+                    if m.labels.contains(where: LabelEffect.nonCommercial.contains) { flags |= Self.flagNonCommercial }
+                }
+                facts.append(Fact(index: m.ref.index, expires: Int64.max, party: number(m.party), other: number(m.by),
+                                  values: UInt16(Self.roleCode(m.role)), kind: .mandate, flags: flags))
+            }
+            works[subject] = facts
+        case let .declaration(r):
+            let subject = MapKey.work(r.work, version: 0)
+            let declarant = number(r.declarant)
+            var made = [Fact]()
+            for (p, f) in zip(r.preferences, preferences) {
+                made.append(Fact(index: p.ref.index, expires: f.expires, party: declarant, other: audienceNumber(p.audience),
+                                 values: f.values, kind: .preference, flags: f.purpose))
+            }
+            var facts = works[subject, default: []]
+            facts.removeAll { $0.kind == .preference && $0.party == declarant }
+            facts.append(contentsOf: made)
+            works[subject] = facts
+        case let .party(r):
+            enrollments[number(r.party)] = r.enrollments.map { (number($0.by), $0.active) }
+        }
+    }
+
+    /// Records that the index now covers `size` leaves, the latest logged at `time`.
+    public mutating func advance(size: UInt64, time: Timestamp?) {
+        self.size = size
+        if let time { latestTime = max(latestTime ?? time, time) }
+    }
+
+    private static func roleCode(_ role: Mandate.Role) -> UInt8 {
+        switch role {
+        case .author: 0
+        case .rightsholder: 1
+        case .steward: 2
+        }
+    }
+
+    private mutating func number(_ key: PublicKey) -> UInt32 {
+        if let n = keyNumbers[key] { return n }
+        let n = UInt32(truncatingIfNeeded: keys.count)
+        keys.append(key)
+        keyNumbers[key] = n
+        return n
+    }
+
+    private mutating func audienceNumber(_ audience: Audience) -> UInt32 {
+        if let n = audienceNumbers[audience] { return n }
+        let n = UInt32(truncatingIfNeeded: audienceNumbers.count)
+        audienceNumbers[audience] = n
+        return n
+    }
+
+    // MARK: Deciding
+
+    /// The trusted operators as numbers of this index (keys it has never seen cannot have
+    /// signed anything it holds).
+    public func operatorNumbers(_ operators: Set<PublicKey>) -> Set<UInt32> {
+        Set(operators.compactMap { keyNumbers[$0] })
+    }
+
+    /// The compact decision (as `Decision.compactJSON` gives it) of `query`, which must be at
+    /// or after `latestTime`; nil when it is not (ask `Resolution` over the records then).
+    /// `unverifiedLimit`: declarants no mandate names that are read (in the order of their
+    /// keys' bytes); the others are counted in `unverifiedNotRead`, as
+    /// `LogSnapshot.consentFacts` does.
+    public func decide(_ query: Resolution.Query, operators: Set<UInt32>, unverifiedLimit: Int) -> CompactDecision? {
+        if let latestTime, query.at < latestTime { return nil }
+        var decision = CompactDecision(work: query.work)
+        guard let facts = works[MapKey.work(query.work, version: 0)] else { return decision }
+        let at = query.at.milliseconds
+        let asked = query.audience == .everyone ? 0 : audienceNumbers[query.audience]
+
+        // Rule 2: counted parties, and their standing labels (first by mandate leaf, as
+        // Decision.Party.standing reads them). Few parties speak for one work: arrays, not sets.
+        var counted = [Counted]()
+        var named = [UInt32]()
+        for f in facts where f.kind == .mandate {
+            if !named.contains(f.party) { named.append(f.party) }
+            guard f.flags & Self.flagActive != 0, operators.contains(f.other),
+                  enrollments[f.party]?.contains(where: { $0.operator == f.other && $0.active }) == true else { continue }
+            let at = counted.firstIndex { $0.party == f.party } ?? { counted.append(Counted(party: f.party)); return counted.count - 1 }()
+            if f.flags & Self.flagRestricting != 0 { counted[at].restricting = min(counted[at].restricting ?? .max, f.index) }
+            if f.flags & Self.flagNonCommercial != 0 { counted[at].nonCommercial = min(counted[at].nonCommercial ?? .max, f.index) }
+        }
+
+        // Declarants no mandate names: read up to the limit, in the order of their keys' bytes.
+        var others = [UInt32]()
+        for f in facts where f.kind == .preference && !named.contains(f.party) && !others.contains(f.party) { others.append(f.party) }
+        var unread = [UInt32]()
+        if others.count > unverifiedLimit {
+            others.sort { keys[Int($0)].bytes.lexicographicallyPrecedes(keys[Int($1)].bytes) }
+            unread = Array(others[max(0, unverifiedLimit)...])
+            decision.unverifiedNotRead = unread.count
+        }
+
+        // Rule 3: each read declarant's statement for the audience and for `*`, if not expired.
+        for f in facts where f.kind == .preference && f.expires > at && (f.other == 0 || f.other == asked) {
+            if !unread.isEmpty, unread.contains(f.party) { continue }
+            var at = counted.firstIndex { $0.party == f.party }
+            if at == nil, query.countUnverified {
+                counted.append(Counted(party: f.party))
+                at = counted.count - 1
+            }
+            guard let at else { continue }
+            if f.other == 0 { counted[at].everyone = f } else { counted[at].audience = f }
+        }
+
+        // Rules 3–5, per category.
+        let purpose = Self.purposeCode(query.purpose)
+        let nonCommercialUse = query.purpose == .nonCommercial || query.purpose == .research
+        for i in 0..<decision.values.count {
+            var anyAllowed = false, anyRefused = false
+            for party in counted {
+                var decided: (Fact, Bool)?
+                if let f = party.audience, let v = Self.value(f, i) { decided = (f, v) }
+                else if let f = party.everyone, let v = Self.value(f, i) { decided = (f, v) }
+                if let (f, v) = decided {
+                    if v && Self.allows(f.flags, purpose) { anyAllowed = true } else { anyRefused = true }
+                    decision.refs.insert(f.index)
+                } else if let mandate = party.restricting {
+                    anyRefused = true
+                    decision.refs.insert(mandate)
+                } else if let mandate = party.nonCommercial {
+                    if nonCommercialUse { anyAllowed = true } else { anyRefused = true }
+                    decision.refs.insert(mandate)
+                }
+            }
+            decision.values[i] = anyRefused ? .disallowed : anyAllowed ? .allowed : .unknown
+        }
+        return decision
+    }
+
+    /// A party that counts for the decision being made: its standing labels' mandates and its
+    /// statements for the asked audience and for `*`.
+    private struct Counted {
+        let party: UInt32
+        var restricting: UInt64?
+        var nonCommercial: UInt64?
+        var audience: Fact?
+        var everyone: Fact?
+    }
+
+    private static func value(_ f: Fact, _ category: Int) -> Bool? {
+        switch (f.values >> (2 * category)) & 3 {
+        case 1: false
+        case 2: true
+        default: nil
+        }
+    }
+
+    /// `Preference.allows(purpose:)` over the purpose codes.
+    private static func allows(_ condition: UInt8, _ purpose: UInt8) -> Bool {
+        switch condition {
+        case 2: purpose == 2 || purpose == 3
+        case 3: purpose == 3
+        default: true
+        }
+    }
+}
+
+extension ConsentIndex.PreferenceFacts {
+    init(rawValues: UInt16, purpose: UInt8, expires: Int64) {
+        values = rawValues
+        self.purpose = purpose
+        self.expires = expires
+    }
+}
+
+/// A work's decision in the compact form of a bulk check: each category's value and the leaf
+/// indexes of the statements and mandates that decided them (`Decision.compactJSON`).
+public struct CompactDecision: Sendable, Hashable {
+    public var work: WorkID
+    /// In `UsageCategory.allCases` order.
+    public var values: [Decision.Value]
+    public var refs: Set<UInt64> = []
+    /// Declarants no mandate names beyond those read.
+    public var unverifiedNotRead = 0
+
+    public init(work: WorkID) {
+        self.work = work
+        values = Array(repeating: .unknown, count: UsageCategory.allCases.count)
+    }
+
+    /// `{"work", "values", "refs"}` and, when some declarants were not read, `unverifiedNotRead`.
+    public var json: JSONValue {
+        var v = [JSONKey: JSONValue]()
+        for (i, c) in UsageCategory.allCases.enumerated() { v[JSONKey(c.rawValue)] = .string(values[i].rawValue) }
+        var o: [JSONKey: JSONValue] = ["work": .string(work.description), "values": .object(v),
+                                       "refs": .array(refs.sorted().map { .integer(Int64(clamping: $0)) })]
+        if unverifiedNotRead > 0 { o["unverifiedNotRead"] = .integer(Int64(unverifiedNotRead)) }
+        return .object(o)
+    }
+}
