@@ -71,7 +71,7 @@ opened=$(date +%s.%N)
 "$bin/assent" serve --config "$dir/node.json" --log-level warning > "$dir/node.log" 2>&1 &
 node_pid=$!
 trap 'kill $node_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 1200); do curl -sf http://127.0.0.1:7190/healthz >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 6000); do curl -sf http://127.0.0.1:7190/healthz >/dev/null && break; sleep 0.1; done
 curl -sf http://127.0.0.1:7190/healthz >/dev/null || { echo "the node did not start; see $dir/node.log" >&2; exit 1; }
 open_seconds=$(python3 -c "import time; print(round(time.time() - $opened, 1))")
 log "   serving after ${open_seconds} s (the map tree is rebuilt from its records at open)"
