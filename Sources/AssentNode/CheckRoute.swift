@@ -112,8 +112,16 @@ extension Node {
             if decided.count < positions.count { do {
                 let rest = try await store.read { [decided] snapshot in
                     var out = [Int: JSONValue]()
+                    // A work asked again within the chunk gets the same answer (one T, one
+                    // snapshot) without being decided again: 256 lines naming one work whose
+                    // declarants are many cost one decision, not 256.
+                    var answered = [WorkID: JSONValue]()
                     for (i, item) in asked.enumerated() where decided[i] == nil {
                         guard case let .success(work) = item.work else { continue }
+                        if let again = answered[work] {
+                            out[i] = again
+                            continue
+                        }
                         let q = query.resolution(work, now: at)
                         let (facts, notRead) = try snapshot.consentFacts(
                             for: work, at: at, audience: q.audience, operators: operators, cache: cache,
@@ -126,6 +134,7 @@ extension Node {
                             line = .object(o)
                         }
                         out[i] = line
+                        answered[work] = line
                     }
                     return out
                 }

@@ -127,6 +127,30 @@ final class StateRouteTests: XCTestCase {
         }
     }
 
+    /// A check at a past T (decided from the records, not the consent index) that names one work
+    /// many times answers each line as a check of that work alone does, and the other works
+    /// for themselves: the answer reused within a chunk is the answer of that work.
+    func testAWorkAskedAgainInACheckAtAPastTimeGetsItsOwnAnswerEachTime() async throws {
+        try await InProcessNode.run { node in
+            try await StateRouteTests.story(node)
+            // The time of alice's refusal on the local work (leaf 5): before the log's latest leaf.
+            let past = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: 5))).time
+            let head = #"{"at":"\#(past.rfc3339)","audience":"*","purpose":"commercial"}"#
+            let many = [head, #""iswc:T0345246801""#, #""local:gema.de/Café""#, #""iswc:T0345246801""#, #""iswc:T0345246801""#]
+                .joined(separator: "\n")
+            let (status, lines, text) = try await StateRouteTests.check(node, many)
+            XCTAssertEqual(status, 200, text)
+            XCTAssertEqual(lines.count, 6, text)
+            let (_, alone, aloneText) = try await StateRouteTests.check(node, head + "\n" + #""iswc:T0345246801""#)
+            let (_, localAlone, _) = try await StateRouteTests.check(node, head + "\n" + #""local:gema.de/Café""#)
+            XCTAssertEqual(alone.count, 3, aloneText)
+            for i in [1, 3, 4] { XCTAssertEqual(lines[i], alone[1], "line \(i) answers as the work alone does") }
+            XCTAssertEqual(lines[2], localAlone[1], "the other work is answered for itself")
+            XCTAssertEqual(lines[2]["values"]?["train-ai"], "disallowed")
+            XCTAssertEqual(lines[5]["end"], ["works": 4, "errors": 0])
+        }
+    }
+
     func testABadFirstLineRefusesTheWholeCheck() async throws {
         try await InProcessNode.run { node in
             for (body, why) in [("", "the body is empty"), ("\"iswc:T0345246801\"\n", "must be the query, a JSON object"),
