@@ -9,18 +9,6 @@ import XCTest
 /// boundaries, licences and steward labels, logged in batches whose leaf times tie and advance.
 /// Any difference is a wrong consent answer from the map (or from its reading back).
 final class ConsentDifferentialTests: StoreTestCase {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            // SplitMix64: reproducible from the seed printed on failure.
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     let trusted = try! SigningKey(seed: [UInt8](repeating: 9, count: 32))
     let untrusted = try! SigningKey(seed: [UInt8](repeating: 10, count: 32))
     let people = (20..<24).map { try! SigningKey(seed: [UInt8](repeating: UInt8($0), count: 32)) }
@@ -30,7 +18,7 @@ final class ConsentDifferentialTests: StoreTestCase {
 
     func minute(_ m: Int) -> Timestamp { Timestamp(milliseconds: t0.milliseconds + Int64(m) * 60_000) }
 
-    func randomStatement(_ g: inout Generator, around now: Int) -> SignedStatement {
+    func randomStatement(_ g: inout SplitMix64, around now: Int) -> SignedStatement {
         // issued within two minutes either side of the leaf's minute: out of order, and often equal.
         let issued = minute(now + Int.random(in: -2...2, using: &g))
         switch Int.random(in: 0..<10, using: &g) {
@@ -78,7 +66,7 @@ final class ConsentDifferentialTests: StoreTestCase {
     }
 
     func checkStory(seed: UInt64) throws {
-        var g = Generator(state: seed)
+        var g = SplitMix64(state: seed)
         let store = try open()
         var all = Resolution.Facts(operators: [trusted.publicKey])
         var now = 0

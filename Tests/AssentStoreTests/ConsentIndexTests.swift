@@ -6,17 +6,6 @@ import XCTest
 /// The consent index (LogStore.compactDecisions) against the reference: Resolution.resolve over
 /// the facts read from map_records (LogSnapshot.consentFacts), in the compact form of a bulk check.
 final class ConsentIndexTests: StoreTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     let trusted = try! SigningKey(seed: [UInt8](repeating: 40, count: 32))
     let untrusted = try! SigningKey(seed: [UInt8](repeating: 41, count: 32))
     lazy var parties = (0..<5).map { try! SigningKey(seed: [UInt8](repeating: UInt8(50 + $0), count: 32)) }
