@@ -4,24 +4,7 @@ import XCTest
 
 /// `assent state`, `history` and `check` through the built binary against a real node, after
 /// the verbs for people (`enroll`, `mandate`, `deny`, `license`) wrote a story.
-final class CLIStateTests: XCTestCase {
-    var node: TestNode!
-    var cli: AssentCLI!
-
-    override func setUp() async throws {
-        node = TestNode { $0.openDeclarations.enabled = false }
-        try await node.start()
-        cli = AssentCLI()
-    }
-
-    override func tearDown() async throws {
-        try await node.stop()
-        node.remove()
-        cli.remove()
-    }
-
-    var operatorKey: String { node.directory.appendingPathComponent("data/operator.key").path }
-    var target: [String] { ["--node", node.base, "--log-key", node.logKey.description] }
+final class CLIStateTests: CLINodeTestCase {
     let work = "iswc:T-034.524.680-1"
 
     /// Alice is enrolled and mandated for `work`, refuses all mining, then licenses example-ai.com.

@@ -5,24 +5,7 @@ import XCTest
 /// The verbs for people (`assent grant`, `deny`, `revoke`, `license`, `withdraw`, `enroll`,
 /// `mandate`), through the built binary against a real node: each signs what was typed,
 /// submits it and verifies the receipt.
-final class CLIVerbTests: XCTestCase {
-    var node: TestNode!
-    var cli: AssentCLI!
-
-    override func setUp() async throws {
-        node = TestNode { $0.openDeclarations.enabled = false }
-        try await node.start()
-        cli = AssentCLI()
-    }
-
-    override func tearDown() async throws {
-        try await node.stop()
-        node.remove()
-        cli.remove()
-    }
-
-    var operatorKey: String { node.directory.appendingPathComponent("data/operator.key").path }
-    var target: [String] { ["--node", node.base, "--log-key", node.logKey.description] }
+final class CLIVerbTests: CLINodeTestCase {
 
     /// The statements the node logged, in order (the store, read after the batch is durable).
     func logged() throws -> [Statement] {
