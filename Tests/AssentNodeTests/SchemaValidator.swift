@@ -122,6 +122,19 @@ struct SchemaValidator {
     }
 
     /// The schema a local `$ref` names.
+    /// The schema the document gives the response of `method` on `path` for `status`
+    /// (following a `$ref` to a shared response).
+    func responseSchema(path: String, method: String, status: Int) throws -> [String: Any] {
+        guard let paths = document["paths"] as? [String: Any], let route = paths[path] as? [String: Any],
+              let operation = route[method] as? [String: Any], let responses = operation["responses"] as? [String: Any],
+              var response = responses[String(status)] as? [String: Any]
+        else { throw SchemaError("\(method.uppercased()) \(path) documents no \(status) response") }
+        if let ref = response["$ref"] as? String { response = try resolve(ref) }
+        guard let content = response["content"] as? [String: Any], let media = content.values.first as? [String: Any],
+              let s = media["schema"] as? [String: Any] else { throw SchemaError("\(path) \(status): no schema") }
+        return s
+    }
+
     func resolve(_ ref: String) throws -> [String: Any] {
         guard ref.hasPrefix("#/") else { throw SchemaError("$ref \(ref) is not local") }
         var node: Any = document

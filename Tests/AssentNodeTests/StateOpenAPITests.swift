@@ -10,14 +10,7 @@ final class StateOpenAPITests: XCTestCase {
     func testTheStateRoutesRepliesValidate() async throws {
         let v = try SchemaValidator(yaml: String(contentsOfFile: OpenAPITests.path, encoding: .utf8))
         func schema(_ path: String, _ method: String, _ status: Int) throws -> [String: Any] {
-            guard let paths = v.document["paths"] as? [String: Any], let route = paths[path] as? [String: Any],
-                  let operation = route[method] as? [String: Any], let responses = operation["responses"] as? [String: Any],
-                  var response = responses[String(status)] as? [String: Any]
-            else { throw SchemaValidator.SchemaError("\(method.uppercased()) \(path) documents no \(status) response") }
-            if let ref = response["$ref"] as? String { response = try v.resolve(ref) }
-            guard let content = response["content"] as? [String: Any], let media = content.values.first as? [String: Any],
-                  let s = media["schema"] as? [String: Any] else { throw SchemaValidator.SchemaError("\(path) \(status): no schema") }
-            return s
+            try v.responseSchema(path: path, method: method, status: status)
         }
         let replies = Replies()
         try await InProcessNode.run { node in
