@@ -63,7 +63,10 @@ public final class Node: Sendable {
             store: store, signer: keys.log,
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
                             epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
-            clock: clock, metrics: metrics, logger: logger, erasureLogged: { walTruncation.signal() })
+            clock: clock, metrics: metrics, logger: logger,
+            cosigner: Cosigner(federation: federation, witnesses: Node.witnesses(of: federation, ownKey: keys.witness.verifierKey),
+                               store: store, timeout: .milliseconds(config.witnessTimeoutMilliseconds), metrics: metrics, logger: logger),
+            erasureLogged: { walTruncation.signal() })
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
     }
 
