@@ -79,7 +79,10 @@ actor WitnessClient {
             await report(witness, checkpoint.size, .failure(.backingOff))
             return
         }
+        // Offers are made from separate tasks and may arrive out of order: a checkpoint older
+        // than one waiting, or than the witness's size, is not sent (its waiters take the newer).
         if let waiting = offered, waiting.checkpoint.size >= checkpoint.size { return }
+        if let knownSize, knownSize > checkpoint.size { return }
         offered = (checkpoint, note)
         guard !working else { return }
         working = true
