@@ -16,6 +16,8 @@ public final class Node: Sendable {
     /// Truncates the WAL after erasures, off the write path.
     public let walTruncation: WALTruncation
     public let metrics: NodeMetrics
+    /// Equivocation evidence found by the witness and the replicator (`GET /v1/evidence`).
+    public let evidence: EvidenceRecorder
     /// The intake rules (PROTOCOL §3) with this node's clock window and trusted operator keys.
     public let admission: Admission
     public let openDeclarations: OpenDeclarationLimiter
@@ -43,6 +45,7 @@ public final class Node: Sendable {
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
         store = try database.openLog(origin: config.origin, verifierKey: keys.log.verifierKey, role: .own)
         metrics = NodeMetrics()
+        evidence = try EvidenceRecorder(store: EvidenceStore(database: database), metrics: metrics, logger: logger, clock: clock)
         bundles = EntryBundleCache(capacityBytes: config.bundleCacheBytes)
         bodyPermits = BodyPermits(limit: config.maxConcurrentLargeBodies)
         connections = OpenConnections(metrics: metrics)
@@ -100,6 +103,7 @@ public final class Node: Sendable {
         addStatementRoute(to: router)
         addStateRoutes(to: router)
         addMapProofRoute(to: router)
+        addEvidenceRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router
