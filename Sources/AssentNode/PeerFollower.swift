@@ -174,9 +174,9 @@ final class PeerFollower: Sendable {
             let proof = try store.consistencyProof(oldSize: checkpoint.size, newSize: kept.size)
             conflict = .init(origin: origin, kind: .inconsistent, notes: [note, keptNote], proof: proof.hashes)
         }
+        // Not kept (no evidence store, or it failed): said loudly, and the peer is stopped all the same.
         do { try recordEvidence(conflict) } catch {
             logger.error("evidence not recorded", metadata: ["origin": "\(origin)", "error": "\(error)"])
-            throw ReplicationError.store(origin: origin, "evidence of conflicting checkpoints not recorded: \(error)")
         }
         metrics.evidenceFound(origin: origin)
         logger.critical("peer signed conflicting checkpoints", metadata: ["origin": "\(origin)", "kind": "\(conflict.kind.rawValue)"])

@@ -204,7 +204,7 @@ extension Replicator {
                 throw ReplicationError.deadline(origin: checkpoint.origin, deadline)
             }
             defer { group.cancelAll() }
-            try await group.next()
+            _ = try await group.next()
         }
     }
 

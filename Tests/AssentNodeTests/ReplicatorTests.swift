@@ -2,6 +2,8 @@ import AssentCore
 import AssentStore
 @testable import AssentNode
 import Foundation
+import Logging
+import Synchronization
 import XCTest
 
 /// The replicator with real nodes on loopback: node B follows node A's log into a mirror,
@@ -201,5 +203,72 @@ final class ReplicatorTests: XCTestCase {
             try await replicator.catchUp(to: latest.checkpoint, note: note, deadline: .seconds(1))
             XCTFail("a note of another checkpoint was taken")
         } catch ReplicationError.badCheckpoint {}
+    }
+}
+
+/// A peer whose log key signs two histories: node A, then node A2 with A's keys and a log of
+/// its own, behind the same URL. The follower keeps the pair of notes as evidence, stops
+/// following, and keeps its mirror.
+final class ReplicatorConflictTests: XCTestCase {
+    func testAForkSignedByThePeersKeyIsKeptAsEvidenceAndTheMirrorKept() async throws {
+        let a = TestNode { $0.origin = "a.assent.example/log" }
+        try await a.start()
+        let a2 = TestNode { $0.origin = "a.assent.example/log" }
+        try FileManager.default.createDirectory(atPath: a2.config.dataDirectory, withIntermediateDirectories: true)
+        for key in ["log.key", "operator.key"] {
+            try FileManager.default.copyItem(atPath: a.config.dataDirectory + "/" + key, toPath: a2.config.dataDirectory + "/" + key)
+        }
+        try await a2.start()
+        let proxy = TamperingProxy(target: a.base)
+        try await proxy.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-conflict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let kept = Mutex<[Replicator.Conflict]>([])
+        let replicator = try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: a.config.origin, key: a.logKey, url: proxy.base + "/")], operators: [],
+            clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "conflict-test"),
+            recordEvidence: { conflict in kept.withLock { $0.append(conflict) } })
+        func finish() async throws {
+            try await replicator.shutdown()
+            try await proxy.stop()
+            try await a.stop()
+            try await a2.stop()
+            a.remove()
+            a2.remove()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        do {
+            // A2 writes more than A: its tree is larger and does not extend A's.
+            _ = try await a.post("/v1/statements", Fixtures.preference(6000).canonicalBytes)
+            for n in 0..<3 { _ = try await a2.post("/v1/statements", Fixtures.preference(7000 + n).canonicalBytes) }
+            let (honest, honestNote) = try XCTUnwrap(a.node.store.latestCheckpoint)
+            try await replicator.catchUp(to: honest, note: honestNote, deadline: .seconds(30))
+
+            proxy.target.withLock { $0 = a2.base }
+            let (forked, forkedNote) = try XCTUnwrap(a2.node.store.latestCheckpoint)
+            XCTAssertGreaterThan(forked.size, honest.size)
+            do {
+                try await replicator.catchUp(to: forked, note: forkedNote, deadline: .seconds(30))
+                XCTFail("a fork was mirrored")
+            } catch let ReplicationError.inconsistent(conflict) {
+                XCTAssertEqual(conflict.kind, .inconsistent)
+                XCTAssertEqual(conflict.notes, [honestNote, forkedNote])
+                XCTAssertFalse(conflict.proof.isEmpty)
+                XCTAssertEqual(kept.withLock { $0 }, [conflict])
+            }
+            XCTAssertEqual(replicator.mirrored(origin: a.config.origin)?.size, honest.size)
+            XCTAssertEqual(replicator.mirrored(origin: a.config.origin)?.root, honest.root)
+            guard case .stopped = replicator.status().first?.state else { return XCTFail("still followed: \(String(describing: replicator.status().first))") }
+            // No longer followed, even for the honest checkpoint.
+            do {
+                try await replicator.catchUp(to: honest, note: honestNote, deadline: .seconds(5))
+                XCTFail("a stopped peer was replicated")
+            } catch ReplicationError.stopped {}
+        } catch {
+            try await finish()
+            throw error
+        }
+        try await finish()
     }
 }

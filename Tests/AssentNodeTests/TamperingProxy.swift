@@ -9,14 +9,15 @@ import Synchronization
 /// A real HTTP server on loopback that forwards GETs to a node and can alter what it answers:
 /// a peer serving tampered bytes, for the replicator's tests. Counts the requests by path.
 final class TamperingProxy: Sendable {
-    let target: String
+    /// The node forwarded to; a test may switch it (a peer replaced by another with the same key).
+    let target: Mutex<String>
     /// Changes the body of a 200 reply to `path` (without the leading `/`); nil: forward as is.
     let tamper = Mutex<(@Sendable (_ path: String, _ body: [UInt8]) -> [UInt8])?>(nil)
     private let counts = Mutex<[String: Int]>([:])
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, Error>)?>(nil)
     private let portBox = Mutex(0)
 
-    init(target: String) { self.target = target }
+    init(target: String) { self.target = Mutex(target) }
 
     var base: String { "http://127.0.0.1:\(portBox.withLock { $0 })" }
 
@@ -30,7 +31,7 @@ final class TamperingProxy: Sendable {
             let path = String(request.uri.path.dropFirst())
             self.counts.withLock { $0[path, default: 0] += 1 }
             // No Accept-Encoding: the node answers with the bytes themselves, which the tamper sees.
-            let reply = try await HTTPClient.shared.execute(HTTPClientRequest(url: self.target + "/" + path), timeout: .seconds(30))
+            let reply = try await HTTPClient.shared.execute(HTTPClientRequest(url: self.target.withLock { $0 } + "/" + path), timeout: .seconds(30))
             var body = Array(buffer: try await reply.body.collect(upTo: 1 << 26))
             if reply.status == .ok, let tamper = self.tamper.withLock({ $0 }) { body = tamper(path, body) }
             return Response(status: .init(code: Int(reply.status.code)), headers: [.contentType: "application/octet-stream"],
