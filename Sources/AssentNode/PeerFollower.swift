@@ -57,7 +57,12 @@ final class PeerFollower: Sendable {
 
     /// One round of the background loop: the peer's latest checkpoint, then the mirror up to it.
     func poll() async throws {
-        let (checkpoint, note) = try await latestCheckpoint()
+        if case let .stopped(why) = status.withLock({ $0.state }) { throw ReplicationError.stopped(origin: peer.origin, why) }
+        let checkpoint: Checkpoint, note: String
+        do { (checkpoint, note) = try await latestCheckpoint() } catch {
+            failed(error)
+            throw error
+        }
         status.withLock { $0.peerSize = max($0.peerSize ?? 0, checkpoint.size) }
         metrics.peerCheckpointSize(origin: peer.origin, checkpoint.size)
         try await sync(to: checkpoint, note: note)

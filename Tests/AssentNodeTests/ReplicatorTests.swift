@@ -86,6 +86,9 @@ final class ReplicatorTests: XCTestCase {
         XCTAssertEqual(peer["peerSize"], .integer(Int64(size)))
         XCTAssertEqual(peer["state"], .string("following"))
         XCTAssertEqual(peer["mirror"], .string(mirrorPath + "/"))
+        let validator = try SchemaValidator(yaml: String(contentsOfFile: OpenAPITests.path, encoding: .utf8))
+        let schema = try validator.responseSchema(path: "/v1/peers", method: "get", status: 200)
+        XCTAssertEqual(try validator.errors(try XCTUnwrap(Instance(json: peers.body)), schema), [], peers.text)
         let metrics = try await b.get("/metrics").text
         XCTAssertTrue(metrics.contains("assent_mirror_entries{origin=\"\(origin)\"} \(size)"), metrics)
     }
