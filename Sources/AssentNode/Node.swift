@@ -29,8 +29,15 @@ public final class Node: Sendable {
     /// Large request bodies handled at once.
     let bodyPermits: BodyPermits
     let connections: OpenConnections
+    /// Follows the peer logs into mirrors; nil without peers (a single node).
+    public let replicator: Replicator?
+    /// The mirrors the read routes serve, by the hex SHA-256 of their origin.
+    let servedMirrors: [String: ServedLog]
 
-    public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger) throws {
+    /// A node; with `peers` (the other logs of its federation) it mirrors them, replaying their
+    /// leaves with `peerOperators` as the operator keys their sequencers trusted.
+    public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger,
+                peers: [Replicator.Peer] = [], peerOperators: Set<PublicKey> = [], replication: Replicator.Settings = .init()) throws {
         try config.validate()
         self.config = config
         self.clock = clock
@@ -56,6 +63,19 @@ public final class Node: Sendable {
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
                             epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
             clock: clock, metrics: metrics, logger: logger, erasureLogged: { walTruncation.signal() })
+        if peers.isEmpty {
+            replicator = nil
+            servedMirrors = [:]
+        } else {
+            let replicator = try Replicator(database: database, peers: peers, operators: peerOperators, settings: replication,
+                                            clock: clock, metrics: metrics, logger: logger, recordEvidence: Node.evidenceNotKept)
+            self.replicator = replicator
+            // Each mirror keeps its own gzip bundles, the node's budget shared among its logs.
+            let share = config.bundleCacheBytes / (peers.count + 1)
+            servedMirrors = Dictionary(uniqueKeysWithValues: replicator.mirrors.map { origin, store in
+                (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
+            })
+        }
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
     }
 
@@ -65,13 +85,21 @@ public final class Node: Sendable {
         let (host, port) = try config.listenAddress()
         let limits = GuardedHTTP1Channel.Limits(config)
         let connections = self.connections
+        var services: [any Service] = [sequencer, walTruncation]
+        if let replicator { services.append(replicator) }
         return Application(
             router: router(),
             server: .guardedHTTP1(limits: limits, connections: connections),
             configuration: .init(address: .hostname(host, port: port), serverName: "assent"),
-            services: [sequencer, walTruncation],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// Where conflicting checkpoints of a peer go until the node keeps evidence: nowhere, said
+    /// loudly (the replicator still stops following that peer and keeps its mirror).
+    @Sendable static func evidenceNotKept(_ conflict: Replicator.Conflict) throws {
+        throw ReplicationError.store(origin: conflict.origin, "this node keeps no evidence store, so the conflicting notes are only logged: \(conflict.notes.joined(separator: " | "))")
     }
 
     /// Gives up the data directory once the node has stopped, so that another node (a restart
@@ -104,6 +132,7 @@ public final class Node: Sendable {
         addStateRoutes(to: router)
         addMapProofRoute(to: router)
         addEvidenceRoute(to: router)
+        addPeersRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router

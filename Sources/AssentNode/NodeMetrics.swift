@@ -53,6 +53,37 @@ public final class NodeMetrics: Sendable {
         ).increment()
     }
 
+    // Per peer (label `origin`), by the replicator.
+
+    private func peerGauge(_ name: String, _ help: String, origin: String) -> Gauge {
+        registry.makeGauge(name: name, labels: [("origin", origin)], help: help)
+    }
+
+    private func peerCounter(_ name: String, _ help: String, origin: String) -> Counter {
+        registry.makeCounter(name: name + "_total", labels: [("origin", origin)], help: help)
+    }
+
+    func mirrorSize(origin: String, _ size: UInt64) {
+        peerGauge("assent_mirror_entries", "Leaves in the mirror of a peer's log, all verified", origin: origin).set(Double(size))
+    }
+
+    func peerCheckpointSize(origin: String, _ size: UInt64) {
+        peerGauge("assent_peer_checkpoint_size", "Size of the latest verified checkpoint of a peer", origin: origin).set(Double(size))
+    }
+
+    func leavesMirrored(origin: String, _ count: Int, size: UInt64) {
+        peerCounter("assent_mirror_leaves_stored", "Leaves of a peer verified and stored in its mirror", origin: origin).increment(by: Int64(count))
+        mirrorSize(origin: origin, size)
+    }
+
+    func replicationFailed(origin: String) {
+        peerCounter("assent_replication_failures", "Failed replications of a peer", origin: origin).increment()
+    }
+
+    func evidenceFound(origin: String) {
+        peerCounter("assent_peer_conflicts", "Conflicting checkpoints found signed by a peer", origin: origin).increment()
+    }
+
     private let histograms = Mutex<[String: DurationHistogram]>([:])
     private static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
