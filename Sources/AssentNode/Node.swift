@@ -22,6 +22,8 @@ public final class Node: Sendable {
     public let admission: Admission
     public let openDeclarations: OpenDeclarationLimiter
     public let clock: any NodeClock
+    /// The federation file the configuration names (docs/federation.md); nil for a node alone.
+    public let federation: Federation?
     let lock: DataDirectoryLock
     let logger: Logger
     /// gzip-encoded full entry bundles, kept.
@@ -45,8 +47,17 @@ public final class Node: Sendable {
         keys = try NodeKeys.loadOrCreate(dataDirectory: config.dataDirectory, origin: config.origin, logger: logger)
         // Before the database is touched: one node per data directory.
         lock = try DataDirectoryLock(directory: config.dataDirectory)
-        // Until the federation file exists, the only trusted operator is this node's own.
-        admission = Admission(window: try config.clockWindow(), operators: [keys.operator.key.publicKey])
+        if let path = config.federation {
+            let federation = try FederationFile.load(path: path)
+            try FederationFile.check(federation, origin: config.origin, keys: keys, path: path)
+            self.federation = federation
+        } else {
+            federation = nil
+        }
+        // Enrollments and mandates are taken from every operator the federation lists (PROTOCOL
+        // §3: "a trusted operator key"), and always from this node's own operator.
+        admission = Admission(window: try config.clockWindow(),
+                              operators: (federation?.operatorKeys ?? []).union([keys.operator.key.publicKey]))
         openDeclarations = OpenDeclarationLimiter(policy: config.openDeclarations)
         database = try AssentDatabase(path: (config.dataDirectory as NSString).appendingPathComponent("node.sqlite"))
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
@@ -100,6 +111,19 @@ public final class Node: Sendable {
     /// loudly (the replicator still stops following that peer and keeps its mirror).
     @Sendable static func evidenceNotKept(_ conflict: Replicator.Conflict) throws {
         throw ReplicationError.store(origin: conflict.origin, "this node keeps no evidence store, so the conflicting notes are only logged: \(conflict.notes.joined(separator: " | "))")
+    }
+
+    /// The other logs of the federation, which this node follows: none without a federation.
+    public var peers: [Federation.Log] {
+        (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }
+    }
+
+    /// The witnesses this node's sequencer asks for cosignatures: the federation's, except this
+    /// node's own witness (a log does not witness itself).
+    public var witnesses: [Federation.Witness] { Node.witnesses(of: federation, ownKey: keys.witness.verifierKey) }
+
+    static func witnesses(of federation: Federation?, ownKey: NoteVerifierKey) -> [Federation.Witness] {
+        (federation?.witnesses ?? []).filter { $0.key.publicKey != ownKey.publicKey }
     }
 
     /// Gives up the data directory once the node has stopped, so that another node (a restart
