@@ -33,6 +33,9 @@ public final class Node: Sendable {
     let connections: OpenConnections
     /// Follows the peer logs into mirrors; nil without peers (a single node).
     public let replicator: Replicator?
+    /// Cosigns the peer logs' checkpoints once replicated (`POST /add-checkpoint`); without a
+    /// federation or peers it knows no log and answers every request 404.
+    public let witness: Witness
     /// The mirrors the read routes serve, by the hex SHA-256 of their origin.
     let servedMirrors: [String: ServedLog]
 
@@ -87,6 +90,13 @@ public final class Node: Sendable {
                 (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
             })
         }
+        // The logs this node witnesses: the federation's other logs, and any peer given (tests).
+        // Looked up bytewise (PROTOCOL §2): an origin is its bytes.
+        let witnessed = (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { ($0.origin, $0.key) }
+            + peers.map { ($0.origin, $0.key) }
+        witness = Witness(signer: keys.witness, logKey: { origin in witnessed.first { Bytewise.equal($0.0, origin) }?.1 },
+                          replication: replicator, state: WitnessStateStore(database: database), evidence: evidence, clock: clock,
+                          deadline: .milliseconds(config.witnessCatchUpMilliseconds), logger: logger)
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
     }
 
@@ -156,6 +166,7 @@ public final class Node: Sendable {
         addStateRoutes(to: router)
         addMapProofRoute(to: router)
         addEvidenceRoute(to: router)
+        addWitnessRoute(to: router)
         addPeersRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })

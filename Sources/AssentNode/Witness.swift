@@ -20,7 +20,36 @@ public enum WitnessReplicationFailure: Error, Sendable {
     case refused(String)
     /// The signed checkpoint disagrees with the mirror: the log forked (422, evidence kept).
     case inconsistent(Evidence)
+
+    /// What an error of `catchUp` means for the witness: the replicator's `ReplicationError`
+    /// sorted into "later" (503) and "never" (422); an unknown error is "later".
+    init(_ error: any Error) {
+        if let failure = error as? WitnessReplicationFailure {
+            self = failure
+            return
+        }
+        guard let error = error as? ReplicationError else {
+            self = .unavailable("\(error)")
+            return
+        }
+        switch error {
+        case .unknownOrigin, .unreachable, .deadline, .store:
+            self = .unavailable("\(error)")
+        case .badCheckpoint, .verification, .conflictWithoutEvidence, .stopped:
+            self = .refused("\(error)")
+        case let .inconsistent(conflict):
+            let kind: Evidence.Kind = conflict.kind == .sameSizeDifferentRoot ? .sameSizeDifferentRoot : .inconsistent
+            if let evidence = try? Evidence(origin: conflict.origin, kind: kind, notes: conflict.notes, proof: conflict.proof) {
+                self = .inconsistent(evidence)
+            } else {
+                self = .refused("\(error)")
+            }
+        }
+    }
 }
+
+/// The replicator is what the witness waits for (its `catchUp` throws `ReplicationError`).
+extension Replicator: WitnessReplication {}
 
 /// The node's witness: C2SP tlog-witness v1.0.0 `add-checkpoint` (PROTOCOL §8) over the logs
 /// of the federation file. Per log, requests run one at a time (`KeyedSerialQueue`): the old
@@ -95,19 +124,18 @@ public final class Witness: Sendable {
                 return .refused(Problem(.inconsistentCheckpoint, "\(error)"))
             }
         }
-        if let replication {
-            do { try await replication.catchUp(to: request.checkpoint, note: request.noteText, deadline: deadline) } catch {
-                switch error as? WitnessReplicationFailure {
-                case let .refused(why)?:
-                    return .refused(Problem(.inconsistentCheckpoint, "the log's entries up to size \(request.checkpoint.size) do not verify: \(why)"))
-                case let .inconsistent(found)?:
-                    try await record(found, logKey: logKey)
-                    return .refused(Problem(.inconsistentCheckpoint, "the checkpoint disagrees with this node's mirror of the log (kept as evidence)"))
-                case let .unavailable(why)?:
-                    return .refused(notReplicated(request.checkpoint, why))
-                case nil:
-                    return .refused(notReplicated(request.checkpoint, "\(error)"))
-                }
+        guard let replication else {
+            return .refused(notReplicated(request.checkpoint, "this node has no replicator for the log"))
+        }
+        do { try await replication.catchUp(to: request.checkpoint, note: request.noteText, deadline: deadline) } catch {
+            switch WitnessReplicationFailure(error) {
+            case let .refused(why):
+                return .refused(Problem(.inconsistentCheckpoint, "the log's entries up to size \(request.checkpoint.size) do not verify: \(why)"))
+            case let .inconsistent(found):
+                try await record(found, logKey: logKey)
+                return .refused(Problem(.inconsistentCheckpoint, "the checkpoint disagrees with this node's mirror of the log (kept as evidence)"))
+            case let .unavailable(why):
+                return .refused(notReplicated(request.checkpoint, why))
             }
         }
         // tlog-cosignature: POSIX seconds, and tlog-witness (after v1.0.0): never 0.
@@ -120,6 +148,7 @@ public final class Witness: Sendable {
             // could have moved it; answer as tlog-witness says for a stale old size.
             return .conflict(latest: moved.checkpoint.size)
         }
+        logger.info("cosigned", metadata: ["origin": "\(request.checkpoint.origin)", "size": "\(request.checkpoint.size)", "old": "\(request.oldSize)"])
         return .cosigned(cosignature.line)
     }
 
