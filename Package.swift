@@ -73,7 +73,8 @@ let package = Package(
         // Benchmarks of the core and the store (Scripts/bench-core.sh runs it in release mode).
         .executableTarget(
             name: "assent-bench",
-            dependencies: ["AssentCore", "AssentStore", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AssentCore", "AssentStore", "AssentNode", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "AssentCoreTests",

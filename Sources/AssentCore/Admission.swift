@@ -23,6 +23,15 @@ public struct Admission: Sendable {
             past = pastMilliseconds
             future = futureMilliseconds
         }
+
+        /// The widest window a node may configure: what a replayer applies to a peer's log, whose
+        /// own window is its operator's policy and is not published (`LogReplay`).
+        public static let widest = ClockWindow(past: maxPast, future: maxFuture)
+
+        private init(past: Int64, future: Int64) {
+            self.past = past
+            self.future = future
+        }
     }
 
     /// Who the declarant is, for the rules that follow admission.

@@ -7,7 +7,9 @@ import NIOCore
 /// checks every rule that can be checked from there:
 ///
 /// - the checkpoint's signature by the log key;
-/// - every leaf (canonical JSON, statement signatures, type rules) and the hash chain;
+/// - every leaf, by `LogReplay`: canonical JSON, statement signatures, type rules, the hash
+///   chain, times never decreasing, the intake rules at the leaf's time (the widest clock window;
+///   with `operators` given, enrollments and mandates signed by one of them);
 /// - every erasure names a statement earlier in the log that carries commitments and is signed
 ///   by one who may erase it (`Admission.checkErasure`). The log's operator keys are `operators`
 ///   when given (the node publishes them; a rotated key signs nothing in the log before it
@@ -69,68 +71,35 @@ public struct LogAudit {
         } catch let error as AuditFailure { throw error } catch { throw AuditFailure("checkpoint: \(error)") }
         var summary = Summary(checkpoint: checkpoint)
 
-        var chain = ChainVerifier(origin: checkpoint.origin)
+        // Every per-leaf rule (form, signatures, chain, times, intake and erasure rules, map
+        // roots) is `LogReplay`'s, the replay the replicator runs on a peer's log too.
+        var replay = LogReplay(origin: checkpoint.origin, operators: operators, replayMap: true)
         var leafHashes = [Hash]()
         var statementAt = [UInt64: Hash]()
         var epochs = Set<UInt64>()
-        // What the erasure rule needs of every statement so far; the operator keys (given, or
-        // those that sign enrollments and mandates anywhere in the log, so an erasure by an
-        // operator key waits for the whole log before it is judged).
-        var erasable = [Hash: Admission.ErasureTarget]()
-        var inferred = Set<PublicKey>()
-        var byOperator = [(position: Int, erasure: Erasure, target: Admission.ErasureTarget)]()
         // Hash tiles as the node serves them, each compared with the tile the leaves give.
         var edge = TileEdge()
         var served = [Tile: [UInt8]]()
-        var map = MapReplay()
         for (n, tile) in Tile.entryTiles(forTreeSize: checkpoint.size).enumerated() {
             let entries: [[UInt8]]
             do { entries = try EntryBundle.decode(try await fetch(tile.entriesPath)) } catch { throw AuditFailure("\(tile.entriesPath): \(error)") }
             guard entries.count == tile.width else { throw AuditFailure("\(tile.entriesPath): \(entries.count) entries, expected \(tile.width)") }
             let first = leafHashes.count
             for entry in entries {
-                let position = leafHashes.count
                 let leaf: LogLeaf
-                do {
-                    leaf = try LogLeaf(bytes: entry)
-                    leafHashes.append(try chain.append(leaf))
-                    if let s = leaf.statement {
-                        statementAt[leaf.index] = s.hash
-                        summary.statements += 1
-                        switch s.statement {
-                        case .enrollment, .mandate: inferred.insert(s.statement.by)
-                        case let .erasure(e):
-                            guard let target = erasable[e.erases] else {
-                                throw StatementError.badField("erases", "names statement \(e.erases), which is not earlier in the log")
-                            }
-                            do { try Admission.checkErasure(e, of: target, operators: operators ?? []) } catch {
-                                // Not the declarant nor the party: only an operator key may; known at the end.
-                                guard case .notEraser = error, operators == nil else { throw error }
-                                byOperator.append((position, e, target))
-                            }
-                        case .preference: break
-                        }
-                        erasable[s.hash] = Admission.ErasureTarget(s.statement)
-                    } else {
-                        epochs.insert(leaf.index)
-                    }
-                } catch { throw AuditFailure("leaf \(position): \(error)") }
-                // The state map from the leaves alone: each epoch leaf's root must be the root of
-                // the map after every leaf before it (docs/state-map.md §4–5).
-                do { try map.append(leaf) } catch { throw AuditFailure("state map: \(error)") }
+                do { leaf = try replay.append(bytes: entry) } catch { throw AuditFailure("\(error)") }
+                leafHashes.append(leaf.leafHash)
+                if let s = leaf.statement { statementAt[leaf.index] = s.hash } else { epochs.insert(leaf.index) }
             }
             for (tile, recomputed) in edge.append(leafHashes[first...]) where !tile.isPartial {
                 served[tile] = try await fetchTile(tile, recomputed: recomputed)
             }
             if (n + 1) % 100 == 0 { progress(UInt64(leafHashes.count), checkpoint.size) }
         }
-        summary.operators = operators ?? inferred
+        do { try replay.finish() } catch { throw AuditFailure("\(error)") }
+        summary.statements = replay.statements
+        summary.operators = operators ?? replay.inferredOperators
         summary.operatorsInferred = operators == nil
-        for (position, erasure, target) in byOperator {
-            do { try Admission.checkErasure(erasure, of: target, operators: inferred) } catch {
-                throw AuditFailure("leaf \(position): \(error); the operator keys were inferred from the log (those that signed its enrollments and mandates: \(inferred.map(\.base64).sorted().joined(separator: ", "))), and \(erasure.by.base64) is not one of them. If it is the log's operator key (a rotated key), give it with --operator")
-            }
-        }
         guard edge.rootHash == checkpoint.root else {
             throw AuditFailure("root of the \(checkpoint.size) leaves is \(edge.rootHash), the checkpoint says \(checkpoint.root)")
         }
@@ -152,7 +121,7 @@ public struct LogAudit {
         }
         summary.tiles = served.count
         summary.epochs = epochs.count
-        summary.mapKeys = map.tree.count
+        summary.mapKeys = replay.mapKeys
 
         if let receipts {
             var checkpointSizes = [UInt64: Hash]()
@@ -218,28 +187,12 @@ public struct AuditFailure: Error, CustomStringConvertible {
 }
 
 extension LogAudit {
-    /// An HTTP client for reading a log. With decompression on, AsyncHTTPClient asks for gzip,
-    /// and a bundle of repetitive statements inflates far more than the 25:1 that
-    /// `HTTPClient.shared` allows (a few hundred valid statements of repeated text would stop
-    /// an audit for good). So the limit is on size instead: nothing a node serves can be larger
-    /// than the largest possible bundle, 256 × (2 + 65,535) bytes. The caller shuts it down.
-    public static func makeHTTPClient() -> HTTPClient {
-        let configuration = HTTPClient.Configuration(
-            timeout: .init(connect: .seconds(30), read: .seconds(60)), connectionPool: .init(),
-            decompression: .enabled(limit: .size(EntryBundle.maxBundleSize)))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }
+    /// An HTTP client for reading a log (`LogReadClient.makeHTTPClient`). The caller shuts it down.
+    public static func makeHTTPClient() -> HTTPClient { LogReadClient.makeHTTPClient() }
 
-    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, or a body larger than the
-    /// largest bundle, is an error. A client with decompression enabled (as `makeHTTPClient`
-    /// makes it) asks for gzip by itself, and entry bundles of JSON shrink several times.
+    /// A `Fetch` over HTTP (`LogReadClient.fetch`).
     public static func httpFetch(base: String, client: HTTPClient) -> Fetch {
-        let base = base.hasSuffix("/") ? String(base.dropLast()) : base
-        return { path in
-            let response = try await client.execute(HTTPClientRequest(url: base + "/" + path), timeout: .seconds(60))
-            let body = try await response.body.collect(upTo: EntryBundle.maxBundleSize)
-            guard response.status == .ok else { throw AuditFailure("GET /\(path): HTTP \(response.status.code)") }
-            return Array(buffer: body)
-        }
+        let fetch = LogReadClient.fetch(base: base, client: client)
+        return { try await fetch($0) }
     }
 }

@@ -16,6 +16,8 @@ public final class Node: Sendable {
     /// Truncates the WAL after erasures, off the write path.
     public let walTruncation: WALTruncation
     public let metrics: NodeMetrics
+    /// Equivocation evidence found by the witness and the replicator (`GET /v1/evidence`).
+    public let evidence: EvidenceRecorder
     /// The intake rules (PROTOCOL §3) with this node's clock window and trusted operator keys.
     public let admission: Admission
     public let openDeclarations: OpenDeclarationLimiter
@@ -29,8 +31,18 @@ public final class Node: Sendable {
     /// Large request bodies handled at once.
     let bodyPermits: BodyPermits
     let connections: OpenConnections
+    /// Follows the peer logs into mirrors; nil without peers (a single node).
+    public let replicator: Replicator?
+    /// Cosigns the peer logs' checkpoints once replicated (`POST /add-checkpoint`); without a
+    /// federation or peers it knows no log and answers every request 404.
+    public let witness: Witness
+    /// The mirrors the read routes serve, by the hex SHA-256 of their origin.
+    let servedMirrors: [String: ServedLog]
 
-    public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger) throws {
+    /// A node; with `peers` (the other logs of its federation) it mirrors them, replaying their
+    /// leaves with `peerOperators` as the operator keys their sequencers trusted.
+    public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger,
+                peers: [Replicator.Peer] = [], peerOperators: Set<PublicKey> = [], replication: Replicator.Settings = .init()) throws {
         try config.validate()
         self.config = config
         self.clock = clock
@@ -54,6 +66,7 @@ public final class Node: Sendable {
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
         store = try database.openLog(origin: config.origin, verifierKey: keys.log.verifierKey, role: .own)
         metrics = NodeMetrics()
+        evidence = try EvidenceRecorder(store: EvidenceStore(database: database), metrics: metrics, logger: logger, clock: clock)
         bundles = EntryBundleCache(capacityBytes: config.bundleCacheBytes)
         bodyPermits = BodyPermits(limit: config.maxConcurrentLargeBodies)
         connections = OpenConnections(metrics: metrics)
@@ -67,6 +80,26 @@ public final class Node: Sendable {
             cosigner: Cosigner(federation: federation, witnesses: Node.witnesses(of: federation, ownKey: keys.witness.verifierKey),
                                store: store, timeout: .milliseconds(config.witnessTimeoutMilliseconds), metrics: metrics, logger: logger),
             erasureLogged: { walTruncation.signal() })
+        if peers.isEmpty {
+            replicator = nil
+            servedMirrors = [:]
+        } else {
+            let replicator = try Replicator(database: database, peers: peers, operators: peerOperators, settings: replication,
+                                            clock: clock, metrics: metrics, logger: logger, recordEvidence: Node.evidenceNotKept)
+            self.replicator = replicator
+            // Each mirror keeps its own gzip bundles, the node's budget shared among its logs.
+            let share = config.bundleCacheBytes / (peers.count + 1)
+            servedMirrors = Dictionary(uniqueKeysWithValues: replicator.mirrors.map { origin, store in
+                (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
+            })
+        }
+        // The logs this node witnesses: the federation's other logs, and any peer given (tests).
+        // Looked up bytewise (PROTOCOL §2): an origin is its bytes.
+        let witnessed = (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { ($0.origin, $0.key) }
+            + peers.map { ($0.origin, $0.key) }
+        witness = Witness(signer: keys.witness, logKey: { origin in witnessed.first { Bytewise.equal($0.0, origin) }?.1 },
+                          replication: replicator, state: WitnessStateStore(database: database), evidence: evidence, clock: clock,
+                          deadline: .milliseconds(config.witnessCatchUpMilliseconds), logger: logger)
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
     }
 
@@ -76,13 +109,21 @@ public final class Node: Sendable {
         let (host, port) = try config.listenAddress()
         let limits = GuardedHTTP1Channel.Limits(config)
         let connections = self.connections
+        var services: [any Service] = [sequencer, walTruncation]
+        if let replicator { services.append(replicator) }
         return Application(
             router: router(),
             server: .guardedHTTP1(limits: limits, connections: connections),
             configuration: .init(address: .hostname(host, port: port), serverName: "assent"),
-            services: [sequencer, walTruncation],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// Where conflicting checkpoints of a peer go until the node keeps evidence: nowhere, said
+    /// loudly (the replicator still stops following that peer and keeps its mirror).
+    @Sendable static func evidenceNotKept(_ conflict: Replicator.Conflict) throws {
+        throw ReplicationError.store(origin: conflict.origin, "this node keeps no evidence store, so the conflicting notes are only logged: \(conflict.notes.joined(separator: " | "))")
     }
 
     /// The other logs of the federation, which this node follows: none without a federation.
@@ -127,6 +168,9 @@ public final class Node: Sendable {
         addStatementRoute(to: router)
         addStateRoutes(to: router)
         addMapProofRoute(to: router)
+        addEvidenceRoute(to: router)
+        addWitnessRoute(to: router)
+        addPeersRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router

@@ -18,6 +18,10 @@ public struct NodeConfig: Codable, Sendable {
     /// How long, after a checkpoint is signed, the sequencer waits for the federation's
     /// witnesses' cosignatures before it publishes with those that came (docs/federation.md).
     public var witnessTimeoutMilliseconds: Int = 2000
+    /// How long this node's witness waits for its replicator to bring a peer's mirror up to a
+    /// checkpoint it is asked to cosign, before it answers 503 (docs/federation.md "Witness").
+    /// Below the peers' `witnessTimeoutMilliseconds`, so that they hear why.
+    public var witnessCatchUpMilliseconds: Int = 1500
     /// Statements per batch before the sequencer writes without waiting for the interval.
     public var batchSize: Int = 1000
     /// How long the sequencer lets a batch fill, in milliseconds.
@@ -69,7 +73,7 @@ public struct NodeConfig: Codable, Sendable {
         case origin, society, listen, dataDirectory, batchSize, batchIntervalMilliseconds, epochIntervalSeconds
         case clockWindowPastSeconds, clockWindowFutureSeconds, maxQueued, openDeclarations
         case maxBodyBytes, maxConnections, idleTimeoutSeconds, headerTimeoutSeconds, bodyTimeoutSeconds
-        case maxConcurrentLargeBodies, bundleCacheBytes, publicDisclosures, federation, witnessTimeoutMilliseconds
+        case maxConcurrentLargeBodies, bundleCacheBytes, publicDisclosures, federation, witnessTimeoutMilliseconds, witnessCatchUpMilliseconds
     }
 
     public init(from decoder: Decoder) throws {
@@ -97,6 +101,7 @@ public struct NodeConfig: Codable, Sendable {
         try read(.publicDisclosures, into: &publicDisclosures)
         federation = try c.decodeIfPresent(String.self, forKey: .federation)
         try read(.witnessTimeoutMilliseconds, into: &witnessTimeoutMilliseconds)
+        try read(.witnessCatchUpMilliseconds, into: &witnessCatchUpMilliseconds)
     }
 
     /// Whether a disclosure of `field` (a JSON Pointer: `/ids/3` is one of `/ids`) is served.
@@ -147,6 +152,7 @@ public struct NodeConfig: Codable, Sendable {
         }
         guard (1...1000).contains(maxConcurrentLargeBodies) else { throw ConfigError("maxConcurrentLargeBodies must be 1...1000") }
         guard (1...600_000).contains(witnessTimeoutMilliseconds) else { throw ConfigError("witnessTimeoutMilliseconds must be 1...600000") }
+        guard (1...600_000).contains(witnessCatchUpMilliseconds) else { throw ConfigError("witnessCatchUpMilliseconds must be 1...600000") }
         if let federation, federation.isEmpty { throw ConfigError("federation must be the path of a federation file, or absent") }
         guard bundleCacheBytes >= 0 else { throw ConfigError("bundleCacheBytes must not be negative") }
         _ = try clockWindow()

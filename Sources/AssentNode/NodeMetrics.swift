@@ -11,6 +11,7 @@ public final class NodeMetrics: Sendable {
     let checkpointAge: Gauge
     let connections: Gauge
     let connectionsRefused: Counter
+    let evidence: Gauge
     private let lastCheckpoint = Mutex<Date>(Date())
 
     public init() {
@@ -20,6 +21,7 @@ public final class NodeMetrics: Sendable {
         checkpointAge = registry.makeGauge(name: "assent_checkpoint_age_seconds", help: "Seconds since the latest checkpoint was signed")
         connections = registry.makeGauge(name: "assent_http_connections", help: "Open HTTP connections")
         connectionsRefused = registry.makeCounter(name: "assent_http_connections_refused_total", help: "Connections refused over maxConnections")
+        evidence = registry.makeGauge(name: "assent_evidence_stored", help: "Pieces of equivocation evidence stored (GET /v1/evidence); above 0 a log has equivocated")
     }
 
     func batchWritten(statements: Int, size: UInt64) {
@@ -51,6 +53,49 @@ public final class NodeMetrics: Sendable {
             descriptor: MetricNameDescriptor(metricName: "assent_statements_refused", unitName: "total", helpText: "Statements refused, by reason"),
             labels: [("reason", reason)]
         ).increment()
+    }
+
+    /// The stored evidence, counted at start.
+    func evidenceStored(count: Int) { evidence.set(Double(count)) }
+
+    /// New evidence against `origin` (origins come from the federation file, so the label's values are few).
+    func evidenceFound(origin: String, count: Int) {
+        evidence.set(Double(count))
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "assent_evidence_found", unitName: "total", helpText: "Equivocation evidence found since start, by log"),
+            labels: [("origin", origin)]
+        ).increment()
+    }
+
+    // Per peer (label `origin`), by the replicator.
+
+    private func peerGauge(_ name: String, _ help: String, origin: String) -> Gauge {
+        registry.makeGauge(name: name, labels: [("origin", origin)], help: help)
+    }
+
+    private func peerCounter(_ name: String, _ help: String, origin: String) -> Counter {
+        registry.makeCounter(name: name + "_total", labels: [("origin", origin)], help: help)
+    }
+
+    func mirrorSize(origin: String, _ size: UInt64) {
+        peerGauge("assent_mirror_entries", "Leaves in the mirror of a peer's log, all verified", origin: origin).set(Double(size))
+    }
+
+    func peerCheckpointSize(origin: String, _ size: UInt64) {
+        peerGauge("assent_peer_checkpoint_size", "Size of the latest verified checkpoint of a peer", origin: origin).set(Double(size))
+    }
+
+    func leavesMirrored(origin: String, _ count: Int, size: UInt64) {
+        peerCounter("assent_mirror_leaves_stored", "Leaves of a peer verified and stored in its mirror", origin: origin).increment(by: Int64(count))
+        mirrorSize(origin: origin, size)
+    }
+
+    func replicationFailed(origin: String) {
+        peerCounter("assent_replication_failures", "Failed replications of a peer", origin: origin).increment()
+    }
+
+    func evidenceFound(origin: String) {
+        peerCounter("assent_peer_conflicts", "Conflicting checkpoints found signed by a peer", origin: origin).increment()
     }
 
     private let histograms = Mutex<[String: DurationHistogram]>([:])

@@ -37,6 +37,11 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         case erasureNotAllowed = "erasure-not-allowed"
         case nothingToErase = "nothing-to-erase"
         case alreadyErased = "already-erased"
+        // The witness (POST /add-checkpoint, C2SP tlog-witness v1.0.0 and PROTOCOL §8).
+        case unknownLog = "unknown-log"
+        case badLogSignature = "bad-log-signature"
+        case inconsistentCheckpoint = "inconsistent-checkpoint"
+        case notReplicated = "not-replicated"
 
         public var title: String {
             switch self {
@@ -69,6 +74,10 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             case .erasureNotAllowed: "Not allowed to erase that statement"
             case .nothingToErase: "Nothing to erase"
             case .alreadyErased: "Statement already erased"
+            case .unknownLog: "Not a log this witness witnesses"
+            case .badLogSignature: "Checkpoint not signed by the log"
+            case .inconsistentCheckpoint: "Checkpoint inconsistent with the one cosigned"
+            case .notReplicated: "Log not replicated to that size yet"
             }
         }
 
@@ -76,17 +85,18 @@ public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
             switch self {
             case .malformedJSON, .notCanonical, .badSignature, .unknownType, .invalidStatement, .stale, .future, .badRequest,
                  .personalDataInClear, .badDisclosure, .unknownStatement, .nothingToErase: 400
-            case .notAuthorized, .notEnrolled, .erasureNotAllowed: 403
-            case .notFound: 404
+            case .notAuthorized, .notEnrolled, .erasureNotAllowed, .badLogSignature: 403
+            case .notFound, .unknownLog: 404
             case .methodNotAllowed: 405
             case .alreadyErased: 409
             case .requestTimeout: 408
             case .tooLarge, .batchTooLarge: 413
+            case .inconsistentCheckpoint: 422
             case .rateLimited: 429
             // nginx's code for a client that went away: recorded in metrics, never sent.
             case .clientClosed: 499
             case .internal, .receiptUnavailable: 500
-            case .queueFull, .notLogged, .shuttingDown, .busy: 503
+            case .queueFull, .notLogged, .shuttingDown, .busy, .notReplicated: 503
             }
         }
     }

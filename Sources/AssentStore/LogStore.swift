@@ -189,10 +189,27 @@ public final class LogStore: Sendable {
         try writerLock.withLock { _ in try appendHoldingLocks(leaves, closingEpoch: nil, disclosures: disclosures, sign: sign) }
     }
 
+    /// Appends a mirror's copy of its peer's leaves (role `.mirror` only), ending with an epoch
+    /// leaf, which the caller has authenticated against a signed checkpoint of the peer of at
+    /// least the new size (the replicator). `note` is the peer's checkpoint note for exactly the
+    /// new size, checked as `append`'s notes are; nil when the leaves end before the signed size
+    /// (one chunk of a longer catch-up, so memory stays bounded): then no note is stored for the
+    /// new size and the mirror keeps publishing its latest note, which covers fewer leaves than
+    /// it holds until the chunk that ends at the signed size. Every epoch leaf's map root is
+    /// recomputed as in `append(_:disclosures:sign:)`. Returns the tree at the new size.
+    @discardableResult
+    public func appendMirrored(_ leaves: [LogLeaf], note: String?) throws -> Checkpoint {
+        guard role == .mirror else { throw StoreError.badAppend(origin: origin, "only a mirror appends its peer's leaves without signing them") }
+        return try writerLock.withLock { _ in
+            try appendHoldingLocks(leaves, closingEpoch: nil, disclosures: [:]) { _ in note }.checkpoint
+        }
+    }
+
     /// Takes the map's lock for the whole append: the tree changes, the transaction commits (or
     /// the tree is rolled back), then memory moves on, and only then can a proof read the tree.
+    /// `sign` returns nil only for a mirror's unsigned chunk (`appendMirrored`): the result's note is then "".
     private func appendHoldingLocks(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
-                                    sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+                                    sign: (Checkpoint) throws -> String?) throws -> (checkpoint: Checkpoint, note: String) {
         try map.withLock { tree in
             try tree.beginBatch()
             do {
@@ -207,13 +224,13 @@ public final class LogStore: Sendable {
     }
 
     private func appendHoldingWriterLock(_ leaves: [LogLeaf], closingEpoch: ((Hash) throws -> LogLeaf)?, disclosures: [Hash: [Disclosure]],
-                                         tree: inout CompactPrefixTree, sign: (Checkpoint) throws -> String) throws -> (checkpoint: Checkpoint, note: String) {
+                                         tree: inout CompactPrefixTree, sign: (Checkpoint) throws -> String?) throws -> (checkpoint: Checkpoint, note: String) {
         let current = state.withLock { $0 }
         var next = current
         var enrollmentsChanged = Set<PublicKey>()
         var nowActive = Set<PublicKey>()
         var prepared = [ConsentIndexStore.Prepared]()
-        let result: (Checkpoint, String) = try database.pool.write { db in
+        let result: (Checkpoint, String?) = try database.pool.write { db in
             let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
             let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
             // The first disclosures of a statement win: a later submission of the same statement cannot replace them.
@@ -284,13 +301,15 @@ public final class LogStore: Sendable {
             if let previous = current.checkpoint, previous.size == checkpoint.size, previous.root != checkpoint.root {
                 throw StoreError.inconsistentCheckpoint(origin: origin, "two roots for size \(checkpoint.size)")
             }
-            let note = try checkedNote(try sign(checkpoint), for: checkpoint)
+            let note = try sign(checkpoint).map { try checkedNote($0, for: checkpoint) }
             let upsertTile = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tiles (log, level, idx, hashes) VALUES (?, ?, ?, ?)")
             for (tile, hashes) in changed {
                 try upsertTile.execute(arguments: [id, tile.level, Int64(tile.index), Data(hashes)])
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (log, size, note) VALUES (?, ?, ?)",
-                           arguments: [id, Int64(checkpoint.size), note])
+            if let note {
+                try db.execute(sql: "INSERT OR REPLACE INTO checkpoints (log, size, note) VALUES (?, ?, ?)",
+                               arguments: [id, Int64(checkpoint.size), note])
+            }
             try db.execute(sql: "UPDATE logs SET size = ? WHERE id = ?", arguments: [Int64(next.size), id])
             for party in enrollmentsChanged
             where try Bool.fetchOne(db, sql: "SELECT active FROM parties WHERE log = ? AND party = ?", arguments: [id, Data(party.bytes)]) == true {
@@ -298,8 +317,10 @@ public final class LogStore: Sendable {
             }
             return (checkpoint, note)
         }
-        next.checkpoint = result.0
-        next.checkpointNote = result.1
+        if let note = result.1 {
+            next.checkpoint = result.0
+            next.checkpointNote = note
+        }
         // Enrollments first: nobody sees the new size with the old enrolled set.
         if !enrollmentsChanged.isEmpty {
             enrolled.withLock { set in
@@ -315,7 +336,7 @@ public final class LogStore: Sendable {
             index.advance(size: next.size, time: latestTime)
         }
         state.withLock { $0 = next }
-        return result
+        return (result.0, result.1 ?? "")
     }
 
     /// The one check every checkpoint note passes before it is stored: it must be a note of

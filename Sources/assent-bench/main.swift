@@ -24,6 +24,13 @@ let usage = """
                preferences and licences), then measures bulk-check decisions/s now and
                at a past T over `queries` works (default 50,000), single-work state
                p50/p99 in process, and peak RSS.
+      replicate-source  writes `entries` leaves (default 1,000,000, a multiple of 1,000) into
+               the node data directory --dir (keys made there), for `assent serve`; prints
+               the log's verifier key (Scripts/bench-replicate.sh).
+      replicate-follow URL VKEY [seconds]  measures one core's Ed25519 verify rate
+               (`seconds` of CPU, default 2), then replicates the log at URL (verifier key
+               VKEY) into a fresh mirror in --dir; reports entries verified and stored per
+               second, their ratio to the verify rate, and the follower's peak RSS.
       --json   one JSON object on stdout instead of text.
     """
 
@@ -46,6 +53,18 @@ func number<T: LosslessStringConvertible>(_ args: [String], _ index: Int, defaul
     return parsed
 }
 
+/// Runs async work from this synchronous entry point and waits for it.
+func runAsync(_ body: @escaping @Sendable () async throws -> Void) throws {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var failure: Error?
+    Task {
+        do { try await body() } catch { failure = error }
+        done.signal()
+    }
+    done.wait()
+    if let failure { throw failure }
+}
+
 do {
     switch args.first {
     case "crypto":
@@ -60,6 +79,13 @@ do {
         let works: Int = try number(args, 1, default: 100_000)
         try ConsentBench.run(works: works, statements: number(args, 2, default: 2 * works), queries: number(args, 3, default: 50_000),
                              directory: directory, keep: keep, json: json)
+    case "replicate-source":
+        guard let directory else { throw UsageError(description: "replicate-source needs --dir") }
+        try ReplicateBench.source(entries: number(args, 1, default: 1_000_000), directory: directory)
+    case "replicate-follow":
+        guard let directory, args.count >= 3 else { throw UsageError(description: "replicate-follow needs URL, VKEY and --dir") }
+        let (url, key, seconds): (String, String, Double) = (args[1], args[2], try number(args, 3, default: 2.0))
+        try runAsync { try await ReplicateBench.follow(url: url, key: key, directory: directory, seconds: seconds, json: json) }
     case "-h", "--help", "help":
         print(usage)
     default:

@@ -18,6 +18,17 @@ final class TestNode: @unchecked Sendable {
     private var runTask: Task<Void, Error>?
     /// The node's clock: the system's, or a manual one the test moves.
     let clock: any NodeClock
+    /// The peer logs the node mirrors (`Node.init`'s `peers`), and the operator keys they trust.
+    var peers: [Replicator.Peer] = []
+    var peerOperators: Set<PublicKey> = []
+    /// Replication paced for tests: polls and retries every 50 ms.
+    var replication: Replicator.Settings = {
+        var settings = Replicator.Settings()
+        settings.interval = .milliseconds(50)
+        settings.firstRetry = .milliseconds(50)
+        settings.maxRetry = .milliseconds(400)
+        return settings
+    }()
 
     init(directory: URL? = nil, clock: any NodeClock = SystemClock(), configure: (inout NodeConfig) -> Void = { _ in }) {
         self.clock = clock
@@ -36,7 +47,7 @@ final class TestNode: @unchecked Sendable {
         var logger = Logger(label: "test-node")
         logger.logLevel = .warning
         node = nil  // a restarted node takes over the data directory's lock from the stopped one
-        node = try Node(config: config, clock: clock, logger: logger)
+        node = try Node(config: config, clock: clock, logger: logger, peers: peers, peerOperators: peerOperators, replication: replication)
         let ready = AsyncStream<Int>.makeStream()
         let app = try node.application { port in ready.continuation.yield(port) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The replicator's throughput: a follower replicating a log of N entries over HTTP, as a ratio of
+# one core's Ed25519 verify rate measured in the same run. See docs/benchmarks.md ("Replication").
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: Scripts/bench-replicate.sh [--entries N] [--seconds S] [--json] [--no-build] [--keep]
+
+Builds assent and assent-bench (release, scratch path .build-bench), then:
+
+  1. writes a source log of N entries (default 1,000,000; a multiple of 1,000: batches of
+     999 signed preferences and an epoch leaf) into a node's data directory;
+  2. serves it with `assent serve` on a free loopback port;
+  3. in its own process, measures one core's Ed25519 verify rate (PublicKey.isValidSignature,
+     as `assent-bench crypto verify`), then has a replicator follow the source into a fresh
+     mirror: every hash tile and entry bundle fetched (gzip) and authenticated against the
+     signed checkpoint, every statement signature verified (on all cores), every leaf
+     replayed, every epoch's map root recomputed by the mirror store;
+  4. prints entries verified and stored per second, its ratio to the verify rate (goal ≥ 1.0:
+     verification on both cores) and the follower's peak memory (VmHWM).
+
+Options:
+  --entries N   entries in the source log (default 1000000)
+  --seconds S   CPU seconds of the verify measurement (default 2)
+  --json        print the follower's JSON result instead of text
+  --no-build    use the already-built binaries in .build-bench/release
+  --keep        keep the work directory (printed)
+  -h, --help    this help
+
+The source node and the follower share the machine: the rate includes serving.
+Exit status: 0 when the goal is met, 1 when it is not, 2 on a usage, build or run error.
+USAGE
+}
+
+entries=1000000
+seconds=2
+json=0
+build=1
+keep=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --entries) entries="${2:?--entries needs a number}"; shift 2 ;;
+        --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
+        --json) json=1; shift ;;
+        --no-build) build=0; shift ;;
+        --keep) keep=1; shift ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "bench-replicate.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
+    esac
+done
+[[ "$entries" =~ ^[0-9]+$ ]] && ((entries >= 1000 && entries % 1000 == 0)) || { echo "bench-replicate.sh: --entries must be a positive multiple of 1000" >&2; exit 2; }
+[[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "bench-replicate.sh: not a number of seconds: $seconds" >&2; exit 2; }
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+log() { echo "bench-replicate: $*" >&2; }
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/bench-replicate.XXXXXX")"
+server=""
+cleanup() {
+    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+if [ "$build" = 1 ]; then
+    log "building assent and assent-bench (release, .build-bench)"
+    swift build -c release --product assent-bench --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
+    swift build -c release --product assent --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
+fi
+bin="$(swift build -c release --scratch-path .build-bench --show-bin-path)"
+[ -x "$bin/assent-bench" ] && [ -x "$bin/assent" ] || { log "no binaries in $bin; run without --no-build"; exit 2; }
+
+log "writing a source log of $entries entries"
+vkey="$("$bin/assent-bench" replicate-source "$entries" --dir "$work/source")"
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+cat >"$work/source.json" <<JSON
+{"origin": "bench.assent.example/log", "listen": "127.0.0.1:$port", "dataDirectory": "$work/source"}
+JSON
+log "serving it on 127.0.0.1:$port (opening a large store rebuilds its map and index first)"
+"$bin/assent" serve --config "$work/source.json" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 1200); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || { log "the source node stopped:"; cat "$work/server.log" >&2; exit 2; }
+    sleep 0.5
+done
+curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { log "the source node did not come up in 10 minutes"; exit 2; }
+
+log "following it"
+flags=()
+[ "$json" = 1 ] && flags+=(--json)
+"$bin/assent-bench" replicate-follow "http://127.0.0.1:$port/" "$vkey" "$seconds" --dir "$work/follower" "${flags[@]}" | tee "$work/result.txt"
+if [ "$json" = 1 ]; then
+    ratio="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ratio"])' "$work/result.txt")"
+else
+    ratio="$(sed -n 's/^ratio: \([0-9.]*\).*/\1/p' "$work/result.txt")"
+fi
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 1.0 else 1)' "$ratio"

@@ -1,0 +1,47 @@
+import AssentCore
+import AsyncHTTPClient
+import NIOCore
+
+/// Reads a log's tlog-tiles paths over HTTP: what `assent audit` and the replicator share.
+public enum LogReadClient {
+    /// GETs `path` relative to a log's base URL and returns the body of a 200 reply, or throws.
+    public typealias Fetch = @Sendable (String) async throws -> [UInt8]
+
+    /// An HTTP client for reading a log. With decompression on, AsyncHTTPClient asks for gzip,
+    /// and a bundle of repetitive statements inflates far more than the 25:1 that
+    /// `HTTPClient.shared` allows (a few hundred valid statements of repeated text would stop
+    /// an audit or a mirror for good). So the limit is on size instead: nothing a node serves can
+    /// be larger than the largest possible bundle, 256 × (2 + 65,535) bytes. The caller shuts it down.
+    public static func makeHTTPClient(connect: TimeAmount = .seconds(30), read: TimeAmount = .seconds(60)) -> HTTPClient {
+        let configuration = HTTPClient.Configuration(
+            timeout: .init(connect: connect, read: read), connectionPool: .init(),
+            decompression: .enabled(limit: .size(EntryBundle.maxBundleSize)))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, or a body larger than the
+    /// largest bundle, is an error naming the URL. A client with decompression enabled (as
+    /// `makeHTTPClient` makes it) asks for gzip by itself, and entry bundles of JSON shrink
+    /// several times.
+    public static func fetch(base: String, client: HTTPClient, timeout: TimeAmount = .seconds(60)) -> Fetch {
+        let base = base.hasSuffix("/") ? String(base.dropLast()) : base
+        return { path in
+            let url = base + "/" + path
+            let response = try await client.execute(HTTPClientRequest(url: url), timeout: timeout)
+            let body = try await response.body.collect(upTo: EntryBundle.maxBundleSize)
+            guard response.status == .ok else { throw LogReadError(url: url, "HTTP \(response.status.code)") }
+            return Array(buffer: body)
+        }
+    }
+}
+
+/// A GET of a log's path that did not answer 200.
+public struct LogReadError: Error, CustomStringConvertible {
+    public let url: String
+    public let reason: String
+    init(url: String, _ reason: String) {
+        self.url = url
+        self.reason = reason
+    }
+    public var description: String { "GET \(url): \(reason)" }
+}

@@ -1,0 +1,333 @@
+import AssentCore
+import AssentStore
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+/// Follows one peer's log into its mirror `LogStore` (ARCHITECTURE.md, "Replicate"; C2SP
+/// tlog-mirror): checkpoint verified with the log's key from the federation file, consistency
+/// with what the mirror holds, hash tiles and entry bundles authenticated against the signed
+/// tree, every leaf replayed (`LogReplay`), then stored in chunks that end at epoch leaves. One
+/// replication at a time per peer (`lock`): the background loop and a witness's `catchUp`
+/// take turns.
+final class PeerFollower: Sendable {
+    let peer: Replicator.Peer
+    let store: LogStore
+    let settings: Replicator.Settings
+    let operators: Set<PublicKey>
+    let fetch: LogReadClient.Fetch
+    let recordEvidence: @Sendable (Replicator.Conflict) throws -> Void
+    let clock: any NodeClock
+    let metrics: NodeMetrics
+    let logger: Logger
+    let lock = AsyncLock()
+    let status: Mutex<PeerStatus>
+    /// Chunks are stored here, off the cooperative pool (SQLite blocks), while the next chunk
+    /// is fetched and verified.
+    private let writer: DispatchQueue
+
+    init(peer: Replicator.Peer, store: LogStore, settings: Replicator.Settings, operators: Set<PublicKey>,
+         fetch: @escaping LogReadClient.Fetch, recordEvidence: @escaping @Sendable (Replicator.Conflict) throws -> Void,
+         clock: any NodeClock, metrics: NodeMetrics, logger: Logger) {
+        self.peer = peer
+        self.store = store
+        self.settings = settings
+        self.operators = operators
+        self.fetch = fetch
+        self.recordEvidence = recordEvidence
+        self.clock = clock
+        self.metrics = metrics
+        self.logger = logger
+        writer = DispatchQueue(label: "assent.mirror.\(peer.origin)")
+        status = Mutex(PeerStatus(origin: peer.origin, url: peer.url, mirroredSize: store.size))
+        metrics.mirrorSize(origin: peer.origin, store.size)
+    }
+
+    /// The peer's latest checkpoint, verified with the log's key.
+    func latestCheckpoint() async throws(ReplicationError) -> (checkpoint: Checkpoint, note: String) {
+        let bytes: [UInt8]
+        do { bytes = try await fetch("checkpoint") } catch { throw .unreachable(origin: peer.origin, "\(error)") }
+        let note = String(decoding: bytes, as: UTF8.self)
+        do {
+            let checkpoint = try Checkpoint.verified(try SignedNote(parsing: note), logKey: peer.key)
+            return (checkpoint, note)
+        } catch { throw .badCheckpoint(origin: peer.origin, "\(error)") }
+    }
+
+    /// One round of the background loop: the peer's latest checkpoint, then the mirror up to it.
+    func poll() async throws {
+        if case let .stopped(why) = status.withLock({ $0.state }) { throw ReplicationError.stopped(origin: peer.origin, why) }
+        let checkpoint: Checkpoint, note: String
+        do { (checkpoint, note) = try await latestCheckpoint() } catch {
+            failed(error)
+            throw error
+        }
+        status.withLock { $0.peerSize = max($0.peerSize ?? 0, checkpoint.size) }
+        metrics.peerCheckpointSize(origin: peer.origin, checkpoint.size)
+        try await sync(to: checkpoint, note: note)
+    }
+
+    /// Brings the mirror to exactly `checkpoint`, whose note `note` has been verified with the
+    /// log's key. Records success or failure in the status.
+    func sync(to checkpoint: Checkpoint, note: String) async throws {
+        try await lock.withLock {
+            if case let .stopped(why) = self.status.withLock({ $0.state }) { throw ReplicationError.stopped(origin: self.peer.origin, why) }
+            self.status.withLock { $0.state = .syncing }
+            do {
+                try await self.replicate(to: checkpoint, note: note)
+                self.succeeded()
+            } catch let error as ReplicationError {
+                self.failed(error)
+                throw error
+            } catch {
+                let wrapped = ReplicationError.store(origin: self.peer.origin, "\(error)")
+                self.failed(wrapped)
+                throw wrapped
+            }
+        }
+    }
+
+    private func succeeded() {
+        let size = store.size
+        status.withLock { s in
+            s.mirroredSize = size
+            s.lastSuccess = clock.now
+            s.failures = 0
+            s.state = .following
+        }
+        metrics.mirrorSize(origin: peer.origin, size)
+    }
+
+    private func failed(_ error: ReplicationError) {
+        let size = store.size
+        status.withLock { s in
+            s.mirroredSize = size
+            s.lastError = "\(error)"
+            s.lastErrorAt = clock.now
+            s.failures += 1
+            switch error {
+            case let .inconsistent(conflict): s.state = .stopped(conflict.summary)
+            case let .conflictWithoutEvidence(_, why): s.state = .stopped(why)
+            case .stopped: break
+            default: s.state = .failing
+            }
+        }
+        metrics.replicationFailed(origin: peer.origin)
+        logger.warning("replication failed", metadata: ["origin": "\(peer.origin)", "error": "\(error)"])
+    }
+
+    // MARK: Replication
+
+    private func replicate(to checkpoint: Checkpoint, note: String) async throws {
+        let origin = peer.origin
+        let held = store.size
+        if checkpoint.size <= held {
+            let root = try store.treeHash(size: checkpoint.size)
+            guard root == checkpoint.root else { try await conflict(checkpoint, note: note, tiles: nil) }
+            // The peer's note for a size the mirror holds without one (the end of a catch-up cut
+            // short, or an older note): kept, so the mirror publishes it.
+            if store.latestCheckpoint.map({ $0.checkpoint.size < checkpoint.size }) ?? true {
+                try store.storeCheckpointNote(note)
+            }
+            return
+        }
+        let tiles = PeerTiles(checkpoint: checkpoint, fetch: fetch)
+        // Consistency (RFC 9162 §2.1.4) of what the mirror holds with the signed tree, the proof
+        // made from the peer's tiles as that tree authenticates them.
+        if held > 0 {
+            let proof: ConsistencyProof
+            do { proof = try await tiles.run { try ConsistencyProof.generate(oldSize: held, newSize: checkpoint.size, reader: $0) } } catch {
+                throw ReplicationError.verification(origin: origin, "hash tiles of the tree of size \(checkpoint.size): \(error)")
+            }
+            let heldRoot = try store.treeHash(size: held)
+            do { try proof.verify(oldRoot: heldRoot, newRoot: checkpoint.root) } catch {
+                try await conflict(checkpoint, note: note, tiles: tiles)
+            }
+        }
+        try await copyLeaves(from: held, to: checkpoint, note: note, tiles: tiles)
+    }
+
+    /// The peer signed `checkpoint`, which conflicts with the mirror. Evidence needs a note the
+    /// mirror kept: the latest, at the same size (two roots) or at another size (no consistency:
+    /// the proof, from the newer tree's hashes, gives the older size another root).
+    private func conflict(_ checkpoint: Checkpoint, note: String, tiles: PeerTiles?) async throws -> Never {
+        let origin = peer.origin
+        func withoutEvidence(_ why: String) -> ReplicationError { .conflictWithoutEvidence(origin: origin, why) }
+        guard let (kept, keptNote) = store.latestCheckpoint, kept.size > 0 else {
+            throw withoutEvidence("the signed tree of size \(checkpoint.size) does not contain the leaves mirrored so far, and the mirror keeps no note of the peer to show it")
+        }
+        let conflict: Replicator.Conflict
+        if kept.size == checkpoint.size {
+            guard kept.root != checkpoint.root else {
+                throw withoutEvidence("the signed tree of size \(checkpoint.size) is the kept note's, yet does not contain the leaves mirrored beyond it")
+            }
+            conflict = .init(origin: origin, kind: .sameSizeDifferentRoot, notes: [keptNote, note], proof: [])
+        } else if kept.size < checkpoint.size {
+            let tiles = tiles ?? PeerTiles(checkpoint: checkpoint, fetch: fetch)
+            let proof: ConsistencyProof
+            do { proof = try await tiles.run { try ConsistencyProof.generate(oldSize: kept.size, newSize: checkpoint.size, reader: $0) } } catch {
+                throw ReplicationError.verification(origin: origin, "hash tiles of the tree of size \(checkpoint.size): \(error)")
+            }
+            if (try? proof.verify(oldRoot: kept.root, newRoot: checkpoint.root)) != nil {
+                throw withoutEvidence("the signed tree of size \(checkpoint.size) contains the kept note's tree (size \(kept.size)) but not the leaves mirrored after it")
+            }
+            conflict = .init(origin: origin, kind: .inconsistent, notes: [keptNote, note], proof: proof.hashes)
+        } else {
+            // An older checkpoint than the kept note: the mirror's own proof from its tree at that
+            // size to the kept note, whose old root is not the one the peer signed.
+            let proof = try store.consistencyProof(oldSize: checkpoint.size, newSize: kept.size)
+            conflict = .init(origin: origin, kind: .inconsistent, notes: [note, keptNote], proof: proof.hashes)
+        }
+        // Not kept (no evidence store, or it failed): said loudly, and the peer is stopped all the same.
+        do { try recordEvidence(conflict) } catch {
+            logger.error("evidence not recorded", metadata: ["origin": "\(origin)", "error": "\(error)"])
+        }
+        metrics.evidenceFound(origin: origin)
+        logger.critical("peer signed conflicting checkpoints", metadata: ["origin": "\(origin)", "kind": "\(conflict.kind.rawValue)"])
+        throw ReplicationError.inconsistent(conflict)
+    }
+
+    /// Fetches, authenticates, replays and stores leaves `held` ..< `checkpoint.size`: batches of
+    /// `settings.batchBundles` entry bundles fetched at once with their level-0 tiles, leaves
+    /// parsed (signatures verified) on `settings.verifyTasks` tasks, replayed in order, then
+    /// stored in chunks of about `settings.chunkLeaves` ending at an epoch leaf, each while the
+    /// next batch is fetched and verified. The last chunk carries the peer's note.
+    private func copyLeaves(from held: UInt64, to checkpoint: Checkpoint, note: String, tiles: PeerTiles) async throws {
+        let origin = peer.origin
+        let store = self.store
+        var last: LogLeaf?
+        if held > 0 {
+            guard let bytes = try store.leafBytes(at: held - 1) else { throw ReplicationError.store(origin: origin, "leaf \(held - 1) is missing") }
+            last = try LogLeaf(storedBytes: bytes)
+        }
+        // Statements erased by a later leaf are found in the mirror once stored.
+        var replay = LogReplay(origin: origin, operators: operators, replayMap: false, continuingAfter: last) { hash in
+            guard let index = try store.indexes(ofStatements: [hash])[hash], let bytes = try store.leafBytes(at: index),
+                  let statement = try LogLeaf(storedBytes: bytes).statement else { return nil }
+            return Admission.ErasureTarget(statement.statement)
+        }
+        var pending = [LogLeaf]()
+        var storing: Task<Void, Error>?
+        var handedOver = held
+        let lastTile = (checkpoint.size - 1) / UInt64(Tile.fullWidth)
+        do {
+            var next = held / UInt64(Tile.fullWidth)
+            while next <= lastTile {
+                let end = min(lastTile, next + UInt64(settings.batchBundles) - 1)
+                let batch = (next...end).compactMap { Tile.at(level: 0, index: $0, treeSize: checkpoint.size) }
+                next = end + 1
+                let entries = try await authenticatedEntries(batch, from: held, checkpoint: checkpoint, tiles: tiles)
+                tiles.forgetLevel0()
+                let first = max(held, batch[0].index * UInt64(Tile.fullWidth))
+                let leaves: [LogLeaf]
+                do { leaves = try await PeerFollower.parse(entries, first: first, tasks: settings.verifyTasks) } catch {
+                    throw ReplicationError.verification(origin: origin, "\(error)")
+                }
+                for leaf in leaves {
+                    do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
+                    pending.append(leaf)
+                }
+                let atEnd = next > lastTile
+                guard atEnd || pending.count >= settings.chunkLeaves else { continue }
+                guard let cut = pending.lastIndex(where: \.isEpoch) else {
+                    guard !atEnd, pending.count <= settings.maxLeavesWithoutEpoch else {
+                        throw ReplicationError.verification(origin: origin, "no epoch leaf among leaves \(pending[0].index)…\(pending[pending.count - 1].index) (PROTOCOL §4: every batch ends with one)")
+                    }
+                    continue
+                }
+                if atEnd && cut != pending.count - 1 {
+                    throw ReplicationError.verification(origin: origin, "the checkpoint of size \(checkpoint.size) does not end with an epoch leaf (PROTOCOL §4)")
+                }
+                let chunk = Array(pending[...cut])
+                pending.removeFirst(cut + 1)
+                try await storing?.value
+                storing = nil
+                replay.forgetStatements(before: handedOver)
+                let chunkNote = atEnd ? note : nil
+                storing = Task { try await self.write(chunk, note: chunkNote) }
+                handedOver = chunk[chunk.count - 1].index + 1
+            }
+            try await storing?.value
+        } catch {
+            // Never leave a write running past the lock: the next replication reads the store.
+            _ = try? await storing?.value
+            throw error
+        }
+    }
+
+    /// The entries of `batch` from index `held` on, each checked against the leaf hash the
+    /// signed tree holds for it (the peer's level-0 tile, authenticated).
+    private func authenticatedEntries(_ batch: [Tile], from held: UInt64, checkpoint: Checkpoint, tiles: PeerTiles) async throws -> [[UInt8]] {
+        let origin = peer.origin
+        let fetch = self.fetch
+        async let bundles = withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for (n, tile) in batch.enumerated() { group.addTask { (n, try await fetch(tile.entriesPath)) } }
+            var got = [[UInt8]](repeating: [], count: batch.count)
+            for try await (n, bytes) in group { got[n] = bytes }
+            return got
+        }
+        do { try await tiles.prefetch(batch) } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
+        let fetched: [[UInt8]]
+        do { fetched = try await bundles } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
+        var entries = [[UInt8]]()
+        for (tile, bundle) in zip(batch, fetched) {
+            let hashes: [Hash]
+            do { hashes = try await tiles.leafHashes(tile: tile.index) } catch let error as LogReadError {
+                throw ReplicationError.unreachable(origin: origin, "\(error)")
+            } catch { throw ReplicationError.verification(origin: origin, "\(tile.path) is not part of the signed tree of size \(checkpoint.size): \(error)") }
+            let decoded: [[UInt8]]
+            do { decoded = try EntryBundle.decode(bundle) } catch { throw ReplicationError.verification(origin: origin, "\(tile.entriesPath): \(error)") }
+            guard decoded.count == tile.width, hashes.count == tile.width else {
+                throw ReplicationError.verification(origin: origin, "\(tile.entriesPath): \(decoded.count) entries, the signed tree has \(tile.width) there")
+            }
+            let first = tile.index * UInt64(Tile.fullWidth)
+            for (i, entry) in decoded.enumerated() where first + UInt64(i) >= held {
+                guard MerkleTree.leafHash(entry) == hashes[i] else {
+                    throw ReplicationError.verification(origin: origin, "\(tile.entriesPath): leaf \(first + UInt64(i)) is not the leaf the signed tree of size \(checkpoint.size) holds there (its hash is not the one in \(tile.path))")
+                }
+                entries.append(entry)
+            }
+        }
+        return entries
+    }
+
+    /// Parses leaves, verifying their statements' signatures, on `tasks` tasks (the cores).
+    static func parse(_ entries: [[UInt8]], first: UInt64, tasks: Int) async throws -> [LogLeaf] {
+        let per = max(1, (entries.count + tasks - 1) / max(1, tasks))
+        return try await withThrowingTaskGroup(of: (Int, [LogLeaf]).self) { group in
+            for start in stride(from: 0, to: entries.count, by: per) {
+                let slice = entries[start..<min(entries.count, start + per)]
+                group.addTask {
+                    var leaves = [LogLeaf]()
+                    leaves.reserveCapacity(slice.count)
+                    for (i, bytes) in zip(slice.indices, slice) {
+                        do { leaves.append(try LogLeaf(bytes: bytes)) } catch {
+                            throw LogReplayError(index: first + UInt64(i), .leaf, "\(error)")
+                        }
+                    }
+                    return (start, leaves)
+                }
+            }
+            var parts = [(Int, [LogLeaf])]()
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// Stores one chunk on the writer queue.
+    private func write(_ chunk: [LogLeaf], note: String?) async throws {
+        let store = self.store
+        let origin = peer.origin
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, Error>) in
+            writer.async {
+                do {
+                    try store.appendMirrored(chunk, note: note)
+                    continuation.resume()
+                } catch { continuation.resume(throwing: ReplicationError.store(origin: origin, "\(error)")) }
+            }
+        }
+        metrics.leavesMirrored(origin: origin, chunk.count, size: store.size)
+        status.withLock { $0.mirroredSize = store.size }
+    }
+}

@@ -1,0 +1,79 @@
+import AssentCore
+
+/// A peer's hash tiles for the tree of one signed checkpoint, fetched as they are needed and
+/// handed out only once `AuthenticatedTileReader` has proven them part of that tree (the idea
+/// of golang.org/x/mod/sumdb/tlog's TileHashReader; C2SP tlog-tiles, tlog-mirror).
+///
+/// The reader's fetch is synchronous; fetching is not. So `run` tries its body against the
+/// tiles fetched so far, and when the reader asks for one it does not have, fetches it and
+/// tries again (the reader keeps what it checked, so each try goes further).
+///
+/// Memory: level-0 tiles are dropped by `forgetLevel0()` (a new reader then re-checks the
+/// right edge and the parents it needs, from the higher tiles kept here: a 1,000,000-leaf tree
+/// has 16 level-1 tiles and one level-2 tile).
+final class PeerTiles {
+    let checkpoint: Checkpoint
+    private let fetch: LogReadClient.Fetch
+    private var fetched: [Tile: [UInt8]] = [:]
+    private var reader: AuthenticatedTileReader!
+    /// Tiles fetched from the peer, for tests and metrics.
+    private(set) var fetches = 0
+
+    struct Missing: Error {
+        let tile: Tile
+    }
+
+    init(checkpoint: Checkpoint, fetch: @escaping LogReadClient.Fetch) {
+        self.checkpoint = checkpoint
+        self.fetch = fetch
+        reader = makeReader()
+    }
+
+    private func makeReader() -> AuthenticatedTileReader {
+        AuthenticatedTileReader(checkpoint: checkpoint) { [unowned self] tile in
+            guard let bytes = fetched[tile] else { throw Missing(tile: tile) }
+            return bytes
+        }
+    }
+
+    /// Runs `body` with the reader, fetching each tile it needs. A tile that fails its check
+    /// throws the reader's `TileError` (naming the tile): nothing of it is used.
+    func run<T>(_ body: (AuthenticatedTileReader) throws -> T) async throws -> T {
+        // Each missing tile is one level further up a chain or one partial tile of the edge: a
+        // tree of 2^64 leaves has 8 levels of tiles, so a body needing more is not progressing.
+        for _ in 0..<64 {
+            do { return try body(reader) } catch let missing as Missing {
+                fetched[missing.tile] = try await fetch(missing.tile.path)
+                fetches += 1
+            }
+        }
+        throw TileError.notInTree(level: 0, index: 0, size: checkpoint.size)
+    }
+
+    /// Fetches `tiles` at once (a batch's level-0 tiles, beside its entry bundles), so `run`
+    /// finds them instead of fetching one at a time.
+    func prefetch(_ tiles: [Tile]) async throws {
+        let wanted = tiles.filter { fetched[$0] == nil }
+        let fetch = self.fetch
+        let got = try await withThrowingTaskGroup(of: (Tile, [UInt8]).self) { group in
+            for tile in wanted { group.addTask { (tile, try await fetch(tile.path)) } }
+            var got = [(Tile, [UInt8])]()
+            for try await item in group { got.append(item) }
+            return got
+        }
+        for (tile, bytes) in got { fetched[tile] = bytes }
+        fetches += got.count
+    }
+
+    /// The leaf hashes of level-0 tile `index` as the signed tree has them.
+    func leafHashes(tile index: UInt64) async throws -> [Hash] {
+        let bytes = try await run { try $0.tile(level: 0, index: index).hashes }
+        return stride(from: 0, to: bytes.count, by: Hash.byteCount).compactMap { Hash(bytes: Array(bytes[$0..<($0 + Hash.byteCount)])) }
+    }
+
+    /// Drops the level-0 tiles fetched and checked so far (bounded memory over a long catch-up).
+    func forgetLevel0() {
+        fetched = fetched.filter { $0.key.level > 0 }
+        reader = makeReader()
+    }
+}

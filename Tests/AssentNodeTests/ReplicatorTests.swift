@@ -1,0 +1,277 @@
+import AssentCore
+import AssentStore
+@testable import AssentNode
+import Foundation
+import Logging
+import Synchronization
+import XCTest
+
+/// The replicator with real nodes on loopback: node B follows node A's log into a mirror,
+/// directly or through a proxy that counts requests and alters bytes.
+final class ReplicatorTests: XCTestCase {
+    var a: TestNode!
+    var b: TestNode!
+    var proxy: TamperingProxy!
+
+    override func setUp() async throws {
+        a = TestNode { $0.origin = "a.assent.example/log" }
+        try await a.start()
+        proxy = TamperingProxy(target: a.base)
+        try await proxy.start()
+        b = TestNode { $0.origin = "b.assent.example/log" }
+        b.peers = [Replicator.Peer(origin: a.config.origin, key: a.logKey, url: proxy.base + "/")]
+        b.peerOperators = [a.node.keys.operator.key.publicKey]
+    }
+
+    override func tearDown() async throws {
+        try? await b.stop()
+        try await proxy.stop()
+        try await a.stop()
+        a.remove()
+        b.remove()
+    }
+
+    var origin: String { a.config.origin }
+    var mirrorPath: String { "/logs/" + SHA256.hash(Array(origin.utf8)).hex }
+    var status: PeerStatus? { b.node.replicator?.status().first }
+
+    /// Submits `count` preferences to A as one batch and returns A's size once they are logged.
+    @discardableResult
+    func write(_ count: Int, from n: Int) async throws -> UInt64 {
+        let body = "[" + (0..<count).map { String(decoding: Fixtures.preference(n + $0).canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
+        let reply = try await a.post("/v1/statements", Array(body.utf8))
+        XCTAssertEqual(reply.json["accepted"], .integer(Int64(count)), reply.text)
+        return a.node.store.size
+    }
+
+    /// Waits until `condition` holds, for at most 30 s.
+    func eventually(_ what: String, _ condition: () throws -> Bool) async throws {
+        for _ in 0..<600 {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        XCTFail("not within 30 s: \(what); B's peer status: \(String(describing: status))")
+        throw TestFailure(what)
+    }
+
+    func mirroredSize() -> UInt64 { b.node.replicator?.mirrored(origin: origin)?.size ?? 0 }
+
+    func testAStatementSubmittedToAIsMirroredByBAndServedUnderLogs() async throws {
+        let statement = Fixtures.preference(1)
+        let reply = try await a.post("/v1/statements", statement.canonicalBytes)
+        XCTAssertEqual(reply.status, 200, reply.text)
+        let size = a.node.store.size
+        try await b.start()
+        try await eventually("B mirrors A's \(size) leaves") { self.mirroredSize() == size }
+
+        let mirrored = try XCTUnwrap(b.node.replicator?.mirrored(origin: origin))
+        XCTAssertEqual(mirrored.root, try a.node.store.treeHash(size: size))
+        // The mirror serves A's note and A's bytes, under /logs/<hex SHA-256 of origin>/.
+        let note = try await b.get(mirrorPath + "/checkpoint")
+        XCTAssertEqual(note.text, a.node.store.latestCheckpoint?.note)
+        let bundle = try await b.get(mirrorPath + "/tile/entries/000.p/\(size)")
+        XCTAssertEqual(bundle.status, 200)
+        XCTAssertEqual(bundle.body, try XCTUnwrap(a.node.store.entryBundle(Tile(level: 0, index: 0, width: Int(size)))))
+        XCTAssertTrue(bundle.text.contains(String(decoding: statement.canonicalBytes, as: UTF8.self)))
+        let tile = try await b.get(mirrorPath + "/tile/0/000.p/\(size)")
+        XCTAssertEqual(tile.body, try XCTUnwrap(a.node.store.tile(Tile(level: 0, index: 0, width: Int(size)))))
+        let unknown = try await b.get("/logs/" + String(repeating: "0", count: 64) + "/checkpoint")
+        XCTAssertEqual(unknown.status, 404)
+
+        // GET /v1/peers and the metrics say so.
+        let peers = try await b.get("/v1/peers")
+        let peer = try XCTUnwrap(peers.json["peers"]?.arrayValue?.first)
+        XCTAssertEqual(peer["origin"], .string(origin))
+        XCTAssertEqual(peer["mirroredSize"], .integer(Int64(size)))
+        XCTAssertEqual(peer["peerSize"], .integer(Int64(size)))
+        XCTAssertEqual(peer["state"], .string("following"))
+        XCTAssertEqual(peer["mirror"], .string(mirrorPath + "/"))
+        let validator = try SchemaValidator(yaml: String(contentsOfFile: OpenAPITests.path, encoding: .utf8))
+        let schema = try validator.responseSchema(path: "/v1/peers", method: "get", status: 200)
+        XCTAssertEqual(try validator.errors(try XCTUnwrap(Instance(json: peers.body)), schema), [], peers.text)
+        let metrics = try await b.get("/metrics").text
+        XCTAssertTrue(metrics.contains("assent_mirror_entries{origin=\"\(origin)\"} \(size)"), metrics)
+    }
+
+    /// B stopped misses A's writes; restarted, it resumes from what it stored and fetches only
+    /// the bundles it lacks (counted at the proxy).
+    func testBRestartedCatchesUpWithoutDownloadingAgain() async throws {
+        try await write(300, from: 100)
+        try await b.start()
+        let first = a.node.store.size
+        try await eventually("B mirrors A's first \(first) leaves") { self.mirroredSize() == first }
+        try await b.stop()
+
+        try await write(300, from: 1000)
+        try await write(300, from: 2000)
+        let size = a.node.store.size
+        proxy.resetCounts()
+        try await b.start()
+        try await eventually("B catches up to \(size)") { self.mirroredSize() == size }
+
+        let mirrored = try XCTUnwrap(b.node.replicator?.mirrored(origin: origin))
+        XCTAssertEqual(mirrored.root, try a.node.store.treeHash(size: size))
+        let bundles = proxy.requests.filter { $0.key.hasPrefix("tile/entries/") }
+        // Only the bundles from the one B held partly (first / 256) on, each once.
+        let expected = Set(((first / 256)...((size - 1) / 256)).map { Tile.at(level: 0, index: $0, treeSize: size)!.entriesPath })
+        XCTAssertEqual(Set(bundles.keys), expected, "\(proxy.requests)")
+        XCTAssertTrue(bundles.values.allSatisfy { $0 == 1 }, "\(bundles)")
+        XCTAssertNil(bundles["tile/entries/000"], "a bundle B held whole was fetched again")
+        // B's store check agrees with what it mirrored.
+        try await b.stop()
+        let report = try StoreCheck.run(path: b.config.dataDirectory)
+        XCTAssertTrue(report.failures.isEmpty, report.text)
+    }
+
+    /// Mirrors honestly, then the peer starts serving bad bytes: the failure names what is wrong,
+    /// nothing more is stored, the mirror keeps its honest tree; once the peer is honest again
+    /// the mirror catches up.
+    func checkTampering(_ tamper: @escaping @Sendable (String, [UInt8]) -> [UInt8], failsWith expected: String) async throws {
+        try await write(10, from: 1)
+        try await b.start()
+        let honest = a.node.store.size
+        try await eventually("B mirrors A") { self.mirroredSize() == honest }
+        let honestRoot = try XCTUnwrap(b.node.replicator?.mirrored(origin: origin)?.root)
+
+        proxy.tamper.withLock { $0 = tamper }
+        try await write(300, from: 500)
+        try await eventually("B reports the tampering") { self.status?.lastError?.contains(expected) == true }
+        XCTAssertEqual(status?.state, .failing)
+        XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.size, honest)
+        XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.root, honestRoot)
+        let served = try await b.get(mirrorPath + "/checkpoint")
+        XCTAssertEqual(try Checkpoint(text: try SignedNote(parsing: served.text).text).size, honest)
+
+        proxy.tamper.withLock { $0 = nil }
+        let size = a.node.store.size
+        try await eventually("B catches up once A is served honestly") { self.mirroredSize() == size }
+        XCTAssertEqual(status?.state, .following)
+    }
+
+    func testATamperedEntryBundleIsDetectedAndNotStored() async throws {
+        // One byte of a leaf's statement changed, the bundle's framing intact.
+        try await checkTampering({ path, body in
+            guard path.hasPrefix("tile/entries/"), let at = body.lastIndex(of: UInt8(ascii: "9")) else { return body }
+            var changed = body
+            changed[at] = UInt8(ascii: "8")
+            return changed
+        }, failsWith: "is not the leaf the signed tree of size")
+    }
+
+    func testATamperedHashTileIsDetectedAndNotStored() async throws {
+        try await checkTampering({ path, body in
+            guard path.hasPrefix("tile/0/"), !body.isEmpty else { return body }
+            var changed = body
+            changed[changed.count - 1] ^= 1
+            return changed
+        }, failsWith: "tile/0/")
+    }
+
+    func testACheckpointWithABadSignatureIsRefused() async throws {
+        try await checkTampering({ path, body in
+            guard path == "checkpoint" else { return body }
+            // The root line changed, the signature kept: it no longer verifies.
+            var lines = String(decoding: body, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            lines[2] = SHA256.hash(Array(lines[2].utf8)).base64
+            return Array(lines.joined(separator: "\n").utf8)
+        }, failsWith: "checkpoint rejected")
+    }
+
+    /// `catchUp` brings the mirror to exactly the checkpoint given, refuses an unknown origin and
+    /// a note that is not the checkpoint's.
+    func testCatchUpBringsTheMirrorToTheCheckpointGiven() async throws {
+        try await write(20, from: 1)
+        let (checkpoint, note) = try XCTUnwrap(a.node.store.latestCheckpoint)
+        try await write(20, from: 100)
+        b.replication.interval = .seconds(3600)  // only catchUp moves the mirror
+        b.peers = [Replicator.Peer(origin: origin, key: a.logKey, url: a.base + "/")]
+        try await b.start()
+        let replicator = try XCTUnwrap(b.node.replicator)
+        // The background loop's first poll may already have run: wait until it has.
+        try await eventually("the first poll") { self.status?.state != .starting }
+        if mirroredSize() <= checkpoint.size {
+            try await replicator.catchUp(to: checkpoint, note: note, deadline: .seconds(30))
+            XCTAssertEqual(replicator.mirrored(origin: origin)?.size, checkpoint.size)
+            XCTAssertEqual(replicator.mirrored(origin: origin)?.root, checkpoint.root)
+        }
+        let latest = try XCTUnwrap(a.node.store.latestCheckpoint)
+        try await replicator.catchUp(to: latest.checkpoint, note: latest.note, deadline: .seconds(30))
+        XCTAssertEqual(replicator.mirrored(origin: origin)?.size, latest.checkpoint.size)
+
+        do {
+            try await replicator.catchUp(to: Checkpoint(origin: "x.example/log", size: 1, root: .zero), note: note, deadline: .seconds(1))
+            XCTFail("an unknown origin was caught up")
+        } catch ReplicationError.unknownOrigin {}
+        do {
+            try await replicator.catchUp(to: latest.checkpoint, note: note, deadline: .seconds(1))
+            XCTFail("a note of another checkpoint was taken")
+        } catch ReplicationError.badCheckpoint {}
+    }
+}
+
+/// A peer whose log key signs two histories: node A, then node A2 with A's keys and a log of
+/// its own, behind the same URL. The follower keeps the pair of notes as evidence, stops
+/// following, and keeps its mirror.
+final class ReplicatorConflictTests: XCTestCase {
+    func testAForkSignedByThePeersKeyIsKeptAsEvidenceAndTheMirrorKept() async throws {
+        let a = TestNode { $0.origin = "a.assent.example/log" }
+        try await a.start()
+        let a2 = TestNode { $0.origin = "a.assent.example/log" }
+        try FileManager.default.createDirectory(atPath: a2.config.dataDirectory, withIntermediateDirectories: true)
+        for key in ["log.key", "operator.key"] {
+            try FileManager.default.copyItem(atPath: a.config.dataDirectory + "/" + key, toPath: a2.config.dataDirectory + "/" + key)
+        }
+        try await a2.start()
+        let proxy = TamperingProxy(target: a.base)
+        try await proxy.start()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-conflict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let kept = Mutex<[Replicator.Conflict]>([])
+        let replicator = try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: a.config.origin, key: a.logKey, url: proxy.base + "/")], operators: [],
+            clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "conflict-test"),
+            recordEvidence: { conflict in kept.withLock { $0.append(conflict) } })
+        func finish() async throws {
+            try await replicator.shutdown()
+            try await proxy.stop()
+            try await a.stop()
+            try await a2.stop()
+            a.remove()
+            a2.remove()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        do {
+            // A2 writes more than A: its tree is larger and does not extend A's.
+            _ = try await a.post("/v1/statements", Fixtures.preference(6000).canonicalBytes)
+            for n in 0..<3 { _ = try await a2.post("/v1/statements", Fixtures.preference(7000 + n).canonicalBytes) }
+            let (honest, honestNote) = try XCTUnwrap(a.node.store.latestCheckpoint)
+            try await replicator.catchUp(to: honest, note: honestNote, deadline: .seconds(30))
+
+            proxy.target.withLock { $0 = a2.base }
+            let (forked, forkedNote) = try XCTUnwrap(a2.node.store.latestCheckpoint)
+            XCTAssertGreaterThan(forked.size, honest.size)
+            do {
+                try await replicator.catchUp(to: forked, note: forkedNote, deadline: .seconds(30))
+                XCTFail("a fork was mirrored")
+            } catch let ReplicationError.inconsistent(conflict) {
+                XCTAssertEqual(conflict.kind, .inconsistent)
+                XCTAssertEqual(conflict.notes, [honestNote, forkedNote])
+                XCTAssertFalse(conflict.proof.isEmpty)
+                XCTAssertEqual(kept.withLock { $0 }, [conflict])
+            }
+            XCTAssertEqual(replicator.mirrored(origin: a.config.origin)?.size, honest.size)
+            XCTAssertEqual(replicator.mirrored(origin: a.config.origin)?.root, honest.root)
+            guard case .stopped = replicator.status().first?.state else { return XCTFail("still followed: \(String(describing: replicator.status().first))") }
+            // No longer followed, even for the honest checkpoint.
+            do {
+                try await replicator.catchUp(to: honest, note: honestNote, deadline: .seconds(5))
+                XCTFail("a stopped peer was replicated")
+            } catch ReplicationError.stopped {}
+        } catch {
+            try await finish()
+            throw error
+        }
+        try await finish()
+    }
+}
