@@ -11,10 +11,16 @@ public struct ConsistencyProof: Hashable, Sendable {
     }
 
     /// PROOF(m, D[0:n]) of RFC 9162 §2.1.4.1 (SUBPROOF with b = true at the top), from stored hashes.
-    public static func generate(oldSize m: UInt64, newSize n: UInt64, reader: some SubtreeHashReader) throws -> ConsistencyProof {
+    ///
+    /// With `includingOldRoot`, SUBPROOF(m, D[0:n], false): when m is a power of two the path
+    /// then begins with the hash of the first m leaves of *this* tree, which the RFC leaves out
+    /// because its verifier holds the old root. Equivocation evidence (`Evidence`) needs it:
+    /// there that hash is exactly what differs from the old signed root.
+    public static func generate(oldSize m: UInt64, newSize n: UInt64, reader: some SubtreeHashReader,
+                                includingOldRoot: Bool = false) throws -> ConsistencyProof {
         guard m > 0, m <= n else { throw MerkleError.sizeOutOfRange(old: m, new: n) }
         var proof = [Hash]()
-        try subproof(m: m, start: 0, end: n, complete: true, reader: reader, into: &proof)
+        try subproof(m: m, start: 0, end: n, complete: !includingOldRoot, reader: reader, into: &proof)
         return ConsistencyProof(oldSize: m, newSize: n, hashes: proof)
     }
 
@@ -80,14 +86,31 @@ public struct ConsistencyProof: Hashable, Sendable {
         guard let newHash = Hash(bytes: newRoot) else { throw .badRootLength(which, treeSize: n, bytes: newRoot.count) }
         // If m is a power of two, the old root is itself the first node of the path.
         let path = m & (m - 1) == 0 ? [oldHash] + proof : proof
+        // The length check guarantees at least one node (m < n always needs one).
+        guard let (fr, sr) = roots(oldSize: m, newSize: n, path: path) else {
+            throw .wrongProofLength(which, expected: expected, found: proof.count)
+        }
+        guard fr == oldHash else { throw .rootMismatch(which, treeSize: m, computed: fr, expected: oldHash) }
+        guard sr == newHash else { throw .rootMismatch(which, treeSize: n, computed: sr, expected: newHash) }
+    }
+
+    /// The two roots RFC 9162 §2.1.4.2 computes from a consistency path for 0 < m < n: `fr`, the
+    /// old tree's root, and `sr`, the new tree's. `path` is the proof with, when m is a power of
+    /// two, the old tree's root first (as the RFC prepends it). Nil for an empty path. Callers
+    /// check the path's length (`proofLength`); with another length the roots mean nothing.
+    ///
+    /// Separate from `verify` because equivocation evidence (`Evidence`) needs the roots
+    /// themselves: a path whose `sr` is the new signed root but whose `fr` is not the old
+    /// signed root shows the new tree does not extend the old.
+    static func roots(oldSize m: UInt64, newSize n: UInt64, path: [Hash]) -> (old: Hash, new: Hash)? {
+        guard m > 0, m < n else { return nil }
         var fn = m - 1
         var sn = n - 1
         while fn & 1 == 1 {
             fn >>= 1
             sn >>= 1
         }
-        // The length check guarantees at least one node (m < n always needs one).
-        guard let first = path.first else { throw .wrongProofLength(which, expected: expected, found: proof.count) }
+        guard let first = path.first else { return nil }
         var fr = first
         var sr = first
         for c in path.dropFirst() {
@@ -106,7 +129,6 @@ public struct ConsistencyProof: Hashable, Sendable {
             fn >>= 1
             sn >>= 1
         }
-        guard fr == oldHash else { throw .rootMismatch(which, treeSize: m, computed: fr, expected: oldHash) }
-        guard sr == newHash else { throw .rootMismatch(which, treeSize: n, computed: sr, expected: newHash) }
+        return (fr, sr)
     }
 }

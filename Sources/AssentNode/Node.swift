@@ -16,6 +16,8 @@ public final class Node: Sendable {
     /// Truncates the WAL after erasures, off the write path.
     public let walTruncation: WALTruncation
     public let metrics: NodeMetrics
+    /// Equivocation evidence found by the witness and the replicator (`GET /v1/evidence`).
+    public let evidence: EvidenceRecorder
     /// The intake rules (PROTOCOL §3) with this node's clock window and trusted operator keys.
     public let admission: Admission
     public let openDeclarations: OpenDeclarationLimiter
@@ -50,6 +52,7 @@ public final class Node: Sendable {
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
         store = try database.openLog(origin: config.origin, verifierKey: keys.log.verifierKey, role: .own)
         metrics = NodeMetrics()
+        evidence = try EvidenceRecorder(store: EvidenceStore(database: database), metrics: metrics, logger: logger, clock: clock)
         bundles = EntryBundleCache(capacityBytes: config.bundleCacheBytes)
         bodyPermits = BodyPermits(limit: config.maxConcurrentLargeBodies)
         connections = OpenConnections(metrics: metrics)
@@ -65,7 +68,8 @@ public final class Node: Sendable {
             servedMirrors = [:]
         } else {
             let replicator = try Replicator(database: database, peers: peers, operators: peerOperators, settings: replication,
-                                            clock: clock, metrics: metrics, logger: logger, recordEvidence: Node.evidenceNotKept)
+                                            clock: clock, metrics: metrics, logger: logger,
+                                            recordEvidence: { [evidence] in try await evidence.record($0, logKey: $1) })
             self.replicator = replicator
             // Each mirror keeps its own gzip bundles, the node's budget shared among its logs.
             let share = config.bundleCacheBytes / (peers.count + 1)
@@ -91,12 +95,6 @@ public final class Node: Sendable {
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
-    }
-
-    /// Where conflicting checkpoints of a peer go until the node keeps evidence: nowhere, said
-    /// loudly (the replicator still stops following that peer and keeps its mirror).
-    @Sendable static func evidenceNotKept(_ conflict: Replicator.Conflict) throws {
-        throw ReplicationError.store(origin: conflict.origin, "this node keeps no evidence store, so the conflicting notes are only logged: \(conflict.notes.joined(separator: " | "))")
     }
 
     /// Gives up the data directory once the node has stopped, so that another node (a restart
@@ -129,6 +127,7 @@ public final class Node: Sendable {
         addStateRoutes(to: router)
         addMapProofRoute(to: router)
         addPeersRoute(to: router)
+        addEvidenceRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router

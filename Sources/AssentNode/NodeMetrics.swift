@@ -11,6 +11,7 @@ public final class NodeMetrics: Sendable {
     let checkpointAge: Gauge
     let connections: Gauge
     let connectionsRefused: Counter
+    let evidence: Gauge
     private let lastCheckpoint = Mutex<Date>(Date())
 
     public init() {
@@ -20,6 +21,7 @@ public final class NodeMetrics: Sendable {
         checkpointAge = registry.makeGauge(name: "assent_checkpoint_age_seconds", help: "Seconds since the latest checkpoint was signed")
         connections = registry.makeGauge(name: "assent_http_connections", help: "Open HTTP connections")
         connectionsRefused = registry.makeCounter(name: "assent_http_connections_refused_total", help: "Connections refused over maxConnections")
+        evidence = registry.makeGauge(name: "assent_evidence_stored", help: "Pieces of equivocation evidence stored (GET /v1/evidence); above 0 a log has equivocated")
     }
 
     func batchWritten(statements: Int, size: UInt64) {
@@ -66,8 +68,16 @@ public final class NodeMetrics: Sendable {
         peerCounter("assent_replication_failures", "Failed replications of a peer", origin: origin).increment()
     }
 
-    func evidenceFound(origin: String) {
-        peerCounter("assent_peer_conflicts", "Conflicting checkpoints found signed by a peer", origin: origin).increment()
+    /// The stored evidence, counted at start.
+    func evidenceStored(count: Int) { evidence.set(Double(count)) }
+
+    /// New evidence against `origin` (origins come from the federation file, so the label's values are few).
+    func evidenceFound(origin: String, count: Int) {
+        evidence.set(Double(count))
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "assent_evidence_found", unitName: "total", helpText: "Equivocation evidence found since start, by log"),
+            labels: [("origin", origin)]
+        ).increment()
     }
 
     private let histograms = Mutex<[String: DurationHistogram]>([:])

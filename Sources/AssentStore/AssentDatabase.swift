@@ -170,6 +170,8 @@ public final class AssentDatabase: Sendable {
         StateMapStore.registerIndexMigration(in: &migrator)
         // Mandates by the party they name (GET /v1/parties/{key}).
         PartyMandateIndex.registerMigration(in: &migrator)
+        // Equivocation evidence (issue 8 item 5).
+        EvidenceStore.registerMigration(in: &migrator)
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 

@@ -14,9 +14,11 @@ struct Assent: AsyncParsableCommand {
             Running a node:        assent serve --config Nodes/<society>.json
             Checking a store:      assent store check <data directory>
             Talking to a node:     assent submit, assent audit, assent peers
+            Equivocation:          assent verify-evidence FILE --log-key KEY
             """,
         subcommands: [Keygen.self, Sign.self, Erase.self, Inspect.self, Grant.self, Deny.self, Revoke.self, License.self, Withdraw.self,
-                      Enroll.self, MandateVerb.self, State.self, History.self, Check.self, Serve.self, Submit.self, Audit.self, Peers.self, Store.self]
+                      Enroll.self, MandateVerb.self, State.self, History.self, Check.self, Serve.self, Submit.self, Audit.self, Peers.self, Store.self,
+                      VerifyEvidence.self]
     )
 }
 
