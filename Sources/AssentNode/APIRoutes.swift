@@ -24,6 +24,16 @@ extension Node {
         router.get("/v1/node") { _, _ -> Response in
             .bytes(try info.jsonBytes(), contentType: "application/json")
         }
+        // The federation file exactly as this node read it, so a client can hash it and compare
+        // with the digest a proof names (PROTOCOL §9); RFC 9530 `Repr-Digest` carries that hash.
+        let federation = self.federation
+        router.get("/v1/federation") { _, _ -> Response in
+            guard let federation else {
+                return .problem(.notFound("this node runs alone: its configuration names no federation file"))
+            }
+            return .bytes(federation.bytes, contentType: "application/json",
+                          extra: [.reprDigest: "sha-256=:\(Base64.encode(federation.digest.bytes)):", .cacheControl: CacheControl.none])
+        }
         router.get("/v1/proof/inclusion") { request, _ -> Response in
             let index: UInt64, size: UInt64
             do {

@@ -1,4 +1,5 @@
 import AssentCore
+import HTTPTypes
 import Hummingbird
 import NIOCore
 
@@ -25,4 +26,9 @@ extension Response {
 enum CacheControl {
     static let immutable = "public, max-age=31536000, immutable"
     static let none = "no-store"
+}
+
+extension HTTPField.Name {
+    /// RFC 9530 §3: the digest of the selected representation (`GET /v1/federation`).
+    static let reprDigest = HTTPField.Name("Repr-Digest")!
 }

@@ -22,6 +22,8 @@ public final class Node: Sendable {
     public let admission: Admission
     public let openDeclarations: OpenDeclarationLimiter
     public let clock: any NodeClock
+    /// The federation file the configuration names (docs/federation.md); nil for a node alone.
+    public let federation: Federation?
     let lock: DataDirectoryLock
     let logger: Logger
     /// gzip-encoded full entry bundles, kept.
@@ -34,10 +36,12 @@ public final class Node: Sendable {
     /// The mirrors the read routes serve, by the hex SHA-256 of their origin.
     let servedMirrors: [String: ServedLog]
 
-    /// A node; with `peers` (the other logs of its federation) it mirrors them, replaying their
-    /// leaves with `peerOperators` as the operator keys their sequencers trusted.
+    /// A node. With a federation file it mirrors the file's other logs, replaying their leaves
+    /// with the federation's operator keys as those their sequencers trusted. `peers` and
+    /// `peerOperators`, when `peers` is not empty, stand in for the file's (tests, tools).
     public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger,
-                peers: [Replicator.Peer] = [], peerOperators: Set<PublicKey> = [], replication: Replicator.Settings = .init()) throws {
+                peers givenPeers: [Replicator.Peer] = [], peerOperators givenOperators: Set<PublicKey> = [],
+                replication: Replicator.Settings = .init()) throws {
         try config.validate()
         self.config = config
         self.clock = clock
@@ -45,8 +49,17 @@ public final class Node: Sendable {
         keys = try NodeKeys.loadOrCreate(dataDirectory: config.dataDirectory, origin: config.origin, logger: logger)
         // Before the database is touched: one node per data directory.
         lock = try DataDirectoryLock(directory: config.dataDirectory)
-        // Until the federation file exists, the only trusted operator is this node's own.
-        admission = Admission(window: try config.clockWindow(), operators: [keys.operator.key.publicKey])
+        if let path = config.federation {
+            let federation = try FederationFile.load(path: path)
+            try FederationFile.check(federation, origin: config.origin, keys: keys, path: path)
+            self.federation = federation
+        } else {
+            federation = nil
+        }
+        // Enrollments and mandates are taken from every operator the federation lists (PROTOCOL
+        // §3: "a trusted operator key"), and always from this node's own operator.
+        admission = Admission(window: try config.clockWindow(),
+                              operators: (federation?.operatorKeys ?? []).union([keys.operator.key.publicKey]))
         openDeclarations = OpenDeclarationLimiter(policy: config.openDeclarations)
         database = try AssentDatabase(path: (config.dataDirectory as NSString).appendingPathComponent("node.sqlite"))
         // Opening verifies the stored tree against the latest signed checkpoint and throws if they differ.
@@ -63,16 +76,20 @@ public final class Node: Sendable {
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
                             epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
             clock: clock, metrics: metrics, logger: logger, erasureLogged: { walTruncation.signal() })
-        if peers.isEmpty {
+        let followed = givenPeers.isEmpty
+            ? (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { Replicator.Peer(origin: $0.origin, key: $0.key, url: $0.url) }
+            : givenPeers
+        let peerOperators = givenPeers.isEmpty ? (federation?.operatorKeys ?? []) : givenOperators
+        if followed.isEmpty {
             replicator = nil
             servedMirrors = [:]
         } else {
-            let replicator = try Replicator(database: database, peers: peers, operators: peerOperators, settings: replication,
+            let replicator = try Replicator(database: database, peers: followed, operators: peerOperators, settings: replication,
                                             clock: clock, metrics: metrics, logger: logger,
                                             recordEvidence: { [evidence] in try await evidence.record($0, logKey: $1) })
             self.replicator = replicator
             // Each mirror keeps its own gzip bundles, the node's budget shared among its logs.
-            let share = config.bundleCacheBytes / (peers.count + 1)
+            let share = config.bundleCacheBytes / (followed.count + 1)
             servedMirrors = Dictionary(uniqueKeysWithValues: replicator.mirrors.map { origin, store in
                 (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
             })
@@ -95,6 +112,19 @@ public final class Node: Sendable {
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    /// The other logs of the federation, which this node follows: none without a federation.
+    public var peers: [Federation.Log] {
+        (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }
+    }
+
+    /// The witnesses this node's sequencer asks for cosignatures: the federation's, except this
+    /// node's own witness (a log does not witness itself).
+    public var witnesses: [Federation.Witness] { Node.witnesses(of: federation, ownKey: keys.witness.verifierKey) }
+
+    static func witnesses(of federation: Federation?, ownKey: NoteVerifierKey) -> [Federation.Witness] {
+        (federation?.witnesses ?? []).filter { $0.key.publicKey != ownKey.publicKey }
     }
 
     /// Gives up the data directory once the node has stopped, so that another node (a restart

@@ -12,6 +12,12 @@ public struct NodeConfig: Codable, Sendable {
     public var listen: String
     /// Where the database and the keys live. Never inside the repository's tracked files.
     public var dataDirectory: String
+    /// The federation file (PROTOCOL §9, docs/federation.md); nil: the node runs alone, with no
+    /// peers and no witnesses, trusting only its own operator key.
+    public var federation: String?
+    /// How long, after a checkpoint is signed, the sequencer waits for the federation's
+    /// witnesses' cosignatures before it publishes with those that came (docs/federation.md).
+    public var witnessTimeoutMilliseconds: Int = 2000
     /// Statements per batch before the sequencer writes without waiting for the interval.
     public var batchSize: Int = 1000
     /// How long the sequencer lets a batch fill, in milliseconds.
@@ -63,7 +69,7 @@ public struct NodeConfig: Codable, Sendable {
         case origin, society, listen, dataDirectory, batchSize, batchIntervalMilliseconds, epochIntervalSeconds
         case clockWindowPastSeconds, clockWindowFutureSeconds, maxQueued, openDeclarations
         case maxBodyBytes, maxConnections, idleTimeoutSeconds, headerTimeoutSeconds, bodyTimeoutSeconds
-        case maxConcurrentLargeBodies, bundleCacheBytes, publicDisclosures
+        case maxConcurrentLargeBodies, bundleCacheBytes, publicDisclosures, federation, witnessTimeoutMilliseconds
     }
 
     public init(from decoder: Decoder) throws {
@@ -89,6 +95,8 @@ public struct NodeConfig: Codable, Sendable {
         try read(.maxQueued, into: &maxQueued)
         try read(.openDeclarations, into: &openDeclarations)
         try read(.publicDisclosures, into: &publicDisclosures)
+        federation = try c.decodeIfPresent(String.self, forKey: .federation)
+        try read(.witnessTimeoutMilliseconds, into: &witnessTimeoutMilliseconds)
     }
 
     /// Whether a disclosure of `field` (a JSON Pointer: `/ids/3` is one of `/ids`) is served.
@@ -114,6 +122,9 @@ public struct NodeConfig: Codable, Sendable {
         if !config.dataDirectory.hasPrefix("/") {
             config.dataDirectory = base.appendingPathComponent(config.dataDirectory).standardizedFileURL.path
         }
+        if let federation = config.federation, !federation.hasPrefix("/") {
+            config.federation = base.appendingPathComponent(federation).standardizedFileURL.path
+        }
         try config.validate()
         return config
     }
@@ -135,6 +146,8 @@ public struct NodeConfig: Codable, Sendable {
             guard seconds.isFinite, seconds > 0, seconds <= 3600 else { throw ConfigError("\(name) must be more than 0 and at most 3600") }
         }
         guard (1...1000).contains(maxConcurrentLargeBodies) else { throw ConfigError("maxConcurrentLargeBodies must be 1...1000") }
+        guard (1...600_000).contains(witnessTimeoutMilliseconds) else { throw ConfigError("witnessTimeoutMilliseconds must be 1...600000") }
+        if let federation, federation.isEmpty { throw ConfigError("federation must be the path of a federation file, or absent") }
         guard bundleCacheBytes >= 0 else { throw ConfigError("bundleCacheBytes must not be negative") }
         _ = try clockWindow()
         guard (1...1_000_000).contains(maxQueued) else { throw ConfigError("maxQueued must be 1...1000000") }

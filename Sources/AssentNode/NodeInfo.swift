@@ -45,7 +45,8 @@ public struct NodeInfo: Encodable, Sendable, Equatable {
     public var logKey: String
     /// Base64 Ed25519 public keys that may sign enrollments and mandates here (`by`).
     public var operatorKeys: [String]
-    /// The verifier key of this node's witness, once witnessing exists (null until then).
+    /// The verifier key of this node's witness (tlog-cosignature type 0x04) when the node is in a
+    /// federation; null for a node alone, which witnesses nobody.
     public var witnessKey: String?
     public var software: String
     public var version: String
@@ -61,7 +62,8 @@ public struct NodeInfo: Encodable, Sendable, Equatable {
         society = config.society
         logKey = keys.log.verifierKey.description
         operatorKeys = operators.sorted().map(\.base64)
-        witnessKey = nil
+        // A node witnesses its peers once it is in a federation (docs/federation.md).
+        witnessKey = config.federation == nil ? nil : keys.witness.verifierKey.description
         software = "assent"
         version = NodeInfo.softwareVersion
         limits = Limits(maxBatch: Node.maxBatch, maxBodyBytes: config.maxBodyBytes, maxStatementBytes: SignedStatement.maxSize,

@@ -12,13 +12,14 @@ struct Assent: AsyncParsableCommand {
             Operators:             assent enroll, assent mandate
             A work's state:        assent state, assent history, assent check --file works.txt
             Running a node:        assent serve --config Nodes/<society>.json
+            A federation:          assent federation init, assent federation policy
             Checking a store:      assent store check <data directory>
             Talking to a node:     assent submit, assent audit, assent peers
             Equivocation:          assent verify-evidence FILE --log-key KEY
             """,
         subcommands: [Keygen.self, Sign.self, Erase.self, Inspect.self, Grant.self, Deny.self, Revoke.self, License.self, Withdraw.self,
-                      Enroll.self, MandateVerb.self, State.self, History.self, Check.self, Serve.self, Submit.self, Audit.self, Peers.self, Store.self,
-                      VerifyEvidence.self]
+                      Enroll.self, MandateVerb.self, State.self, History.self, Check.self, Serve.self, FederationVerb.self, Submit.self, Audit.self,
+                      Peers.self, Store.self, VerifyEvidence.self]
     )
 }
 

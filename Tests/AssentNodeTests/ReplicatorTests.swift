@@ -145,7 +145,8 @@ final class ReplicatorTests: XCTestCase {
         proxy.tamper.withLock { $0 = nil }
         let size = a.node.store.size
         try await eventually("B catches up once A is served honestly") { self.mirroredSize() == size }
-        XCTAssertEqual(status?.state, .following)
+        // Between polls (a poll shows `syncing` while it runs).
+        try await eventually("B following again") { self.status?.state == .following && self.status?.failures == 0 }
     }
 
     func testATamperedEntryBundleIsDetectedAndNotStored() async throws {
@@ -281,5 +282,41 @@ final class ReplicatorConflictTests: XCTestCase {
             throw error
         }
         try await finish()
+    }
+}
+
+/// The replicator as a federation file starts it: each node follows the file's other logs.
+final class ReplicatorFederationTests: XCTestCase {
+    func testNodesOfOneFederationMirrorEachOther() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-fed-repl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("federation.json").path
+        let (portA, portB) = (try FederationFixtures.freePort(), try FederationFixtures.freePort())
+        let a = TestNode { $0.origin = "a.assent.example/log"; $0.listen = "127.0.0.1:\(portA)"; $0.federation = path }
+        let b = TestNode { $0.origin = "b.assent.example/log"; $0.listen = "127.0.0.1:\(portB)"; $0.federation = path }
+        try FederationFixtures.write(path, logs: [FederationFixtures.log(a.config, keys: FederationFixtures.keys(for: a.config)),
+                                                  FederationFixtures.log(b.config, keys: FederationFixtures.keys(for: b.config))],
+                                     witnesses: [], quorum: 0)
+        try await a.start()
+        try await b.start()
+        do {
+            _ = try await a.post("/v1/statements", Fixtures.preference(1).canonicalBytes)
+            _ = try await b.post("/v1/statements", Fixtures.preference(2).canonicalBytes)
+            for _ in 0..<600 {
+                if b.node.replicator?.mirrored(origin: a.config.origin)?.size == a.node.store.size,
+                   a.node.replicator?.mirrored(origin: b.config.origin)?.size == b.node.store.size { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            XCTAssertEqual(b.node.replicator?.mirrored(origin: a.config.origin)?.root, try a.node.store.treeHash(size: a.node.store.size))
+            XCTAssertEqual(a.node.replicator?.mirrored(origin: b.config.origin)?.root, try b.node.store.treeHash(size: b.node.store.size))
+            XCTAssertEqual(b.node.replicator?.status().map(\.origin), [a.config.origin])
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await b.stop()
+        try await a.stop()
+        a.remove()
+        b.remove()
+        try? FileManager.default.removeItem(at: directory)
     }
 }
