@@ -39,10 +39,12 @@ public final class Node: Sendable {
     /// The mirrors the read routes serve, by the hex SHA-256 of their origin.
     let servedMirrors: [String: ServedLog]
 
-    /// A node; with `peers` (the other logs of its federation) it mirrors them, replaying their
-    /// leaves with `peerOperators` as the operator keys their sequencers trusted.
+    /// A node. With a federation file it mirrors the file's other logs, replaying their leaves
+    /// with the federation's operator keys as those their sequencers trusted. `peers` and
+    /// `peerOperators`, when `peers` is not empty, stand in for the file's (tests, tools).
     public init(config: NodeConfig, clock: any NodeClock = SystemClock(), logger: Logger,
-                peers: [Replicator.Peer] = [], peerOperators: Set<PublicKey> = [], replication: Replicator.Settings = .init()) throws {
+                peers givenPeers: [Replicator.Peer] = [], peerOperators givenOperators: Set<PublicKey> = [],
+                replication: Replicator.Settings = .init()) throws {
         try config.validate()
         self.config = config
         self.clock = clock
@@ -77,23 +79,27 @@ public final class Node: Sendable {
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
                             epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
             clock: clock, metrics: metrics, logger: logger, erasureLogged: { walTruncation.signal() })
-        if peers.isEmpty {
+        let followed = givenPeers.isEmpty
+            ? (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { Replicator.Peer(origin: $0.origin, key: $0.key, url: $0.url) }
+            : givenPeers
+        let peerOperators = givenPeers.isEmpty ? (federation?.operatorKeys ?? []) : givenOperators
+        if followed.isEmpty {
             replicator = nil
             servedMirrors = [:]
         } else {
-            let replicator = try Replicator(database: database, peers: peers, operators: peerOperators, settings: replication,
-                                            clock: clock, metrics: metrics, logger: logger, recordEvidence: Node.evidenceNotKept)
+            let replicator = try Replicator(database: database, peers: followed, operators: peerOperators, settings: replication,
+                                            clock: clock, metrics: metrics, logger: logger,
+                                            recordEvidence: { [evidence] in try await evidence.record($0, logKey: $1) })
             self.replicator = replicator
             // Each mirror keeps its own gzip bundles, the node's budget shared among its logs.
-            let share = config.bundleCacheBytes / (peers.count + 1)
+            let share = config.bundleCacheBytes / (followed.count + 1)
             servedMirrors = Dictionary(uniqueKeysWithValues: replicator.mirrors.map { origin, store in
                 (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
             })
         }
-        // The logs this node witnesses: the federation's other logs, and any peer given (tests).
-        // Looked up bytewise (PROTOCOL §2): an origin is its bytes.
-        let witnessed = (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { ($0.origin, $0.key) }
-            + peers.map { ($0.origin, $0.key) }
+        // The logs this node witnesses are those it follows (it cosigns only what it replicated):
+        // the federation's other logs, or the peers given. Looked up bytewise (PROTOCOL §2).
+        let witnessed = followed.map { ($0.origin, $0.key) }
         witness = Witness(signer: keys.witness, logKey: { origin in witnessed.first { Bytewise.equal($0.0, origin) }?.1 },
                           replication: replicator, state: WitnessStateStore(database: database), evidence: evidence, clock: clock,
                           deadline: .milliseconds(config.witnessCatchUpMilliseconds), logger: logger)
@@ -115,12 +121,6 @@ public final class Node: Sendable {
             services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger)
-    }
-
-    /// Where conflicting checkpoints of a peer go until the node keeps evidence: nowhere, said
-    /// loudly (the replicator still stops following that peer and keeps its mirror).
-    @Sendable static func evidenceNotKept(_ conflict: Replicator.Conflict) throws {
-        throw ReplicationError.store(origin: conflict.origin, "this node keeps no evidence store, so the conflicting notes are only logged: \(conflict.notes.joined(separator: " | "))")
     }
 
     /// The other logs of the federation, which this node follows: none without a federation.
@@ -165,9 +165,9 @@ public final class Node: Sendable {
         addStatementRoute(to: router)
         addStateRoutes(to: router)
         addMapProofRoute(to: router)
+        addPeersRoute(to: router)
         addEvidenceRoute(to: router)
         addWitnessRoute(to: router)
-        addPeersRoute(to: router)
         let routes = router.routes.map { ($0.path, $0.method) }
         routeTable.set(routes + routes.filter { $0.1 == .get }.map { ($0.0, .head) })
         return router

@@ -41,18 +41,6 @@ public final class NodeMetrics: Sendable {
         ).increment()
     }
 
-    /// The stored evidence, counted at start.
-    func evidenceStored(count: Int) { evidence.set(Double(count)) }
-
-    /// New evidence against `origin` (origins come from the federation file, so the label's values are few).
-    func evidenceFound(origin: String, count: Int) {
-        evidence.set(Double(count))
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(metricName: "assent_evidence_found", unitName: "total", helpText: "Equivocation evidence found since start, by log"),
-            labels: [("origin", origin)]
-        ).increment()
-    }
-
     // Per peer (label `origin`), by the replicator.
 
     private func peerGauge(_ name: String, _ help: String, origin: String) -> Gauge {
@@ -80,8 +68,16 @@ public final class NodeMetrics: Sendable {
         peerCounter("assent_replication_failures", "Failed replications of a peer", origin: origin).increment()
     }
 
-    func evidenceFound(origin: String) {
-        peerCounter("assent_peer_conflicts", "Conflicting checkpoints found signed by a peer", origin: origin).increment()
+    /// The stored evidence, counted at start.
+    func evidenceStored(count: Int) { evidence.set(Double(count)) }
+
+    /// New evidence against `origin` (origins come from the federation file, so the label's values are few).
+    func evidenceFound(origin: String, count: Int) {
+        evidence.set(Double(count))
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "assent_evidence_found", unitName: "total", helpText: "Equivocation evidence found since start, by log"),
+            labels: [("origin", origin)]
+        ).increment()
     }
 
     private let histograms = Mutex<[String: DurationHistogram]>([:])

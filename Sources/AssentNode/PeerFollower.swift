@@ -17,7 +17,7 @@ final class PeerFollower: Sendable {
     let settings: Replicator.Settings
     let operators: Set<PublicKey>
     let fetch: LogReadClient.Fetch
-    let recordEvidence: @Sendable (Replicator.Conflict) throws -> Void
+    let recordEvidence: Replicator.RecordEvidence
     let clock: any NodeClock
     let metrics: NodeMetrics
     let logger: Logger
@@ -28,7 +28,7 @@ final class PeerFollower: Sendable {
     private let writer: DispatchQueue
 
     init(peer: Replicator.Peer, store: LogStore, settings: Replicator.Settings, operators: Set<PublicKey>,
-         fetch: @escaping LogReadClient.Fetch, recordEvidence: @escaping @Sendable (Replicator.Conflict) throws -> Void,
+         fetch: @escaping LogReadClient.Fetch, recordEvidence: @escaping Replicator.RecordEvidence,
          clock: any NodeClock, metrics: NodeMetrics, logger: Logger) {
         self.peer = peer
         self.store = store
@@ -107,7 +107,7 @@ final class PeerFollower: Sendable {
             s.lastErrorAt = clock.now
             s.failures += 1
             switch error {
-            case let .inconsistent(conflict): s.state = .stopped(conflict.summary)
+            case let .inconsistent(evidence): s.state = .stopped(Replicator.summary(evidence))
             case let .conflictWithoutEvidence(_, why): s.state = .stopped(why)
             case .stopped: break
             default: s.state = .failing
@@ -149,43 +149,45 @@ final class PeerFollower: Sendable {
     }
 
     /// The peer signed `checkpoint`, which conflicts with the mirror. Evidence needs a note the
-    /// mirror kept: the latest, at the same size (two roots) or at another size (no consistency:
-    /// the proof, from the newer tree's hashes, gives the older size another root).
+    /// mirror kept: the latest, at the same size (two roots) or at another size, with the path
+    /// from the larger tree (the peer's tiles, authenticated against its note; or the mirror's
+    /// own, which its kept note signs) that gives the smaller size another root (`Evidence`).
     private func conflict(_ checkpoint: Checkpoint, note: String, tiles: PeerTiles?) async throws -> Never {
         let origin = peer.origin
         func withoutEvidence(_ why: String) -> ReplicationError { .conflictWithoutEvidence(origin: origin, why) }
         guard let (kept, keptNote) = store.latestCheckpoint, kept.size > 0 else {
             throw withoutEvidence("the signed tree of size \(checkpoint.size) does not contain the leaves mirrored so far, and the mirror keeps no note of the peer to show it")
         }
-        let conflict: Replicator.Conflict
-        if kept.size == checkpoint.size {
-            guard kept.root != checkpoint.root else {
-                throw withoutEvidence("the signed tree of size \(checkpoint.size) is the kept note's, yet does not contain the leaves mirrored beyond it")
+        let evidence: Evidence
+        do {
+            if kept.size == checkpoint.size {
+                guard kept.root != checkpoint.root else {
+                    throw withoutEvidence("the signed tree of size \(checkpoint.size) is the kept note's, yet does not contain the leaves mirrored beyond it")
+                }
+                evidence = try Evidence(origin: origin, kind: .sameSizeDifferentRoot, notes: [keptNote, note], proof: [])
+            } else if kept.size < checkpoint.size {
+                let tiles = tiles ?? PeerTiles(checkpoint: checkpoint, fetch: fetch)
+                do { evidence = try await tiles.run { try Evidence.inconsistency(earlier: keptNote, later: note, laterTree: $0) } } catch let error as EvidenceError {
+                    throw error
+                } catch {
+                    throw ReplicationError.verification(origin: origin, "hash tiles of the tree of size \(checkpoint.size): \(error)")
+                }
+            } else {
+                evidence = try Evidence.inconsistency(earlier: note, later: keptNote, laterTree: store.hashReader())
             }
-            conflict = .init(origin: origin, kind: .sameSizeDifferentRoot, notes: [keptNote, note], proof: [])
-        } else if kept.size < checkpoint.size {
-            let tiles = tiles ?? PeerTiles(checkpoint: checkpoint, fetch: fetch)
-            let proof: ConsistencyProof
-            do { proof = try await tiles.run { try ConsistencyProof.generate(oldSize: kept.size, newSize: checkpoint.size, reader: $0) } } catch {
-                throw ReplicationError.verification(origin: origin, "hash tiles of the tree of size \(checkpoint.size): \(error)")
-            }
-            if (try? proof.verify(oldRoot: kept.root, newRoot: checkpoint.root)) != nil {
-                throw withoutEvidence("the signed tree of size \(checkpoint.size) contains the kept note's tree (size \(kept.size)) but not the leaves mirrored after it")
-            }
-            conflict = .init(origin: origin, kind: .inconsistent, notes: [keptNote, note], proof: proof.hashes)
-        } else {
-            // An older checkpoint than the kept note: the mirror's own proof from its tree at that
-            // size to the kept note, whose old root is not the one the peer signed.
-            let proof = try store.consistencyProof(oldSize: checkpoint.size, newSize: kept.size)
-            conflict = .init(origin: origin, kind: .inconsistent, notes: [note, keptNote], proof: proof.hashes)
+            try evidence.verify(logKey: peer.key)
+        } catch let error as ReplicationError {
+            throw error
+        } catch {
+            // The trees differ from what the mirror holds, yet the notes do not show it (the kept
+            // note's tree is extended; the conflict is with leaves stored after it).
+            throw withoutEvidence("the signed tree of size \(checkpoint.size) does not contain the leaves mirrored after the kept note (size \(kept.size)): \(error)")
         }
-        // Not kept (no evidence store, or it failed): said loudly, and the peer is stopped all the same.
-        do { try recordEvidence(conflict) } catch {
+        // Not kept (the store failed): said loudly, and the peer is stopped all the same.
+        do { try await recordEvidence(evidence, peer.key) } catch {
             logger.error("evidence not recorded", metadata: ["origin": "\(origin)", "error": "\(error)"])
         }
-        metrics.evidenceFound(origin: origin)
-        logger.critical("peer signed conflicting checkpoints", metadata: ["origin": "\(origin)", "kind": "\(conflict.kind.rawValue)"])
-        throw ReplicationError.inconsistent(conflict)
+        throw ReplicationError.inconsistent(evidence)
     }
 
     /// Fetches, authenticates, replays and stores leaves `held` ..< `checkpoint.size`: batches of

@@ -16,7 +16,7 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
     case verification(origin: String, String)
     /// The peer signed a checkpoint that conflicts with one the mirror holds: the evidence, as
     /// recorded. The mirror is kept as it was and the peer is no longer followed.
-    case inconsistent(Replicator.Conflict)
+    case inconsistent(Evidence)
     /// The peer's checkpoint conflicts with the mirror, but not with a note the mirror kept (the
     /// leaves of a catch-up chunk, authenticated against an earlier note it did not store), so
     /// there is no pair of notes to keep as evidence. The peer is no longer followed.
@@ -33,7 +33,7 @@ public enum ReplicationError: Error, Sendable, CustomStringConvertible {
         case let .deadline(origin, d): "peer \(origin): not replicated within \(d) (replication goes on)"
         case let .badCheckpoint(origin, why): "peer \(origin): checkpoint rejected: \(why)"
         case let .verification(origin, why): "peer \(origin): \(why)"
-        case let .inconsistent(conflict): "peer \(conflict.origin) signed conflicting checkpoints: \(conflict.summary)"
+        case let .inconsistent(evidence): "peer \(evidence.origin) signed conflicting checkpoints: \(Replicator.summary(evidence))"
         case let .conflictWithoutEvidence(origin, why): "peer \(origin): \(why)"
         case let .stopped(origin, why): "peer \(origin) is no longer followed: \(why)"
         case let .store(origin, why): "mirror of \(origin): \(why)"

@@ -50,28 +50,15 @@ public final class Replicator: Service, Sendable {
         public init() {}
     }
 
-    /// Two checkpoint notes of one log that cannot both be true, both signed by its key: what
-    /// the evidence store keeps (issue 8 §3). The notes as received; `proof` a consistency
-    /// proof between their trees that shows the conflict, when they differ in size.
-    public struct Conflict: Sendable, Equatable {
-        public enum Kind: String, Sendable { case sameSizeDifferentRoot, inconsistent }
-        public let origin: String
-        public let kind: Kind
-        public let notes: [String]
-        public let proof: [Hash]
+    /// Keeps evidence that a peer signed conflicting checkpoints (the node's `EvidenceRecorder`),
+    /// with the log's key it must verify against.
+    public typealias RecordEvidence = @Sendable (Evidence, NoteVerifierKey) async throws -> Void
 
-        public init(origin: String, kind: Kind, notes: [String], proof: [Hash]) {
-            self.origin = origin
-            self.kind = kind
-            self.notes = notes
-            self.proof = proof
-        }
-
-        var summary: String {
-            switch kind {
-            case .sameSizeDifferentRoot: "two checkpoints of the same size with different roots"
-            case .inconsistent: "two checkpoints whose trees are not consistent"
-            }
+    static func summary(_ evidence: Evidence) -> String {
+        let sizes = evidence.checkpoints.map { String($0.size) }.joined(separator: " and ")
+        return switch evidence.kind {
+        case .sameSizeDifferentRoot: "two checkpoints of size \(sizes) with different roots (evidence kept)"
+        case .inconsistent: "checkpoints of sizes \(sizes) whose trees are not consistent (evidence kept)"
         }
     }
 
@@ -108,7 +95,7 @@ public final class Replicator: Service, Sendable {
     ///   still reported and the peer still stopped.
     public init(database: AssentDatabase, peers: [Peer], operators: Set<PublicKey>, settings: Settings = .init(),
                 clock: any NodeClock, metrics: NodeMetrics, logger: Logger,
-                recordEvidence: @escaping @Sendable (Conflict) throws -> Void) throws {
+                recordEvidence: @escaping RecordEvidence) throws {
         self.settings = settings
         self.logger = logger
         var followers = [String: PeerFollower]()

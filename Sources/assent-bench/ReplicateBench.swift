@@ -63,7 +63,7 @@ enum ReplicateBench {
         let database = try AssentDatabase(path: (directory as NSString).appendingPathComponent("mirror.sqlite"))
         let replicator = try Replicator(database: database, peers: [.init(origin: logKey.name, key: logKey, url: url)], operators: [],
                                         clock: SystemClock(), metrics: NodeMetrics(), logger: logger,
-                                        recordEvidence: { throw UsageError(description: "conflicting checkpoints: \($0.notes)") })
+                                        recordEvidence: { evidence, _ in throw UsageError(description: "conflicting checkpoints: \(evidence.notes)") })
         let client = LogReadClient.makeHTTPClient()
         let note: String
         do { note = String(decoding: try await LogReadClient.fetch(base: url, client: client)("checkpoint"), as: UTF8.self) } catch {

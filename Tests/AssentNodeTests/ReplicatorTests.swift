@@ -145,7 +145,8 @@ final class ReplicatorTests: XCTestCase {
         proxy.tamper.withLock { $0 = nil }
         let size = a.node.store.size
         try await eventually("B catches up once A is served honestly") { self.mirroredSize() == size }
-        XCTAssertEqual(status?.state, .following)
+        // Between polls (a poll shows `syncing` while it runs).
+        try await eventually("B following again") { self.status?.state == .following && self.status?.failures == 0 }
     }
 
     func testATamperedEntryBundleIsDetectedAndNotStored() async throws {
@@ -177,35 +178,42 @@ final class ReplicatorTests: XCTestCase {
         }, failsWith: "checkpoint rejected")
     }
 
-    /// `catchUp` brings the mirror to exactly the checkpoint given, refuses an unknown origin and
-    /// a note that is not the checkpoint's.
+    /// `catchUp` brings the mirror to exactly the checkpoint given (a replicator whose background
+    /// loop does not run, so only `catchUp` moves it), refuses an unknown origin and a note that
+    /// is not the checkpoint's.
     func testCatchUpBringsTheMirrorToTheCheckpointGiven() async throws {
         try await write(20, from: 1)
         let (checkpoint, note) = try XCTUnwrap(a.node.store.latestCheckpoint)
         try await write(20, from: 100)
-        b.replication.interval = .seconds(3600)  // only catchUp moves the mirror
-        b.peers = [Replicator.Peer(origin: origin, key: a.logKey, url: a.base + "/")]
-        try await b.start()
-        let replicator = try XCTUnwrap(b.node.replicator)
-        // The background loop's first poll may already have run: wait until it has.
-        try await eventually("the first poll") { self.status?.state != .starting }
-        if mirroredSize() <= checkpoint.size {
+        let latest = try XCTUnwrap(a.node.store.latestCheckpoint)
+        let directory = b.directory.appendingPathComponent("direct")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let replicator = try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: origin, key: a.logKey, url: a.base + "/")], operators: [a.node.keys.operator.key.publicKey],
+            clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "catch-up-test"), recordEvidence: { _, _ in })
+        let result: Result<Void, Error>
+        do {
             try await replicator.catchUp(to: checkpoint, note: note, deadline: .seconds(30))
             XCTAssertEqual(replicator.mirrored(origin: origin)?.size, checkpoint.size)
             XCTAssertEqual(replicator.mirrored(origin: origin)?.root, checkpoint.root)
-        }
-        let latest = try XCTUnwrap(a.node.store.latestCheckpoint)
-        try await replicator.catchUp(to: latest.checkpoint, note: latest.note, deadline: .seconds(30))
-        XCTAssertEqual(replicator.mirrored(origin: origin)?.size, latest.checkpoint.size)
-
-        do {
-            try await replicator.catchUp(to: Checkpoint(origin: "x.example/log", size: 1, root: .zero), note: note, deadline: .seconds(1))
-            XCTFail("an unknown origin was caught up")
-        } catch ReplicationError.unknownOrigin {}
-        do {
-            try await replicator.catchUp(to: latest.checkpoint, note: note, deadline: .seconds(1))
-            XCTFail("a note of another checkpoint was taken")
-        } catch ReplicationError.badCheckpoint {}
+            try await replicator.catchUp(to: latest.checkpoint, note: latest.note, deadline: .seconds(30))
+            XCTAssertEqual(replicator.mirrored(origin: origin)?.size, latest.checkpoint.size)
+            XCTAssertEqual(replicator.mirrored(origin: origin)?.root, latest.checkpoint.root)
+            // An older checkpoint the mirror holds: done at once.
+            try await replicator.catchUp(to: checkpoint, note: note, deadline: .seconds(30))
+            do {
+                try await replicator.catchUp(to: Checkpoint(origin: "x.example/log", size: 1, root: .zero), note: note, deadline: .seconds(1))
+                XCTFail("an unknown origin was caught up")
+            } catch ReplicationError.unknownOrigin {}
+            do {
+                try await replicator.catchUp(to: latest.checkpoint, note: note, deadline: .seconds(1))
+                XCTFail("a note of another checkpoint was taken")
+            } catch ReplicationError.badCheckpoint {}
+            result = .success(())
+        } catch { result = .failure(error) }
+        try await replicator.shutdown()
+        try result.get()
     }
 }
 
@@ -226,12 +234,12 @@ final class ReplicatorConflictTests: XCTestCase {
         try await proxy.start()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-conflict-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let kept = Mutex<[Replicator.Conflict]>([])
+        let kept = Mutex<[Evidence]>([])
         let replicator = try Replicator(
             database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
             peers: [.init(origin: a.config.origin, key: a.logKey, url: proxy.base + "/")], operators: [],
             clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "conflict-test"),
-            recordEvidence: { conflict in kept.withLock { $0.append(conflict) } })
+            recordEvidence: { evidence, _ in kept.withLock { $0.append(evidence) } })
         func finish() async throws {
             try await replicator.shutdown()
             try await proxy.stop()
@@ -254,11 +262,12 @@ final class ReplicatorConflictTests: XCTestCase {
             do {
                 try await replicator.catchUp(to: forked, note: forkedNote, deadline: .seconds(30))
                 XCTFail("a fork was mirrored")
-            } catch let ReplicationError.inconsistent(conflict) {
-                XCTAssertEqual(conflict.kind, .inconsistent)
-                XCTAssertEqual(conflict.notes, [honestNote, forkedNote])
-                XCTAssertFalse(conflict.proof.isEmpty)
-                XCTAssertEqual(kept.withLock { $0 }, [conflict])
+            } catch let ReplicationError.inconsistent(evidence) {
+                XCTAssertEqual(evidence.kind, .inconsistent)
+                XCTAssertEqual(evidence.notes, [honestNote, forkedNote])
+                // Evidence anyone can check offline with the log's key alone.
+                XCTAssertNoThrow(try evidence.verify(logKey: a.logKey))
+                XCTAssertEqual(kept.withLock { $0 }, [evidence])
             }
             XCTAssertEqual(replicator.mirrored(origin: a.config.origin)?.size, honest.size)
             XCTAssertEqual(replicator.mirrored(origin: a.config.origin)?.root, honest.root)
@@ -273,5 +282,41 @@ final class ReplicatorConflictTests: XCTestCase {
             throw error
         }
         try await finish()
+    }
+}
+
+/// The replicator as a federation file starts it: each node follows the file's other logs.
+final class ReplicatorFederationTests: XCTestCase {
+    func testNodesOfOneFederationMirrorEachOther() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-fed-repl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent("federation.json").path
+        let (portA, portB) = (try FederationFixtures.freePort(), try FederationFixtures.freePort())
+        let a = TestNode { $0.origin = "a.assent.example/log"; $0.listen = "127.0.0.1:\(portA)"; $0.federation = path }
+        let b = TestNode { $0.origin = "b.assent.example/log"; $0.listen = "127.0.0.1:\(portB)"; $0.federation = path }
+        try FederationFixtures.write(path, logs: [FederationFixtures.log(a.config, keys: FederationFixtures.keys(for: a.config)),
+                                                  FederationFixtures.log(b.config, keys: FederationFixtures.keys(for: b.config))],
+                                     witnesses: [], quorum: 0)
+        try await a.start()
+        try await b.start()
+        do {
+            _ = try await a.post("/v1/statements", Fixtures.preference(1).canonicalBytes)
+            _ = try await b.post("/v1/statements", Fixtures.preference(2).canonicalBytes)
+            for _ in 0..<600 {
+                if b.node.replicator?.mirrored(origin: a.config.origin)?.size == a.node.store.size,
+                   a.node.replicator?.mirrored(origin: b.config.origin)?.size == b.node.store.size { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            XCTAssertEqual(b.node.replicator?.mirrored(origin: a.config.origin)?.root, try a.node.store.treeHash(size: a.node.store.size))
+            XCTAssertEqual(a.node.replicator?.mirrored(origin: b.config.origin)?.root, try b.node.store.treeHash(size: b.node.store.size))
+            XCTAssertEqual(b.node.replicator?.status().map(\.origin), [a.config.origin])
+        } catch {
+            XCTFail("\(error)")
+        }
+        try await b.stop()
+        try await a.stop()
+        a.remove()
+        b.remove()
+        try? FileManager.default.removeItem(at: directory)
     }
 }
