@@ -100,10 +100,9 @@ public final class Node: Sendable {
                 (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
             })
         }
-        // The logs this node witnesses: the federation's other logs, and any peer given (tests).
-        // Looked up bytewise (PROTOCOL §2): an origin is its bytes.
-        let witnessed = (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { ($0.origin, $0.key) }
-            + givenPeers.map { ($0.origin, $0.key) }
+        // The logs this node witnesses are those it follows (it cosigns only what it replicated):
+        // the federation's other logs, or the peers given. Looked up bytewise (PROTOCOL §2).
+        let witnessed = followed.map { ($0.origin, $0.key) }
         witness = Witness(signer: keys.witness, logKey: { origin in witnessed.first { Bytewise.equal($0.0, origin) }?.1 },
                           replication: replicator, state: WitnessStateStore(database: database), evidence: evidence, clock: clock,
                           deadline: .milliseconds(config.witnessCatchUpMilliseconds), logger: logger)

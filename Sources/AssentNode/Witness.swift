@@ -37,13 +37,8 @@ public enum WitnessReplicationFailure: Error, Sendable {
             self = .unavailable("\(error)")
         case .badCheckpoint, .verification, .conflictWithoutEvidence, .stopped:
             self = .refused("\(error)")
-        case let .inconsistent(conflict):
-            let kind: Evidence.Kind = conflict.kind == .sameSizeDifferentRoot ? .sameSizeDifferentRoot : .inconsistent
-            if let evidence = try? Evidence(origin: conflict.origin, kind: kind, notes: conflict.notes, proof: conflict.proof) {
-                self = .inconsistent(evidence)
-            } else {
-                self = .refused("\(error)")
-            }
+        case let .inconsistent(evidence):
+            self = .inconsistent(evidence)
         }
     }
 }
