@@ -106,7 +106,7 @@ echo "-- and every change, oldest first"
 step "a TK Secret/Sacred label refuses every use of the steward's work, with no preference statement at all"
 "$bin" state local:apra.example/song-lines-7 --node "$(url apra)" | sed 's/^/  /'
 
-step "GEMA's checkpoint, explained"
+step "GEMA's checkpoint, explained: signed by its log key, cosigned by the other societies' witnesses"
 curl -s "$(url gema)/checkpoint" | "$bin" inspect - --key "$(cat run/gema/log.pub)"
 
 step "GEMA's log read the way any tlog-tiles client reads it: the entry bundle, leaf by leaf"

@@ -87,7 +87,12 @@ func submitBatch(_ submissions: [Submission], node: String, logKey key: NoteVeri
             do {
                 let receipt = try Receipt(text: text)
                 let verified = try receipt.verify(statement: statements[i], logKey: key)
-                if !json { print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified") }
+                // In a federation the node says how many witnesses cosigned (docs/federation.md "Cosigning").
+                var witnessed = ""
+                if case let .integer(n)? = item["witnessed"]?["cosignatures"], case let .integer(q)? = item["witnessed"]?["quorum"] {
+                    witnessed = "; the node reports \(n) witness cosignature\(n == 1 ? "" : "s"), quorum \(q)\(n < q ? " (BELOW QUORUM)" : "")"
+                }
+                if !json { print("statement \(i + 1): logged at index \(receipt.index), checkpoint size \(verified.checkpoint.size), receipt verified\(witnessed)") }
             } catch {
                 FileHandle.standardError.write(Data("statement \(i + 1): RECEIPT DOES NOT VERIFY: \(error)\n".utf8))
                 failures += 1
