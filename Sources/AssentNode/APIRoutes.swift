@@ -86,7 +86,7 @@ extension Node {
             guard !ranges.isEmpty else { return .problem(.badRequest("empty batch")) }
             let verdicts = await accept(ranges.map { Array(body[$0]) }, client: client)
             var accepted = 0
-            var witnessing = WitnessingMemo(federation: federation)
+            var witnessing = WitnessingMemo(counter: cosignatureCount)
             let items: [JSONValue] = verdicts.map {
                 switch $0 {
                 case let .success(item):
@@ -108,7 +108,7 @@ extension Node {
         let single = body.count > Submission.maxSize ? body : Array(body[start..<max(start, end)])
         switch await accept([single], client: client)[0] {
         case let .success(item):
-            var witnessing = WitnessingMemo(federation: federation)
+            var witnessing = WitnessingMemo(counter: cosignatureCount)
             let json = item.json(witnessed: witnessing.of(item.receipt))
             return .bytes(json.canonicalBytes, contentType: "application/json", extra: witnessing.header)
         case let .failure(problem): return .problem(problem)
@@ -143,22 +143,18 @@ extension Node {
         }
     }
 
-    /// Counts the cosignatures of each distinct checkpoint once per reply (a batch's receipts
-    /// share one or two), and gives the reply's `Assent-Quorum` header: `met` or `below`, with the
-    /// fewest cosignatures any receipt of the reply carries and the quorum.
+    /// What each receipt of a reply says of its checkpoint's cosignatures (`CosignatureCount`
+    /// verifies each note once), and the reply's `Assent-Quorum` header: `met` or `below`, with
+    /// the fewest cosignatures any receipt of the reply carries and the quorum.
     struct WitnessingMemo {
-        let federation: Federation?
-        private var counted: [String: Witnessed] = [:]
+        let counter: CosignatureCount?
         private var fewest: Witnessed?
 
-        init(federation: Federation?) { self.federation = federation }
+        init(counter: CosignatureCount?) { self.counter = counter }
 
         mutating func of(_ receipt: Receipt) -> Witnessed? {
-            guard let federation else { return nil }
-            let witnessed = counted[receipt.checkpoint] ?? Witnessed(
-                cosignatures: (try? SignedNote(parsing: receipt.checkpoint)).map { federation.cosigners(of: $0).count } ?? 0,
-                quorum: federation.quorum)
-            counted[receipt.checkpoint] = witnessed
+            guard let counter else { return nil }
+            let witnessed = Witnessed(cosignatures: counter.of(receipt.checkpoint), quorum: counter.federation.quorum)
             if witnessed.cosignatures < fewest?.cosignatures ?? .max { fewest = witnessed }
             return witnessed
         }

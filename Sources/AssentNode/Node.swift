@@ -24,6 +24,8 @@ public final class Node: Sendable {
     public let clock: any NodeClock
     /// The federation file the configuration names (docs/federation.md); nil for a node alone.
     public let federation: Federation?
+    /// Cosignatures of the notes receipts carry, for submit replies; nil for a node alone.
+    let cosignatureCount: CosignatureCount?
     let lock: DataDirectoryLock
     let logger: Logger
     /// gzip-encoded full entry bundles, kept.
@@ -59,6 +61,7 @@ public final class Node: Sendable {
         } else {
             federation = nil
         }
+        cosignatureCount = federation.map(CosignatureCount.init)
         // Enrollments and mandates are taken from every operator the federation lists (PROTOCOL
         // §3: "a trusted operator key"), and always from this node's own operator.
         admission = Admission(window: try config.clockWindow(),

@@ -170,4 +170,25 @@ final class CosigningTests: XCTestCase {
         let misplaced = try Cosignature.sign(otherNote, witness: asked, timestamp: 1_700_000_000)
         guard case .failed(.badReply) = WitnessClient.cosignature(in: misplaced.line, on: note, witness: witness) else { return XCTFail() }
     }
+
+    /// The submit reply's count is verified, not read off the lines: a line under a witness's
+    /// name that does not verify counts for nothing, however many notes the memory has seen.
+    func testTheReportedCountIsOfValidCosignaturesOnly() throws {
+        let log = try NoteSigner(name: origin, key: SigningKey(seed: [UInt8](repeating: 1, count: 32)))
+        let witness = try NoteSigner(name: "a.example/witness", key: SigningKey(seed: [UInt8](repeating: 2, count: 32)), type: .cosignatureV1)
+        let federation = try Federation(bytes: Federation.encode(
+            logs: [Federation.Log(origin: origin, key: log.verifierKey, url: "http://127.0.0.1:1/", operators: [witness.key.publicKey], society: "T")],
+            witnesses: [Federation.Witness(key: witness.verifierKey, url: nil)], quorum: 1))
+        let counter = CosignatureCount(federation: federation)
+        for size in 1...UInt64(CosignatureCount.capacity * 2) {
+            let note = try SignedNote.sign(text: Checkpoint(origin: origin, size: size, root: SHA256.hash([UInt8(size & 0xFF)])).text, with: log)
+            let good = note.adding(try Cosignature.sign(note, witness: witness, timestamp: 1_700_000_000 + size))
+            var bytes = try Cosignature.sign(note, witness: witness, timestamp: 1).bytes
+            bytes[20] ^= 1
+            let forged = note.adding(SignedNote.Signature(name: witness.name, keyID: witness.verifierKey.keyID, bytes: bytes))
+            XCTAssertEqual(counter.of(good.serialized), 1)
+            XCTAssertEqual(counter.of(forged.serialized), 0)
+            XCTAssertEqual(counter.of(good.serialized), 1, "remembered")
+        }
+    }
 }
