@@ -123,12 +123,13 @@ final class PeerFollower: Sendable {
         let origin = peer.origin
         let held = store.size
         if checkpoint.size <= held {
-            let root = try store.treeHash(size: checkpoint.size)
+            let store = self.store
+            let root = try await offPool { try store.treeHash(size: checkpoint.size) }
             guard root == checkpoint.root else { try await conflict(checkpoint, note: note, tiles: nil) }
             // The peer's note for a size the mirror holds without one (the end of a catch-up cut
             // short, or an older note): kept, so the mirror publishes it.
             if store.latestCheckpoint.map({ $0.checkpoint.size < checkpoint.size }) ?? true {
-                try store.storeCheckpointNote(note)
+                try await offPool { _ = try store.storeCheckpointNote(note) }
             }
             return
         }
@@ -140,7 +141,8 @@ final class PeerFollower: Sendable {
             do { proof = try await tiles.run { try ConsistencyProof.generate(oldSize: held, newSize: checkpoint.size, reader: $0) } } catch {
                 throw ReplicationError.verification(origin: origin, "hash tiles of the tree of size \(checkpoint.size): \(error)")
             }
-            let heldRoot = try store.treeHash(size: held)
+            let store = self.store
+            let heldRoot = try await offPool { try store.treeHash(size: held) }
             do { try proof.verify(oldRoot: heldRoot, newRoot: checkpoint.root) } catch {
                 try await conflict(checkpoint, note: note, tiles: tiles)
             }
@@ -173,7 +175,8 @@ final class PeerFollower: Sendable {
                     throw ReplicationError.verification(origin: origin, "hash tiles of the tree of size \(checkpoint.size): \(error)")
                 }
             } else {
-                evidence = try Evidence.inconsistency(earlier: note, later: keptNote, laterTree: store.hashReader())
+                let store = self.store
+                evidence = try await offPool { try Evidence.inconsistency(earlier: note, later: keptNote, laterTree: store.hashReader()) }
             }
             try evidence.verify(logKey: peer.key)
         } catch let error as ReplicationError {
@@ -200,7 +203,7 @@ final class PeerFollower: Sendable {
         let store = self.store
         var last: LogLeaf?
         if held > 0 {
-            guard let bytes = try store.leafBytes(at: held - 1) else { throw ReplicationError.store(origin: origin, "leaf \(held - 1) is missing") }
+            guard let bytes = try await offPool({ try store.leafBytes(at: held - 1) }) else { throw ReplicationError.store(origin: origin, "leaf \(held - 1) is missing") }
             last = try LogLeaf(storedBytes: bytes)
         }
         // Statements erased by a later leaf are found in the mirror once stored.
@@ -314,6 +317,17 @@ final class PeerFollower: Sendable {
             var parts = [(Int, [LogLeaf])]()
             for try await part in group { parts.append(part) }
             return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    /// Runs a blocking store call (each reads a SQLite connection from GRDB's pool, waiting for
+    /// one when all are busy) on the writer queue, never on the cooperative pool: with its few
+    /// threads (two on two cores) blocked waiting for readers, the async reads holding those
+    /// readers could never resume to return them, and the node stopped answering (found with
+    /// three federated nodes under load; docs/federation.md "Cosigning").
+    private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            writer.async { continuation.resume(with: Result { try body() }) }
         }
     }
 
