@@ -75,7 +75,10 @@ actor Cosigner {
         // The clients report to this actor through `relay`, which learns the actor once it exists.
         let relay = Relay()
         clients = askable.compactMap { witness in
-            WitnessClient(witness: witness, timeout: timeout, client: { await relay.target?.httpClient() }, proof: proof) { witness, size, result in
+            // A request may outlive the submitters' wait (`timeout`): a witness replicating a
+            // large batch under load answers late, and its cosignature still serves the stored
+            // note and later batches; cut at once, its catch-up would be wasted and it backed off.
+            WitnessClient(witness: witness, timeout: timeout * 3, client: { await relay.target?.httpClient() }, proof: proof) { witness, size, result in
                 await relay.target?.record(witness: witness, size: size, result: result)
             }
         }
