@@ -216,15 +216,27 @@ final class PeerFollower: Sendable {
         var storing: Task<Void, Error>?
         var handedOver = held
         let lastTile = (checkpoint.size - 1) / UInt64(Tile.fullWidth)
+        var next = held / UInt64(Tile.fullWidth)
+        func nextBatch() -> [Tile] {
+            let end = min(lastTile, next + UInt64(settings.batchBundles) - 1)
+            defer { next = end + 1 }
+            return (next...end).compactMap { Tile.at(level: 0, index: $0, treeSize: checkpoint.size) }
+        }
+        // The next batch's bundles are fetched while this one is checked and parsed (read-ahead
+        // of one batch: memory stays two batches of bundles).
+        var batch = nextBatch()
+        var bundles = fetchBundles(batch)
         do {
-            var next = held / UInt64(Tile.fullWidth)
-            while next <= lastTile {
-                let end = min(lastTile, next + UInt64(settings.batchBundles) - 1)
-                let batch = (next...end).compactMap { Tile.at(level: 0, index: $0, treeSize: checkpoint.size) }
-                next = end + 1
-                let entries = try await authenticatedEntries(batch, from: held, checkpoint: checkpoint, tiles: tiles)
+            while true {
+                let (current, currentBundles) = (batch, bundles)
+                let atEnd = next > lastTile
+                if !atEnd {
+                    batch = nextBatch()
+                    bundles = fetchBundles(batch)
+                }
+                let entries = try await authenticatedEntries(current, bundles: currentBundles, from: held, checkpoint: checkpoint, tiles: tiles)
                 tiles.forgetLevel0()
-                let first = max(held, batch[0].index * UInt64(Tile.fullWidth))
+                let first = max(held, current[0].index * UInt64(Tile.fullWidth))
                 let leaves: [LogLeaf]
                 do { leaves = try await PeerFollower.parse(entries, first: first, tasks: settings.verifyTasks) } catch {
                     throw ReplicationError.verification(origin: origin, "\(error)")
@@ -233,7 +245,6 @@ final class PeerFollower: Sendable {
                     do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
                     pending.append(leaf)
                 }
-                let atEnd = next > lastTile
                 guard atEnd || pending.count >= settings.chunkLeaves else { continue }
                 guard let cut = pending.lastIndex(where: \.isEpoch) else {
                     guard !atEnd, pending.count <= settings.maxLeavesWithoutEpoch else {
@@ -252,9 +263,11 @@ final class PeerFollower: Sendable {
                 let chunkNote = atEnd ? note : nil
                 storing = Task { try await self.write(chunk, note: chunkNote) }
                 handedOver = chunk[chunk.count - 1].index + 1
+                if atEnd { break }
             }
             try await storing?.value
         } catch {
+            bundles.cancel()
             // Never leave a write running past the lock: the next replication reads the store.
             _ = try? await storing?.value
             throw error
@@ -263,18 +276,12 @@ final class PeerFollower: Sendable {
 
     /// The entries of `batch` from index `held` on, each checked against the leaf hash the
     /// signed tree holds for it (the peer's level-0 tile, authenticated).
-    private func authenticatedEntries(_ batch: [Tile], from held: UInt64, checkpoint: Checkpoint, tiles: PeerTiles) async throws -> [[UInt8]] {
+    private func authenticatedEntries(_ batch: [Tile], bundles: Task<[[UInt8]], Error>, from held: UInt64, checkpoint: Checkpoint,
+                                      tiles: PeerTiles) async throws -> [[UInt8]] {
         let origin = peer.origin
-        let fetch = self.fetch
-        async let bundles = withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
-            for (n, tile) in batch.enumerated() { group.addTask { (n, try await fetch(tile.entriesPath)) } }
-            var got = [[UInt8]](repeating: [], count: batch.count)
-            for try await (n, bytes) in group { got[n] = bytes }
-            return got
-        }
         do { try await tiles.prefetch(batch) } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
         let fetched: [[UInt8]]
-        do { fetched = try await bundles } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
+        do { fetched = try await bundles.value } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
         var entries = [[UInt8]]()
         for (tile, bundle) in zip(batch, fetched) {
             let hashes: [Hash]
@@ -295,6 +302,19 @@ final class PeerFollower: Sendable {
             }
         }
         return entries
+    }
+
+    /// Fetches the entry bundles of `batch` at once, in a task of their own.
+    private func fetchBundles(_ batch: [Tile]) -> Task<[[UInt8]], Error> {
+        let fetch = self.fetch
+        return Task {
+            try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+                for (n, tile) in batch.enumerated() { group.addTask { (n, try await fetch(tile.entriesPath)) } }
+                var got = [[UInt8]](repeating: [], count: batch.count)
+                for try await (n, bytes) in group { got[n] = bytes }
+                return got
+            }
+        }
     }
 
     /// Parses leaves, verifying their statements' signatures, on `tasks` tasks (the cores).

@@ -71,9 +71,11 @@ final class PeerTiles {
         return stride(from: 0, to: bytes.count, by: Hash.byteCount).compactMap { Hash(bytes: Array(bytes[$0..<($0 + Hash.byteCount)])) }
     }
 
-    /// Drops the level-0 tiles fetched and checked so far (bounded memory over a long catch-up).
+    /// Drops the full level-0 tiles fetched and checked so far (bounded memory over a long
+    /// catch-up); the partial ones of the right edge are kept, since each new reader checks the
+    /// edge first.
     func forgetLevel0() {
-        fetched = fetched.filter { $0.key.level > 0 }
+        fetched = fetched.filter { $0.key.level > 0 || $0.key.isPartial }
         reader = makeReader()
     }
 }
