@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Starts the local three-society federation (Nodes/gema.json, sacem.json, apra.json) and
-# runs the demo against it. Each node keeps its own signed, hash-chained log; replication
-# and witnessing between them are not built yet (see docs/node.md, "What is not built").
+# runs the demo against it. Each node keeps its own signed, hash-chained log. Before the
+# nodes start, their keys are made and `assent federation init` writes run/federation.json
+# (every log, operator and witness; quorum 2), which each node's configuration names: every
+# node then trusts the three societies' operators, and asks the other two to cosign its
+# checkpoints (docs/federation.md). run/federation.policy is the same as a C2SP tlog-policy.
 #
 #   Scripts/federation.sh            build, start three nodes from scratch, run the demo, stop
 #   Scripts/federation.sh --keep     leave the nodes running afterwards (stop: Scripts/federation.sh --stop)
@@ -35,6 +38,14 @@ stop_nodes() {
     for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; rm -f "run/$s.pid"; done
 }
 $keep || trap stop_nodes EXIT
+
+# Keys are made now (as a node's first start would) so that the federation file can list them.
+configs=()
+for s in "${societies[@]}"; do configs+=(--config "Nodes/$s.json"); done
+echo "== federation file"
+"$bin" federation init "${configs[@]}" --create-keys --out run/federation.json
+"$bin" federation policy run/federation.json --out run/federation.policy
+sed 's/^/  /' run/federation.policy
 
 for s in "${societies[@]}"; do
     "$bin" serve --config "Nodes/$s.json" > "run/$s.log" 2>&1 &

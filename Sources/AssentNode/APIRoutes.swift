@@ -86,15 +86,17 @@ extension Node {
             guard !ranges.isEmpty else { return .problem(.badRequest("empty batch")) }
             let verdicts = await accept(ranges.map { Array(body[$0]) }, client: client)
             var accepted = 0
+            var witnessing = WitnessingMemo(federation: federation)
             let items: [JSONValue] = verdicts.map {
                 switch $0 {
                 case let .success(item):
                     accepted += 1
-                    return item.json
+                    return item.json(witnessed: witnessing.of(item.receipt))
                 case let .failure(problem): return ["problem": problem.json]
                 }
             }
-            return .json(["accepted": .integer(Int64(accepted)), "refused": .integer(Int64(items.count - accepted)), "results": .array(items)])
+            let reply = JSONValue.object(["accepted": .integer(Int64(accepted)), "refused": .integer(Int64(items.count - accepted)), "results": .array(items)])
+            return .bytes(reply.canonicalBytes, contentType: "application/json", extra: witnessing.header)
         }
         // JSON white space around a single statement is dropped, as around each element of a
         // batch: a leading space and a trailing newline (what `assent sign` and curl leave) are
@@ -105,7 +107,10 @@ extension Node {
         // A body too large to be a submission is judged on its size as sent, white space and all.
         let single = body.count > Submission.maxSize ? body : Array(body[start..<max(start, end)])
         switch await accept([single], client: client)[0] {
-        case let .success(item): return .json(item.json)
+        case let .success(item):
+            var witnessing = WitnessingMemo(federation: federation)
+            let json = item.json(witnessed: witnessing.of(item.receipt))
+            return .bytes(json.canonicalBytes, contentType: "application/json", extra: witnessing.header)
         case let .failure(problem): return .problem(problem)
         }
     }
@@ -116,8 +121,51 @@ extension Node {
         let statementHash: Hash
         let receipt: Receipt
 
+        /// With `witnessed` (in a federation): how many of the federation's witnesses cosigned the
+        /// receipt's checkpoint, against the quorum (docs/federation.md "Cosigning").
+        func json(witnessed: Witnessed? = nil) -> JSONValue {
+            var members: [JSONKey: JSONValue] = [
+                "index": .integer(Int64(receipt.index)), "statementHash": .string(statementHash.base64), "receipt": .string(receipt.text),
+            ]
+            if let witnessed { members["witnessed"] = witnessed.json }
+            return .object(members)
+        }
+    }
+
+    /// The cosignatures a receipt's checkpoint carries, against the federation's quorum.
+    struct Witnessed: Equatable {
+        let cosignatures: Int
+        let quorum: Int
+        var belowQuorum: Bool { cosignatures < quorum }
+
         var json: JSONValue {
-            ["index": .integer(Int64(receipt.index)), "statementHash": .string(statementHash.base64), "receipt": .string(receipt.text)]
+            ["cosignatures": .integer(Int64(cosignatures)), "quorum": .integer(Int64(quorum)), "belowQuorum": .bool(belowQuorum)]
+        }
+    }
+
+    /// Counts the cosignatures of each distinct checkpoint once per reply (a batch's receipts
+    /// share one or two), and gives the reply's `Assent-Quorum` header: `met` or `below`, with the
+    /// fewest cosignatures any receipt of the reply carries and the quorum.
+    struct WitnessingMemo {
+        let federation: Federation?
+        private var counted: [String: Witnessed] = [:]
+        private var fewest: Witnessed?
+
+        init(federation: Federation?) { self.federation = federation }
+
+        mutating func of(_ receipt: Receipt) -> Witnessed? {
+            guard let federation else { return nil }
+            let witnessed = counted[receipt.checkpoint] ?? Witnessed(
+                cosignatures: (try? SignedNote(parsing: receipt.checkpoint)).map { federation.cosigners(of: $0).count } ?? 0,
+                quorum: federation.quorum)
+            counted[receipt.checkpoint] = witnessed
+            if witnessed.cosignatures < fewest?.cosignatures ?? .max { fewest = witnessed }
+            return witnessed
+        }
+
+        var header: HTTPFields {
+            guard let fewest else { return [:] }
+            return [.assentQuorum: "\(fewest.belowQuorum ? "below" : "met"); cosignatures=\(fewest.cosignatures); quorum=\(fewest.quorum)"]
         }
     }
 

@@ -31,4 +31,7 @@ enum CacheControl {
 extension HTTPField.Name {
     /// RFC 9530 §3: the digest of the selected representation (`GET /v1/federation`).
     static let reprDigest = HTTPField.Name("Repr-Digest")!
+    /// Whether a submission's receipts stand on a checkpoint with the federation's witness
+    /// quorum (docs/federation.md "Cosigning"): `met` or `below`, `cosignatures=<n>; quorum=<q>`.
+    static let assentQuorum = HTTPField.Name("Assent-Quorum")!
 }

@@ -78,7 +78,10 @@ public final class Node: Sendable {
             store: store, signer: keys.log,
             settings: .init(batchSize: config.batchSize, batchInterval: .milliseconds(config.batchIntervalMilliseconds),
                             epochInterval: .seconds(config.epochIntervalSeconds), maxQueued: config.maxQueued),
-            clock: clock, metrics: metrics, logger: logger, erasureLogged: { walTruncation.signal() })
+            clock: clock, metrics: metrics, logger: logger,
+            cosigner: Cosigner(federation: federation, witnesses: Node.witnesses(of: federation, ownKey: keys.witness.verifierKey),
+                               store: store, timeout: .milliseconds(config.witnessTimeoutMilliseconds), metrics: metrics, logger: logger),
+            erasureLogged: { walTruncation.signal() })
         let followed = givenPeers.isEmpty
             ? (federation?.logs ?? []).filter { !Bytewise.equal($0.origin, config.origin) }.map { Replicator.Peer(origin: $0.origin, key: $0.key, url: $0.url) }
             : givenPeers

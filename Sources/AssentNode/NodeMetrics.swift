@@ -31,6 +31,20 @@ public final class NodeMetrics: Sendable {
         lastCheckpoint.withLock { $0 = Date() }
     }
 
+    /// A witness's answer to an add-checkpoint request (docs/federation.md "Cosigning").
+    func cosignature(witness: String, ok: Bool) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(metricName: "assent_witness_requests", unitName: "total",
+                                             helpText: "Checkpoints offered to each witness, by result (cosigned or failed)"),
+            labels: [("witness", witness), ("result", ok ? "cosigned" : "failed")]
+        ).increment()
+    }
+
+    /// A batch whose receipts went out on a checkpoint below the federation's quorum.
+    func batchBelowQuorum() {
+        registry.makeCounter(name: "assent_batches_below_quorum_total", help: "Batches answered with a checkpoint below the witness quorum").increment()
+    }
+
     /// A statement turned away because the sequencer's queue was full.
     func queueFull() { refused(reason: Problem.Reason.queueFull.rawValue) }
 

@@ -55,6 +55,8 @@ public actor Sequencer: Service {
     let store: LogStore
     let signer: NoteSigner
     let settings: Settings
+    /// Asks the federation's witnesses to cosign each checkpoint; nil when there are none.
+    let cosigner: Cosigner?
     let clock: any NodeClock
     let logger: Logger
     let metrics: NodeMetrics
@@ -82,9 +84,10 @@ public actor Sequencer: Service {
     /// done off this write path (`WALTruncation`).
     let erasureLogged: @Sendable () -> Void
 
-    public init(store: LogStore, signer: NoteSigner, settings: Settings, clock: any NodeClock, metrics: NodeMetrics, logger: Logger,
-                erasureLogged: @escaping @Sendable () -> Void = {}) {
+    init(store: LogStore, signer: NoteSigner, settings: Settings, clock: any NodeClock, metrics: NodeMetrics, logger: Logger,
+         cosigner: Cosigner? = nil, erasureLogged: @escaping @Sendable () -> Void = {}) {
         self.erasureLogged = erasureLogged
+        self.cosigner = cosigner
         self.store = store
         self.signer = signer
         self.settings = settings
@@ -166,10 +169,12 @@ public actor Sequencer: Service {
             // Whatever ended the sequencer (a log that cannot be written or reloaded), nobody
             // waits for it: everyone queued is answered, and later submitters are turned away.
             await failAllPending(error)
+            await cosigner?.finish()
             await finishProving()
             finishStreams()
             throw error
         }
+        await cosigner?.finish()
         await finishProving()
         finishStreams()
         logger.info("sequencer stopped", metadata: ["size": "\(store.size)"])
@@ -262,6 +267,8 @@ public actor Sequencer: Service {
                 erasureLogged()
             }
             writtenContinuation.yield(checkpoint.size)
+            // The checkpoint is durable and served; the witnesses are asked while the next batch is written.
+            await cosigner?.offer(checkpoint, note: note)
             prove(batch, placements: placements, size: checkpoint.size, note: note)
         case let .failure(error):
             logger.error("batch could not be written", metadata: ["error": "\(error)", "statements": "\(statements.count)"])
@@ -307,13 +314,24 @@ public actor Sequencer: Service {
     }
 
     /// Proves the receipts of a written batch on the prover queue, off the actor and off the
-    /// writer, then answers its waiters.
-    private func prove(_ batch: [Pending], placements: [Placement], size: UInt64, note: String) {
+    /// writer, then answers its waiters. In a federation, first waits for the witnesses'
+    /// cosignatures (`Cosigner`), and proves against the checkpoint they cosigned, which may be
+    /// a later one than the batch's.
+    private func prove(_ batch: [Pending], placements: [Placement], size batchSize: UInt64, note batchNote: String) {
         nextProof += 1
         let id = nextProof
         let store = self.store
         let provers = self.provers
+        let cosigner = self.cosigner
+        let metrics = self.metrics
         proving[id] = Task {
+            var against = (size: batchSize, note: batchNote)
+            if let cosigner {
+                let cosigned = await cosigner.cosigned(atLeast: batchSize)
+                if !cosigned.note.isEmpty { against = (cosigned.size, cosigned.note) }
+                if cosigned.cosignatures < cosigner.federation.quorum { metrics.batchBelowQuorum() }
+            }
+            let (size, note) = against
             let results: [Result<Receipt, Problem>] = await withCheckedContinuation { c in
                 provers.async {
                     let results: [Result<Receipt, Problem>]

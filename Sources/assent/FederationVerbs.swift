@@ -65,8 +65,11 @@ struct FederationInit: ParsableCommand {
             let keys: NodeKeys
             do {
                 config = try NodeConfig.load(path: path)
+                // Every key made is listed in the file written (and its policy): no log line each.
+                var quiet = Logger(label: "assent.federation")
+                quiet.logLevel = .warning
                 keys = createKeys
-                    ? try NodeKeys.loadOrCreate(dataDirectory: config.dataDirectory, origin: config.origin, logger: Logger(label: "assent.federation"))
+                    ? try NodeKeys.loadOrCreate(dataDirectory: config.dataDirectory, origin: config.origin, logger: quiet)
                     : try NodeKeys.load(dataDirectory: config.dataDirectory, origin: config.origin)
             } catch { throw CLIError("\(path): \(error)") }
             let url = try urlFor.removeValue(forKey: config.origin) ?? "http://\(config.listen)/"

@@ -122,6 +122,20 @@ final class FederationFileTests: XCTestCase {
         }
     }
 
+    /// Every field `Federation` reads is in docs/federation.md's table, and every field of the
+    /// table is read: the document is the file's specification.
+    func testEveryFieldTheFileReaderReadsIsDocumentedAndBack() throws {
+        let source = try String(contentsOf: StatementReference.repositoryRoot.appendingPathComponent("Sources/AssentCore/Federation.swift"), encoding: .utf8)
+        let read = Set(source.matches(of: /\bf\.(?:string|integer|array|verifierKey|url|has)\("([A-Za-z]+)"|\btop\.(?:integer|array)\("([A-Za-z]+)"/)
+            .compactMap { $0.output.1 ?? $0.output.2 }.map(String.init))
+        let doc = try String(contentsOf: StatementReference.repositoryRoot.appendingPathComponent("docs/federation.md"), encoding: .utf8)
+        let documented = Set(doc.split(separator: "\n").filter { $0.hasPrefix("| `") }.compactMap { line in
+            line.dropFirst(3).split(separator: "`").first.map { String($0.split(separator: ".").last ?? $0) }
+        })
+        XCTAssertGreaterThanOrEqual(read.count, 9, "the scan found too few fields: \(read)")
+        XCTAssertEqual(read, documented)
+    }
+
     func testANodeAloneHasNoFederationToServe() async throws {
         try await InProcessNode.run { node in
             let reply = try await node.get("/v1/federation")
