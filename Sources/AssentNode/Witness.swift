@@ -115,7 +115,7 @@ public final class Witness: Sendable {
             case .badSignature: return .refused(Problem(.badLogSignature, "\(error)"))
             case .oldBeyondCheckpoint: return .refused(Problem(.badRequest, "\(error)"))
             case let .unprocessable(_, found):
-                if let found { try await record(found, logKey: logKey) }
+                if let found { await record(found, logKey: logKey) }
                 return .refused(Problem(.inconsistentCheckpoint, "\(error)"))
             }
         }
@@ -127,7 +127,7 @@ public final class Witness: Sendable {
             case let .refused(why):
                 return .refused(Problem(.inconsistentCheckpoint, "the log's entries up to size \(request.checkpoint.size) do not verify: \(why)"))
             case let .inconsistent(found):
-                try await record(found, logKey: logKey)
+                await record(found, logKey: logKey)
                 return .refused(Problem(.inconsistentCheckpoint, "the checkpoint disagrees with this node's mirror of the log (kept as evidence)"))
             case let .unavailable(why):
                 return .refused(notReplicated(request.checkpoint, why))
@@ -147,10 +147,11 @@ public final class Witness: Sendable {
         return .cosigned(cosignature.line)
     }
 
-    private func record(_ found: Evidence, logKey: NoteVerifierKey) async throws {
-        do { try await evidence.record(found, logKey: logKey) } catch let error as EvidenceError {
-            // WitnessState.check and the replicator hand on only evidence that verified.
-            logger.error("evidence did not verify", metadata: ["origin": "\(found.origin)", "error": "\(error)"])
+    /// Keeps evidence; a failure to keep it is logged, and the request is still refused as it
+    /// deserves (422), not turned into a 500.
+    private func record(_ found: Evidence, logKey: NoteVerifierKey) async {
+        do { try await evidence.record(found, logKey: logKey) } catch {
+            logger.error("evidence not recorded", metadata: ["origin": "\(found.origin)", "id": "\(found.id.hex)", "error": "\(error)"])
         }
     }
 
