@@ -228,3 +228,41 @@ final class WitnessTests: XCTestCase {
         }
     }
 }
+
+/// The witness of a node configured by a federation file: it knows the file's other logs.
+final class FederatedWitnessTests: XCTestCase {
+    func testTheFederationFileSaysWhichLogsAreWitnessed() async throws {
+        let stranger = try FederationFixtures.strangerLog(origin: "c.assent.example/log", seed: 31)
+        let strangerSigner = try NoteSigner(name: stranger.log.origin, key: SigningKey(seed: [UInt8](repeating: 31, count: 32)))
+        let node = TestNode { $0.origin = "b.assent.example/log" }
+        defer { node.remove() }
+        let path = node.directory.appendingPathComponent("federation.json").path
+        try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
+        let keys = try FederationFixtures.keys(for: node.config)
+        try FederationFixtures.write(path, logs: [FederationFixtures.log(node.config, keys: keys), stranger.log],
+                                     witnesses: [FederationFixtures.witness(node.config, keys: keys), Federation.Witness(key: stranger.witness.verifierKey, url: nil)],
+                                     quorum: 0)
+        node.config.federation = path
+        node.config.witnessCatchUpMilliseconds = 300
+        try await node.start()
+        addTeardownBlock { try? await node.stop() }
+
+        // A log of the file whose node is down: known (not 404), checked, then not replicated in
+        // time. (Its empty tree would be cosigned at once: a mirror holds size 0 without fetching.)
+        let note = try Checkpoint(origin: stranger.log.origin, size: 3, root: SHA256.hash(Array("c".utf8))).sign(with: strangerSigner).serialized
+        let down = try await node.post("/add-checkpoint", Array("old 0\n\n\(note)".utf8))
+        XCTAssertEqual(down.status, 503, down.text)
+        XCTAssertEqual(down.json["type"], "urn:assent:problem:not-replicated")
+        XCTAssertNotNil(down.headers["retry-after"])
+        // Signed by another key than the file lists for that origin: 403 before any replication.
+        let impostor = try NoteSigner(name: stranger.log.origin, key: SigningKey(seed: [UInt8](repeating: 99, count: 32)))
+        let forged = try Checkpoint(origin: stranger.log.origin, size: 0, root: MerkleTree.emptyRoot).sign(with: impostor).serialized
+        let refused = try await node.post("/add-checkpoint", Array("old 0\n\n\(forged)".utf8))
+        XCTAssertEqual(refused.status, 403, refused.text)
+        // A log not in the file: 404.
+        let outsider = try NoteSigner(name: "d.assent.example/log", key: SigningKey(seed: [UInt8](repeating: 41, count: 32)))
+        let unknown = try await node.post("/add-checkpoint", Array("old 0\n\n\(try Checkpoint(origin: outsider.name, size: 0, root: MerkleTree.emptyRoot).sign(with: outsider).serialized)".utf8))
+        XCTAssertEqual(unknown.status, 404, unknown.text)
+        try await node.stop()
+    }
+}
