@@ -136,7 +136,12 @@ public final class Witness: Sendable {
         // tlog-cosignature: POSIX seconds, and tlog-witness (after v1.0.0): never 0.
         let timestamp = UInt64(clamping: max(1, clock.now.milliseconds / 1000))
         let cosignature = try Cosignature.sign(request.note, witness: signer, timestamp: timestamp)
-        let cosigned = request.note.adding(cosignature).serialized
+        // Kept: the log's signature (verified by `check`) and this witness's, nothing else. Lines
+        // by unknown keys were ignored and anyone can add them (or repeat the log's line): with
+        // them a note of 64 lines and the cosignature would be one more than a note may carry
+        // (`SignedNote.maxSignatures`), and the state could not be read back.
+        let logSignature = request.note.signatures.filter { Bytewise.equal($0.name, logKey.name) && $0.keyID == logKey.keyID }.prefix(1)
+        let cosigned = SignedNote(text: request.note.text, signatures: logSignature + [cosignature]).serialized
         if let moved = try await state.advance(from: request.oldSize, to: WitnessState(checkpoint: request.checkpoint, note: cosigned),
                                               at: clock.now) {
             // Requests for one origin take turns, so only another process on the same database

@@ -193,6 +193,37 @@ final class WitnessTests: XCTestCase {
         XCTAssertEqual(try Checkpoint.verified(note, logKey: a.logKey), second.checkpoint)
     }
 
+    func testSignaturesByUnknownKeysAreNotKeptWithTheState() async throws {
+        // Anyone can append signature lines to a log's real note; a note may carry 64. Kept with
+        // the witness's own cosignature that would be 65, which no later request could read back.
+        try await b.start()
+        let first = try XCTUnwrap(a.node.store.latestCheckpoint)
+        let parsed = try SignedNote(parsing: first.note)
+        let junk = try (1...(SignedNote.maxSignatures - parsed.signatures.count)).map { i in
+            try SignedNote.sign(text: parsed.text, with: try NoteSigner(name: "junk.example/\(i)", key: SigningKey(seed: [UInt8](repeating: UInt8(i), count: 32))))
+                .signatures[0]
+        }
+        let crowded = SignedNote(text: parsed.text, signatures: parsed.signatures + junk).serialized
+        // The log's own line repeated to fill the note is as good a note, and as bad to keep.
+        let repeated = SignedNote(text: parsed.text, signatures: Array(repeating: parsed.signatures[0], count: SignedNote.maxSignatures))
+        XCTAssertNoThrow(try repeated.verify(keys: [a.logKey]))
+        // (The cosignature is over the checkpoint's text: checked here on the note without the junk.)
+        try checkCosignature(try await addCheckpoint(old: 0, note: crowded), note: first.note)
+        let second = try await write(2, from: 0)
+        try checkCosignature(try await addCheckpoint(old: first.checkpoint.size, proof: try proof(first.checkpoint.size, second.checkpoint.size),
+                                                     note: second.note), note: second.note)
+        let latest = try await WitnessStateStore(database: b.node.database).latest(origin: a.config.origin)
+        XCTAssertEqual(try SignedNote(parsing: try XCTUnwrap(latest).note).signatures.map(\.name), [a.config.origin, witnessKey.name])
+        let third = try await write(2, from: 10)
+        try checkCosignature(try await addCheckpoint(old: second.checkpoint.size, proof: try proof(second.checkpoint.size, third.checkpoint.size),
+                                                     note: SignedNote(text: try SignedNote(parsing: third.note).text,
+                                                                      signatures: Array(repeating: try SignedNote(parsing: third.note).signatures[0],
+                                                                                        count: SignedNote.maxSignatures)).serialized),
+                             note: third.note)
+        let after = try await addCheckpoint(old: 0, note: first.note)
+        XCTAssertEqual(after.text, "\(third.checkpoint.size)\n")
+    }
+
     func testConcurrentRequestsForOneLogTakeTurnsAndNeverRollBack() async throws {
         try await b.start()
         let first = try XCTUnwrap(a.node.store.latestCheckpoint)
