@@ -115,7 +115,7 @@ public final class Witness: Sendable {
             case .badSignature: return .refused(Problem(.badLogSignature, "\(error)"))
             case .oldBeyondCheckpoint: return .refused(Problem(.badRequest, "\(error)"))
             case let .unprocessable(_, found):
-                if let found { try await record(found, logKey: logKey) }
+                if let found { await record(found, logKey: logKey) }
                 return .refused(Problem(.inconsistentCheckpoint, "\(error)"))
             }
         }
@@ -127,7 +127,7 @@ public final class Witness: Sendable {
             case let .refused(why):
                 return .refused(Problem(.inconsistentCheckpoint, "the log's entries up to size \(request.checkpoint.size) do not verify: \(why)"))
             case let .inconsistent(found):
-                try await record(found, logKey: logKey)
+                await record(found, logKey: logKey)
                 return .refused(Problem(.inconsistentCheckpoint, "the checkpoint disagrees with this node's mirror of the log (kept as evidence)"))
             case let .unavailable(why):
                 return .refused(notReplicated(request.checkpoint, why))
@@ -136,7 +136,12 @@ public final class Witness: Sendable {
         // tlog-cosignature: POSIX seconds, and tlog-witness (after v1.0.0): never 0.
         let timestamp = UInt64(clamping: max(1, clock.now.milliseconds / 1000))
         let cosignature = try Cosignature.sign(request.note, witness: signer, timestamp: timestamp)
-        let cosigned = request.note.adding(cosignature).serialized
+        // Kept: the log's signature (verified by `check`) and this witness's, nothing else. Lines
+        // by unknown keys were ignored and anyone can add them (or repeat the log's line): with
+        // them a note of 64 lines and the cosignature would be one more than a note may carry
+        // (`SignedNote.maxSignatures`), and the state could not be read back.
+        let logSignature = request.note.signatures.filter { Bytewise.equal($0.name, logKey.name) && $0.keyID == logKey.keyID }.prefix(1)
+        let cosigned = SignedNote(text: request.note.text, signatures: logSignature + [cosignature]).serialized
         if let moved = try await state.advance(from: request.oldSize, to: WitnessState(checkpoint: request.checkpoint, note: cosigned),
                                               at: clock.now) {
             // Requests for one origin take turns, so only another process on the same database
@@ -147,10 +152,11 @@ public final class Witness: Sendable {
         return .cosigned(cosignature.line)
     }
 
-    private func record(_ found: Evidence, logKey: NoteVerifierKey) async throws {
-        do { try await evidence.record(found, logKey: logKey) } catch let error as EvidenceError {
-            // WitnessState.check and the replicator hand on only evidence that verified.
-            logger.error("evidence did not verify", metadata: ["origin": "\(found.origin)", "error": "\(error)"])
+    /// Keeps evidence; a failure to keep it is logged, and the request is still refused as it
+    /// deserves (422), not turned into a 500.
+    private func record(_ found: Evidence, logKey: NoteVerifierKey) async {
+        do { try await evidence.record(found, logKey: logKey) } catch {
+            logger.error("evidence not recorded", metadata: ["origin": "\(found.origin)", "id": "\(found.id.hex)", "error": "\(error)"])
         }
     }
 

@@ -11,14 +11,17 @@ struct VerifyEvidence: ParsableCommand {
             log and, for an inconsistency, a Merkle path. It holds when both notes are signed
             by the log's key and they cannot both be true: the same size with two roots, or a
             path that leads to the later note's root but shows its first leaves with another
-            root than the earlier note's. Give the log's key as published (the federation file),
-            never one taken from the evidence's source.
+            root than the earlier note's. Give the log's key as published: --federation takes it
+            from the federation file by the evidence's origin; --log-key gives it directly. Never
+            use one taken from the evidence's source.
 
             Exit status: 0 the evidence holds; 1 it does not (malformed, a note not signed by the
-            key, or no conflict); 2 the file or the key cannot be read.
+            key, or no conflict); 2 the file, the key or the federation file cannot be read, or
+            the federation file lists no log of that origin.
 
             Example:
               curl -s http://127.0.0.1:7001/v1/evidence | jq '.evidence[0].evidence' > ev.json
+              assent verify-evidence ev.json --federation run/federation.json
               assent verify-evidence ev.json --log-key "$(cat run/gema/log.pub)"
             """
     )
@@ -27,30 +30,52 @@ struct VerifyEvidence: ParsableCommand {
     var file: String
 
     @Option(help: "The log's verifier key (or a file holding it).")
-    var logKey: String
+    var logKey: String?
+
+    @Option(help: "A federation file: the log's key is the one it lists for the evidence's origin.")
+    var federation: String?
 
     @Flag(help: "Print a JSON result instead of text.")
     var json = false
 
+    func validate() throws {
+        guard (logKey == nil) != (federation == nil) else {
+            throw ValidationError("give the log's key with exactly one of --log-key and --federation")
+        }
+    }
+
     func run() throws {
-        let key: NoteVerifierKey
         let bytes: Data
-        do {
-            bytes = try readInput(file)
-            key = try NoteVerifierKey(parsing: try VerifyEvidence.keyText(logKey))
-        } catch {
+        do { bytes = try readInput(file) } catch {
             report(ok: false, error: "\(error)", evidence: nil)
             throw ExitCode(2)
         }
         let evidence: Evidence
-        do {
-            evidence = try Evidence(bytes: [UInt8](bytes))
-            try evidence.verify(logKey: key)
-        } catch {
+        do { evidence = try Evidence(bytes: [UInt8](bytes)) } catch {
+            report(ok: false, error: "\(error)", evidence: nil)
+            throw ExitCode(1)
+        }
+        let key: NoteVerifierKey
+        do { key = try self.key(for: evidence.origin) } catch {
+            report(ok: false, error: "\(error)", evidence: nil)
+            throw ExitCode(2)
+        }
+        do { try evidence.verify(logKey: key) } catch {
             report(ok: false, error: "\(error)", evidence: nil)
             throw ExitCode(1)
         }
         report(ok: true, error: nil, evidence: evidence)
+    }
+
+    /// The key given, or the federation file's for `origin`.
+    func key(for origin: String) throws -> NoteVerifierKey {
+        if let logKey { return try NoteVerifierKey(parsing: try VerifyEvidence.keyText(logKey)) }
+        let path = federation ?? ""
+        let file = try Federation(bytes: [UInt8](try readInput(path)))
+        guard let log = file.log(origin: origin) else {
+            throw CLIError("\(path) lists no log \"\(origin.prefix(200))\"")
+        }
+        return log.key
     }
 
     /// The key itself, or the contents of a file holding it (a .pub file the node writes).

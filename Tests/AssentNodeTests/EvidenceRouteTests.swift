@@ -104,5 +104,34 @@ final class EvidenceRouteTests: XCTestCase {
         XCTAssertTrue(missing.output.contains("cannot read"), missing.output)
         let badKey = try cli.run(["verify-evidence", file.path, "--log-key", "nonsense"])
         XCTAssertEqual(badKey.status, 2, badKey.output)
+        let neither = try cli.run(["verify-evidence", file.path])
+        XCTAssertNotEqual(neither.status, 0, neither.output)
+        XCTAssertTrue(neither.output.contains("exactly one of --log-key and --federation"), neither.output)
+    }
+
+    func testVerifyEvidenceTakesTheLogKeyFromAFederationFile() throws {
+        let cli = AssentCLI()
+        defer { cli.remove() }
+        let file = cli.directory.appendingPathComponent("evidence.json")
+        try Data(try fork(size: 12, "a", "b").json.canonicalBytes).write(to: file)
+        let operatorKey = try SigningKey(seed: [UInt8](repeating: 21, count: 32)).publicKey
+        let witness = try NoteSigner(name: "peer.example/witness", key: SigningKey(seed: [UInt8](repeating: 22, count: 32)), type: .cosignatureV1)
+        func federation(_ key: NoteVerifierKey, origin: String) throws -> String {
+            let path = cli.directory.appendingPathComponent("federation-\(origin.count)-\(key.keyIDHex).json").path
+            try FederationFixtures.write(path, logs: [Federation.Log(origin: origin, key: key, url: "http://127.0.0.1:9/", operators: [operatorKey], society: "Peer")],
+                                         witnesses: [Federation.Witness(key: witness.verifierKey, url: nil)], quorum: 0)
+            return path
+        }
+        let holds = try cli.run(["verify-evidence", file.path, "--federation", try federation(peer.verifierKey, origin: peer.name), "--json"])
+        XCTAssertEqual(holds.status, 0, holds.output)
+        // The file lists another key for that origin: the notes are not its log's.
+        let other = try NoteSigner(name: peer.name, key: SigningKey(seed: [UInt8](repeating: 6, count: 32)))
+        let wrong = try cli.run(["verify-evidence", file.path, "--federation", try federation(other.verifierKey, origin: peer.name)])
+        XCTAssertEqual(wrong.status, 1, wrong.output)
+        // The file lists no log of that origin.
+        let stranger = try NoteSigner(name: "stranger.example/log", key: SigningKey(seed: [UInt8](repeating: 7, count: 32)))
+        let none = try cli.run(["verify-evidence", file.path, "--federation", try federation(stranger.verifierKey, origin: stranger.name)])
+        XCTAssertEqual(none.status, 2, none.output)
+        XCTAssertTrue(none.output.contains("lists no log \"peer.example/log\""), none.output)
     }
 }

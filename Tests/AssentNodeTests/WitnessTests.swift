@@ -193,6 +193,37 @@ final class WitnessTests: XCTestCase {
         XCTAssertEqual(try Checkpoint.verified(note, logKey: a.logKey), second.checkpoint)
     }
 
+    func testSignaturesByUnknownKeysAreNotKeptWithTheState() async throws {
+        // Anyone can append signature lines to a log's real note; a note may carry 64. Kept with
+        // the witness's own cosignature that would be 65, which no later request could read back.
+        try await b.start()
+        let first = try XCTUnwrap(a.node.store.latestCheckpoint)
+        let parsed = try SignedNote(parsing: first.note)
+        let junk = try (1...(SignedNote.maxSignatures - parsed.signatures.count)).map { i in
+            try SignedNote.sign(text: parsed.text, with: try NoteSigner(name: "junk.example/\(i)", key: SigningKey(seed: [UInt8](repeating: UInt8(i), count: 32))))
+                .signatures[0]
+        }
+        let crowded = SignedNote(text: parsed.text, signatures: parsed.signatures + junk).serialized
+        // The log's own line repeated to fill the note is as good a note, and as bad to keep.
+        let repeated = SignedNote(text: parsed.text, signatures: Array(repeating: parsed.signatures[0], count: SignedNote.maxSignatures))
+        XCTAssertNoThrow(try repeated.verify(keys: [a.logKey]))
+        // (The cosignature is over the checkpoint's text: checked here on the note without the junk.)
+        try checkCosignature(try await addCheckpoint(old: 0, note: crowded), note: first.note)
+        let second = try await write(2, from: 0)
+        try checkCosignature(try await addCheckpoint(old: first.checkpoint.size, proof: try proof(first.checkpoint.size, second.checkpoint.size),
+                                                     note: second.note), note: second.note)
+        let latest = try await WitnessStateStore(database: b.node.database).latest(origin: a.config.origin)
+        XCTAssertEqual(try SignedNote(parsing: try XCTUnwrap(latest).note).signatures.map(\.name), [a.config.origin, witnessKey.name])
+        let third = try await write(2, from: 10)
+        try checkCosignature(try await addCheckpoint(old: second.checkpoint.size, proof: try proof(second.checkpoint.size, third.checkpoint.size),
+                                                     note: SignedNote(text: try SignedNote(parsing: third.note).text,
+                                                                      signatures: Array(repeating: try SignedNote(parsing: third.note).signatures[0],
+                                                                                        count: SignedNote.maxSignatures)).serialized),
+                             note: third.note)
+        let after = try await addCheckpoint(old: 0, note: first.note)
+        XCTAssertEqual(after.text, "\(third.checkpoint.size)\n")
+    }
+
     func testConcurrentRequestsForOneLogTakeTurnsAndNeverRollBack() async throws {
         try await b.start()
         let first = try XCTUnwrap(a.node.store.latestCheckpoint)
@@ -226,5 +257,43 @@ final class WitnessTests: XCTestCase {
         if winner == second.checkpoint.size {
             try checkCosignature(try await addCheckpoint(old: winner, proof: try proof(winner, third.checkpoint.size), note: third.note), note: third.note)
         }
+    }
+}
+
+/// The witness of a node configured by a federation file: it knows the file's other logs.
+final class FederatedWitnessTests: XCTestCase {
+    func testTheFederationFileSaysWhichLogsAreWitnessed() async throws {
+        let stranger = try FederationFixtures.strangerLog(origin: "c.assent.example/log", seed: 31)
+        let strangerSigner = try NoteSigner(name: stranger.log.origin, key: SigningKey(seed: [UInt8](repeating: 31, count: 32)))
+        let node = TestNode { $0.origin = "b.assent.example/log" }
+        defer { node.remove() }
+        let path = node.directory.appendingPathComponent("federation.json").path
+        try FileManager.default.createDirectory(at: node.directory, withIntermediateDirectories: true)
+        let keys = try FederationFixtures.keys(for: node.config)
+        try FederationFixtures.write(path, logs: [FederationFixtures.log(node.config, keys: keys), stranger.log],
+                                     witnesses: [FederationFixtures.witness(node.config, keys: keys), Federation.Witness(key: stranger.witness.verifierKey, url: nil)],
+                                     quorum: 0)
+        node.config.federation = path
+        node.config.witnessCatchUpMilliseconds = 300
+        try await node.start()
+        addTeardownBlock { try? await node.stop() }
+
+        // A log of the file whose node is down: known (not 404), checked, then not replicated in
+        // time. (Its empty tree would be cosigned at once: a mirror holds size 0 without fetching.)
+        let note = try Checkpoint(origin: stranger.log.origin, size: 3, root: SHA256.hash(Array("c".utf8))).sign(with: strangerSigner).serialized
+        let down = try await node.post("/add-checkpoint", Array("old 0\n\n\(note)".utf8))
+        XCTAssertEqual(down.status, 503, down.text)
+        XCTAssertEqual(down.json["type"], "urn:assent:problem:not-replicated")
+        XCTAssertNotNil(down.headers["retry-after"])
+        // Signed by another key than the file lists for that origin: 403 before any replication.
+        let impostor = try NoteSigner(name: stranger.log.origin, key: SigningKey(seed: [UInt8](repeating: 99, count: 32)))
+        let forged = try Checkpoint(origin: stranger.log.origin, size: 0, root: MerkleTree.emptyRoot).sign(with: impostor).serialized
+        let refused = try await node.post("/add-checkpoint", Array("old 0\n\n\(forged)".utf8))
+        XCTAssertEqual(refused.status, 403, refused.text)
+        // A log not in the file: 404.
+        let outsider = try NoteSigner(name: "d.assent.example/log", key: SigningKey(seed: [UInt8](repeating: 41, count: 32)))
+        let unknown = try await node.post("/add-checkpoint", Array("old 0\n\n\(try Checkpoint(origin: outsider.name, size: 0, root: MerkleTree.emptyRoot).sign(with: outsider).serialized)".utf8))
+        XCTAssertEqual(unknown.status, 404, unknown.text)
+        try await node.stop()
     }
 }
