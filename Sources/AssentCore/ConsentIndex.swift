@@ -40,7 +40,7 @@ public struct ConsentIndex: Sendable {
     static let flagNonCommercial: UInt8 = 8
 
     /// The facts of each work, by the work's map subject key at version 0 (`MapKey.work`).
-    private var works: [Hash: [Fact]] = [:]
+    private var works = WorkTable()
     /// Per party, its latest enrollment by each operator: (operator, active).
     private var enrollments: [UInt32: [(operator: UInt32, active: Bool)]] = [:]
     private var keyNumbers: [PublicKey: UInt32] = [:]
@@ -62,6 +62,23 @@ public struct ConsentIndex: Sendable {
     }
 
     public var workCount: Int { works.count }
+
+    /// The works' facts in 256 dictionaries, by the first byte of the work's key. A dictionary
+    /// grows by doubling, its old and new storage both alive while it copies: one dictionary of a
+    /// million works steps from 40 to 80 MB at once, a shard copies 1/256 of that (docs/benchmarks.md
+    /// "Write path and memory"). Keys are SHA-256 outputs, so the shards fill evenly.
+    struct WorkTable: Sendable {
+        private var shards = [[Hash: [Fact]]](repeating: [:], count: 256)
+        private(set) var count = 0
+
+        subscript(key: Hash) -> [Fact]? { shards[Self.shard(key)][key] }
+
+        mutating func set(_ facts: [Fact], for key: Hash) {
+            if shards[Self.shard(key)].updateValue(facts, forKey: key) == nil { count += 1 }
+        }
+
+        private static func shard(_ key: Hash) -> Int { key.withUnsafeBytes { Int($0[0]) } }
+    }
 
     // MARK: Maintenance
 
@@ -111,7 +128,12 @@ public struct ConsentIndex: Sendable {
         switch record {
         case let .work(r):
             let subject = MapKey.work(r.work, version: 0)
-            var facts = works[subject, default: []].filter { $0.kind == .preference }
+            // A new array of exactly the work's facts (one allocation, no growth slack): a
+            // million works hold a million of these.
+            let old = works[subject] ?? []
+            var facts = [Fact]()
+            facts.reserveCapacity(old.count + r.mandates.count)
+            for f in old where f.kind == .preference { facts.append(f) }
             for m in r.mandates {
                 var flags: UInt8 = m.active ? Self.flagActive : 0
                 if m.role == .steward {
@@ -122,19 +144,19 @@ public struct ConsentIndex: Sendable {
                 facts.append(Fact(index: m.ref.index, expires: Int64.max, party: number(m.party), other: number(m.by),
                                   values: UInt16(Self.roleCode(m.role)), kind: .mandate, flags: flags))
             }
-            works[subject] = facts
+            works.set(facts, for: subject)
         case let .declaration(r):
             let subject = MapKey.work(r.work, version: 0)
             let declarant = number(r.declarant)
-            var made = [Fact]()
+            let old = works[subject] ?? []
+            var facts = [Fact]()
+            facts.reserveCapacity(old.count + r.preferences.count)
+            for f in old where !(f.kind == .preference && f.party == declarant) { facts.append(f) }
             for (p, f) in zip(r.preferences, preferences) {
-                made.append(Fact(index: p.ref.index, expires: f.expires, party: declarant, other: audienceNumber(p.audience),
-                                 values: f.values, kind: .preference, flags: f.purpose))
+                facts.append(Fact(index: p.ref.index, expires: f.expires, party: declarant, other: audienceNumber(p.audience),
+                                  values: f.values, kind: .preference, flags: f.purpose))
             }
-            var facts = works[subject, default: []]
-            facts.removeAll { $0.kind == .preference && $0.party == declarant }
-            facts.append(contentsOf: made)
-            works[subject] = facts
+            works.set(facts, for: subject)
         case let .party(r):
             enrollments[number(r.party)] = r.enrollments.map { (number($0.by), $0.active) }
         }
@@ -235,13 +257,13 @@ public struct ConsentIndex: Sendable {
                 else if let f = party.everyone, let v = Self.value(f, i) { decided = (f, v) }
                 if let (f, v) = decided {
                     if v && Self.allows(f.flags, purpose) { anyAllowed = true } else { anyRefused = true }
-                    decision.refs.insert(f.index)
+                    decision.insertRef(f.index)
                 } else if let mandate = party.restricting {
                     anyRefused = true
-                    decision.refs.insert(mandate)
+                    decision.insertRef(mandate)
                 } else if let mandate = party.nonCommercial {
                     if nonCommercialUse { anyAllowed = true } else { anyRefused = true }
-                    decision.refs.insert(mandate)
+                    decision.insertRef(mandate)
                 }
             }
             decision.values[i] = anyRefused ? .disallowed : anyAllowed ? .allowed : .unknown
@@ -291,7 +313,8 @@ public struct CompactDecision: Sendable, Hashable {
     public var work: WorkID
     /// In `UsageCategory.allCases` order.
     public var values: [Decision.Value]
-    public var refs: Set<UInt64> = []
+    /// Sorted, without repeats (few: one or two a deciding party).
+    public private(set) var refs: [UInt64] = []
     /// Declarants no mandate names beyond those read.
     public var unverifiedNotRead = 0
 
@@ -300,13 +323,42 @@ public struct CompactDecision: Sendable, Hashable {
         values = Array(repeating: .unknown, count: UsageCategory.allCases.count)
     }
 
+    /// Adds the leaf index of a statement or mandate that decided a category.
+    mutating func insertRef(_ index: UInt64) {
+        var lo = 0, hi = refs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if refs[mid] < index { lo = mid + 1 } else { hi = mid }
+        }
+        if lo == refs.count || refs[lo] != index { refs.insert(index, at: lo) }
+    }
+
     /// `{"work", "values", "refs"}` and, when some declarants were not read, `unverifiedNotRead`.
     public var json: JSONValue {
         var v = [JSONKey: JSONValue]()
         for (i, c) in UsageCategory.allCases.enumerated() { v[JSONKey(c.rawValue)] = .string(values[i].rawValue) }
         var o: [JSONKey: JSONValue] = ["work": .string(work.description), "values": .object(v),
-                                       "refs": .array(refs.sorted().map { .integer(Int64(clamping: $0)) })]
+                                       "refs": .array(refs.map { .integer(Int64(clamping: $0)) })]
         if unverifiedNotRead > 0 { o["unverifiedNotRead"] = .integer(Int64(unverifiedNotRead)) }
         return .object(o)
+    }
+
+    /// The categories in the order RFC 8785 §3.2.3 sorts their names (as `json` writes `values`),
+    /// with their places in `UsageCategory.allCases`.
+    private static let canonicalCategoryOrder: [(index: Int, name: String)] =
+        UsageCategory.allCases.enumerated().map { ($0.offset, $0.element.rawValue) }.sorted { JSONKey($0.name) < JSONKey($1.name) }
+
+    /// `json`'s canonical bytes, written directly (a bulk check writes up to 100,000 lines).
+    public func writeJSON(_ w: inout CanonicalJSONWriter) {
+        w.beginObject()
+        w.key("refs"); w.beginArray()
+        for r in refs { w.integer(Int64(clamping: r)) }
+        w.endArray()
+        if unverifiedNotRead > 0 { w.key("unverifiedNotRead"); w.integer(Int64(unverifiedNotRead)) }
+        w.key("values"); w.beginObject()
+        for (i, name) in Self.canonicalCategoryOrder { w.key(name); w.string(values[i].rawValue) }
+        w.endObject()
+        w.key("work"); w.string(work.description)
+        w.endObject()
     }
 }

@@ -98,9 +98,11 @@ extension Node {
             guard !chunk.isEmpty else { return }
             let asked = chunk
             chunk.removeAll(keepingCapacity: true)
-            var decided = [Int: JSONValue]()
             // From the consent index when T is not before the log's latest leaf (the usual "now"):
-            // no SQLite, no JSON parsed. Otherwise, or for what it cannot decide, a snapshot.
+            // no SQLite, no JSON parsed or built (each line written by `CompactDecision.writeJSON`).
+            // Otherwise, or for what it cannot decide, a snapshot.
+            var compact = [CompactDecision?](repeating: nil, count: asked.count)
+            var decided = [Int: JSONValue]()
             let positions = asked.indices.filter { if case .success = asked[$0].work { true } else { false } }
             let queries = positions.compactMap { i -> Resolution.Query? in
                 if case let .success(work) = asked[i].work { query.resolution(work, now: at) } else { nil }
@@ -108,15 +110,19 @@ extension Node {
             let fromIndex = store.compactDecisions(queries, operators: operators) {
                 $0.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit
             }
-            for (i, decision) in zip(positions, fromIndex) { if let decision { decided[i] = decision.json } }
-            if decided.count < positions.count { do {
-                let rest = try await store.read { [decided] snapshot in
+            var fromIndexCount = 0
+            for (i, decision) in zip(positions, fromIndex) where decision != nil {
+                compact[i] = decision
+                fromIndexCount += 1
+            }
+            if fromIndexCount < positions.count { do {
+                let rest = try await store.read { [compact] snapshot in
                     var out = [Int: JSONValue]()
                     // A work asked again within the chunk gets the same answer (one T, one
                     // snapshot) without being decided again: 256 lines naming one work whose
                     // declarants are many cost one decision, not 256.
                     var answered = [WorkID: JSONValue]()
-                    for (i, item) in asked.enumerated() where decided[i] == nil {
+                    for (i, item) in asked.enumerated() where compact[i] == nil {
                         guard case let .success(work) = item.work else { continue }
                         if let again = answered[work] {
                             out[i] = again
@@ -138,7 +144,7 @@ extension Node {
                     }
                     return out
                 }
-                decided.merge(rest) { a, _ in a }
+                decided = rest
             } catch {
                 // A failure of the node: said on the stream (the status is already sent), then stop.
                 var out = ByteBuffer()
@@ -146,13 +152,17 @@ extension Node {
                 try await writer.write(out)
                 throw CheckStopped()
             } }
-            var out = ByteBuffer()
+            var lines = CanonicalJSONWriter(capacity: asked.count * 160)
             for (i, item) in asked.enumerated() {
                 switch item.work {
-                case let .failure(problem): appendLine(["line": .integer(Int64(item.line)), "problem": problem.json], to: &out)
-                case .success: if let line = decided[i] { appendLine(line, to: &out) }
+                case let .failure(problem): lines.value(["line": .integer(Int64(item.line)), "problem": problem.json])
+                case .success:
+                    if let c = compact[i] { c.writeJSON(&lines) } else if let line = decided[i] { lines.value(line) } else { continue }
                 }
+                lines.endLine()
             }
+            var out = ByteBuffer()
+            out.writeBytes(lines.bytes)
             try await writer.write(out)
         }
         do {

@@ -41,6 +41,14 @@ func measure(seconds: Double, _ body: () -> Void) -> Double {
 }
 
 /// A field of /proc/self/status in megabytes (VmHWM: peak resident set; VmRSS: current). 0 when unavailable.
+/// CPU seconds this thread has run: a rate per CPU second moves less than a wall-clock rate
+/// when other processes share the cores.
+func threadCPU() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 func procStatusMB(_ field: String) -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
     for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
