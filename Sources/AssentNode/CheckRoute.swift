@@ -111,30 +111,20 @@ extension Node {
             for (i, decision) in zip(positions, fromIndex) { if let decision { decided[i] = decision.json } }
             if decided.count < positions.count { do {
                 let rest = try await store.read { [decided] snapshot in
+                    // From the resolution inputs of the records in force at T (no record or leaf
+                    // parsed); a work asked again within the chunk is decided once.
+                    let open = asked.indices.filter { decided[$0] == nil }
+                    let queries = open.compactMap { i -> Resolution.Query? in
+                        if case let .success(work) = asked[i].work { query.resolution(work, now: at) } else { nil }
+                    }
+                    let answers = try snapshot.compactDecisions(queries, operators: operators, cache: cache) {
+                        $0.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit
+                    }
                     var out = [Int: JSONValue]()
-                    // A work asked again within the chunk gets the same answer (one T, one
-                    // snapshot) without being decided again: 256 lines naming one work whose
-                    // declarants are many cost one decision, not 256.
-                    var answered = [WorkID: JSONValue]()
-                    for (i, item) in asked.enumerated() where decided[i] == nil {
-                        guard case let .success(work) = item.work else { continue }
-                        if let again = answered[work] {
-                            out[i] = again
-                            continue
-                        }
-                        let q = query.resolution(work, now: at)
-                        let (facts, notRead) = try snapshot.consentFacts(
-                            for: work, at: at, audience: q.audience, operators: operators, cache: cache,
-                            unverifiedLimit: q.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit)
-                        var line = Resolution.resolve(q, facts: facts).compactJSON
-                        // Only when declarants were left unread (LogSnapshot.unverifiedLimit): then a count that
-                        // includes unverified declarants includes only those read.
-                        if notRead > 0, case var .object(o) = line {
-                            o["unverifiedNotRead"] = .integer(Int64(notRead))
-                            line = .object(o)
-                        }
-                        out[i] = line
-                        answered[work] = line
+                    var next = answers.makeIterator()
+                    for i in open {
+                        guard case .success = asked[i].work, let d = next.next() else { continue }
+                        out[i] = d.json
                     }
                     return out
                 }

@@ -170,6 +170,8 @@ public final class AssentDatabase: Sendable {
         StateMapStore.registerIndexMigration(in: &migrator)
         // Mandates by the party they name (GET /v1/parties/{key}).
         PartyMandateIndex.registerMigration(in: &migrator)
+        // Each record version's resolution inputs beside it (docs/state-map.md "Resolution inputs").
+        StateMapStore.registerInputsMigration(in: &migrator)
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 
