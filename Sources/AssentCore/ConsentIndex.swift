@@ -115,24 +115,41 @@ public struct ConsentIndex: Sendable {
     /// Applies a new record version of `subject` by its resolution inputs (as `map_records`
     /// stores them beside the record). Inputs of another kind than the subject's change nothing.
     public mutating func apply(_ subject: MapSubject, _ inputs: RecordInputs) {
-        switch (subject, inputs) {
-        case let (.work(work), .work(mandates)):
-            let key = MapKey.work(work, version: 0)
+        switch subject {
+        case let .work(work): _ = apply(workKey: MapKey.work(work, version: 0), party: nil, inputs)
+        case let .declaration(work, declarant): _ = apply(workKey: MapKey.work(work, version: 0), party: declarant, inputs)
+        case let .party(party): _ = apply(workKey: nil, party: party, inputs)
+        }
+    }
+
+    /// Applies a stored record version whose subject the store's columns give: the normalized
+    /// text of its work id (`work`, nil for a party record) and the bytes of its declarant's or
+    /// party's key (`party`, nil for a work record), taken as they are (no work id is parsed,
+    /// no key checked: `RecordInputs`). Returns false, changing nothing, when they do not name
+    /// a subject of the inputs' kind.
+    public mutating func apply(storedWork work: String?, party: [UInt8]?, _ inputs: RecordInputs) -> Bool {
+        guard party.map({ $0.count == 32 }) ?? true else { return false }
+        return apply(workKey: work.map { MapKey.work(normalized: $0, version: 0) }, party: party.map { PublicKey(identity: $0) }, inputs)
+    }
+
+    private mutating func apply(workKey: Hash?, party: PublicKey?, _ inputs: RecordInputs) -> Bool {
+        switch (workKey, party, inputs) {
+        case let (key?, nil, .work(mandates)):
             var facts = works[key, default: []].filter { $0.kind == .preference }
             for m in mandates { facts.append(Self.fact(m, party: number(m.party), by: number(m.by))) }
             works[key] = facts
-        case let (.declaration(work, declarant), .declaration(preferences)):
-            let key = MapKey.work(work, version: 0)
+        case let (key?, declarant?, .declaration(preferences)):
             let n = number(declarant)
             var facts = works[key, default: []]
             facts.removeAll { $0.kind == .preference && $0.party == n }
             for p in preferences { facts.append(Self.fact(p, declarant: n, audience: audienceNumber(p.audience))) }
             works[key] = facts
-        case let (.party(party), .party(entries)):
+        case let (nil, party?, .party(entries)):
             enrollments[number(party)] = entries.map { (number($0.by), $0.active) }
         default:
-            return
+            return false
         }
+        return true
     }
 
     static func fact(_ m: RecordInputs.MandateInput, party: UInt32, by: UInt32) -> Fact {

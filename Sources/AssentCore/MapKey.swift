@@ -6,7 +6,7 @@
 public enum MapKey {
     /// SHA-256("assent/work\n" ‖ work id ‖ "\n" ‖ uint32 BE version)
     public static func work(_ work: WorkID, version: UInt32) -> Hash {
-        derive(Array("assent/work\n".utf8) + Array(work.description.utf8) + [0x0A], version)
+        MapKey.work(normalized: work.description, version: version)
     }
 
     /// SHA-256("assent/decl\n" ‖ work id ‖ "\n" ‖ declarant public key ‖ "\n" ‖ uint32 BE version)
@@ -22,6 +22,12 @@ public enum MapKey {
     // Raw-byte forms: the published vectors use the bytes 0…31, which are not a usable key.
     static func declaration(work: WorkID, declarantBytes: [UInt8], version: UInt32) -> Hash {
         derive(Array("assent/decl\n".utf8) + Array(work.description.utf8) + [0x0A] + declarantBytes + [0x0A], version)
+    }
+
+    /// The work key from the bytes of a work id's normalized form (as the store keeps it in a
+    /// column), without parsing it again.
+    static func work(normalized text: String, version: UInt32) -> Hash {
+        derive(Array("assent/work\n".utf8) + Array(text.utf8) + [0x0A], version)
     }
 
     static func party(bytes: [UInt8], version: UInt32) -> Hash {

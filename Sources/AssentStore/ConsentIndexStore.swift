@@ -56,17 +56,31 @@ enum ConsentIndexStore {
         return ConsentIndex.PreferenceFacts(p)
     }
 
-    /// The index of log `log`'s records: every version's resolution inputs (the `inputs` column,
-    /// `RecordInputs`) in the order it was made (rowid order, which is leaf order:
-    /// docs/protocol.md "State map in the write path"), each replacing its subject's previous
-    /// one. No record or leaf is parsed (docs/state-map.md "Resolution inputs").
+    /// The index of log `log`'s records: the resolution inputs (the `inputs` column,
+    /// `RecordInputs`) of the latest version of every subject, read from the indexes by work and
+    /// by party, which cover them (no row of the table, no record or leaf is read:
+    /// docs/state-map.md "Resolution inputs"). A version changes only its own subject's part of
+    /// the index, so the order of subjects does not matter.
     static func build(db: Database, log: Int64, origin: String, size: UInt64) throws -> ConsentIndex {
         var index = ConsentIndex()
-        let rows = try Row.fetchCursor(db, sql: "SELECT work, party, inputs, idx FROM map_records WHERE log = ? ORDER BY rowid", arguments: [log])
-        var works = [String: WorkID]()
-        while let row = try rows.next() {
-            let (subject, inputs) = try stored(row, origin: origin, works: &works)
-            index.apply(subject, inputs)
+        let works = try Row.fetchCursor(db, sql: """
+            SELECT work, party, inputs, idx, MAX(version) FROM map_records INDEXED BY map_records_work
+            WHERE log = ? AND work IS NOT NULL GROUP BY work, party
+            """, arguments: [log])
+        let parties = try Row.fetchCursor(db, sql: """
+            SELECT NULL, party, inputs, idx, MAX(version) FROM map_records INDEXED BY map_records_party_versions
+            WHERE log = ? AND work IS NULL GROUP BY party
+            """, arguments: [log])
+        for rows in [works, parties] {
+            while let row = try rows.next() {
+                let inputs: RecordInputs
+                do { inputs = try RecordInputs(bytes: row[2] as Data? ?? Data()) } catch {
+                    throw StoreError.badRow(origin: origin, "resolution inputs of the map record made by leaf \(row[3] as Int64? ?? -1): \(error)")
+                }
+                guard index.apply(storedWork: row[0], party: (row[1] as Data?).map { [UInt8]($0) }, inputs) else {
+                    throw StoreError.badRow(origin: origin, "map record made by leaf \(row[3] as Int64? ?? -1): its work and party columns and its resolution inputs name different kinds of record")
+                }
+            }
         }
         // The index speaks from the time of the log's latest leaf (times never go back, §4).
         var latest: Timestamp?
@@ -75,32 +89,5 @@ enum ConsentIndexStore {
         }
         index.advance(size: size, time: latest)
         return index
-    }
-
-    /// The subject and inputs of a `map_records` row from its `work`, `party` and `inputs`
-    /// columns (and `idx`, to say which row fails). `works` keeps the work ids parsed so far: a
-    /// work has several versions and declarants.
-    static func stored(_ row: Row, origin: String, works: inout [String: WorkID]) throws -> (MapSubject, RecordInputs) {
-        let text: String? = row["work"]
-        var work: WorkID?
-        if let text {
-            work = works[text]
-            if work == nil {
-                do { work = try WorkID(parsing: text) } catch {
-                    throw StoreError.badRow(origin: origin, "map record made by leaf \(row["idx"] as Int64? ?? -1): work \(text): \(error)")
-                }
-                if works.count >= 4096 { works.removeAll(keepingCapacity: true) }
-                works[text] = work
-            }
-        }
-        let party = (row["party"] as Data?).map { [UInt8]($0) }
-        let inputs: RecordInputs
-        do { inputs = try RecordInputs(bytes: row["inputs"] as Data? ?? Data()) } catch {
-            throw StoreError.badRow(origin: origin, "resolution inputs of the map record made by leaf \(row["idx"] as Int64? ?? -1): \(error)")
-        }
-        guard let subject = MapSubject(storedWork: work, party: party), inputs.fits(subject) else {
-            throw StoreError.badRow(origin: origin, "map record made by leaf \(row["idx"] as Int64? ?? -1): its work and party columns and its resolution inputs name different kinds of record")
-        }
-        return (subject, inputs)
     }
 }

@@ -193,6 +193,15 @@ public enum StateMapStore {
         migrator.registerMigration(inputsMigrationName) { db in
             try db.execute(sql: "ALTER TABLE map_records ADD COLUMN inputs BLOB NOT NULL DEFAULT x''")
             try fillInputs(db: db)
+            // The indexes by work and by party cover what a decision at T reads (each version's
+            // time, leaf and inputs): the records in force at T are found and read without
+            // visiting the table, whose rows hold the record bytes (a random page each).
+            try db.execute(sql: """
+                DROP INDEX map_records_work;
+                CREATE INDEX map_records_work ON map_records(log, work, party, version, time, idx, inputs) WHERE work IS NOT NULL;
+                DROP INDEX map_records_party_versions;
+                CREATE INDEX map_records_party_versions ON map_records(log, party, version, time, idx, inputs) WHERE work IS NULL;
+                """)
             try rebuildMissingMaps(db: db)
         }
     }
