@@ -134,16 +134,17 @@ public struct ConsentIndex: Sendable {
 
     private mutating func apply(workKey: Hash?, party: PublicKey?, _ inputs: RecordInputs) -> Bool {
         switch (workKey, party, inputs) {
+        // The work's facts are changed in place (no copy of its array a version). Their order
+        // does not matter to `decide`.
         case let (key?, nil, .work(mandates)):
-            var facts = works[key, default: []].filter { $0.kind == .preference }
-            for m in mandates { facts.append(Self.fact(m, party: number(m.party), by: number(m.by))) }
-            works[key] = facts
+            let made = mandates.map { Self.fact($0, party: number($0.party), by: number($0.by)) }
+            works[key, default: []].removeAll { $0.kind == .mandate }
+            works[key, default: []].append(contentsOf: made)
         case let (key?, declarant?, .declaration(preferences)):
             let n = number(declarant)
-            var facts = works[key, default: []]
-            facts.removeAll { $0.kind == .preference && $0.party == n }
-            for p in preferences { facts.append(Self.fact(p, declarant: n, audience: audienceNumber(p.audience))) }
-            works[key] = facts
+            let made = preferences.map { Self.fact($0, declarant: n, audience: audienceNumber($0.audience)) }
+            works[key, default: []].removeAll { $0.kind == .preference && $0.party == n }
+            works[key, default: []].append(contentsOf: made)
         case let (nil, party?, .party(entries)):
             enrollments[number(party)] = entries.map { (number($0.by), $0.active) }
         default:

@@ -163,7 +163,9 @@ public enum RecordInputs: Sendable, Hashable {
                 let text = try r.take(length)
                 guard purpose <= 3 else { throw .badField(entry: i, "purpose code \(purpose)") }
                 guard Self.valuesAreWellFormed(values) else { throw .badField(entry: i, "category values \(values)") }
-                guard let audience = Audience(String(decoding: text, as: UTF8.self)), audience.value.utf8.elementsEqual(text) else {
+                // `*` is most entries' audience: no string is made for it.
+                guard let audience = text.elementsEqual([0x2A]) ? .everyone : Audience(String(decoding: text, as: UTF8.self)),
+                      audience.value.utf8.elementsEqual(text) else {
                     throw .badField(entry: i, "an audience that is neither * nor licensee:<id>")
                 }
                 entries.append(PreferenceInput(audience: audience, index: index,

@@ -39,16 +39,25 @@ extension ConsentIndex {
                           keyBytes: { keys[Int($0)].bytes }, unverifiedLimit: .max)
     }
 
-    /// Keys numbered in the order first seen, for one decision.
+    /// Keys numbered in the order first seen, for one decision. A work has a handful: they are
+    /// compared in a list until there are more than `listed`, then hashed.
     private struct KeyTable {
         var keys = [PublicKey]()
         var numbers = [PublicKey: UInt32]()
+        static let listed = 8
 
         mutating func number(_ key: PublicKey) -> UInt32 {
-            if let n = numbers[key] { return n }
+            if keys.count <= Self.listed {
+                if let i = keys.firstIndex(of: key) { return UInt32(truncatingIfNeeded: i) }
+            } else if let n = numbers[key] {
+                return n
+            }
             let n = UInt32(truncatingIfNeeded: keys.count)
             keys.append(key)
-            numbers[key] = n
+            if keys.count > Self.listed {
+                if numbers.isEmpty { for (i, k) in keys.enumerated() { numbers[k] = UInt32(truncatingIfNeeded: i) } }
+                numbers[key] = n
+            }
             return n
         }
     }

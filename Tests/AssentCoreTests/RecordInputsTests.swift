@@ -93,4 +93,37 @@ final class RecordInputsTests: XCTestCase {
         // A count the bytes cannot hold is refused before anything is reserved for it.
         XCTAssertEqual(refused(party, [(1, 0xFF)]), .truncated(at: party.count))
     }
+
+    /// A decision over inputs numbers its keys for itself (in a list, then hashed past eight
+    /// keys); with many declarants it must still be the index's decision over the same records.
+    func testADecisionFromInputsWithManyKeysIsTheIndexsOverTheSameRecords() throws {
+        let keys = try (0..<14).map { try SigningKey(seed: [UInt8](repeating: UInt8(100 + $0), count: 32)).publicKey }
+        let op = keys[0], mandated = Array(keys[1...3]), strangers = Array(keys[4...])
+        let work = Fixture.work
+        let mandates = mandated.enumerated().map { i, p in
+            RecordInputs.MandateInput(by: op, party: p, index: UInt64(i), role: i == 2 ? .steward : .author, active: i != 1,
+                                      restricting: false, nonCommercial: i == 2)
+        }
+        let declarations = (mandated + strangers).enumerated().map { i, d in
+            let p = Preference(by: d, issued: Fixture.time, work: work, usage: [UsageCategory.allCases[i % 5].rawValue: i % 3 == 0])
+            return (declarant: d, preferences: [RecordInputs.PreferenceInput(audience: .everyone, index: UInt64(10 + i), facts: .init(p))])
+        }
+        var index = ConsentIndex()
+        index.apply(.work(work), .work(mandates))
+        for d in declarations { index.apply(.declaration(work: work, declarant: d.declarant), .declaration(d.preferences)) }
+        for p in mandated { index.apply(.party(p), .party([.init(by: op, active: true)])) }
+        var decided = 0
+        for count in [false, true] {
+            for purpose in [Purpose.commercial, .research] {
+                let q = Resolution.Query(work: work, at: Fixture.time, purpose: purpose, countUnverified: count)
+                let expected = try XCTUnwrap(index.decide(q, operators: index.operatorNumbers([op]), unverifiedLimit: 100))
+                let got = ConsentIndex.decide(q, mandates: mandates, declarations: declarations, operators: [op]) { party in
+                    mandated.contains(party) ? [.init(by: op, active: true)] : []
+                }
+                XCTAssertEqual(got, expected, "count \(count) \(purpose)")
+                decided += got.values.filter { $0 != .unknown }.count
+            }
+        }
+        XCTAssertGreaterThan(decided, 5)
+    }
 }

@@ -119,8 +119,13 @@ extension ConsentIndexTests {
         let written = try storedInputs()
         XCTAssertGreaterThan(written.count, 20)
         XCTAssertFalse(written.values.contains(Data()))
-        // The previous schema: the column dropped and the migration not yet run.
+        // The previous schema: the column dropped, the indexes by work and party as
+        // `v7-map-in-memory` made them, and the migration not yet run.
+        try sqlite("DROP INDEX map_records_work")
+        try sqlite("DROP INDEX map_records_party_versions")
         try sqlite("ALTER TABLE map_records DROP COLUMN inputs")
+        try sqlite("CREATE INDEX map_records_work ON map_records(log, work, party, version) WHERE work IS NOT NULL")
+        try sqlite("CREATE INDEX map_records_party_versions ON map_records(log, party, version) WHERE work IS NULL")
         try sqlite("DELETE FROM grdb_migrations WHERE identifier = ?", [StateMapStore.inputsMigrationName])
         XCTAssertTrue(try StoreCheck.run(path: directory.path).ok, "a store of the previous schema still checks")
 
