@@ -32,6 +32,15 @@ public enum MapKey {
         return derive(&input, version)
     }
 
+    /// The work key from the bytes of a work id's normalized form (as the store keeps it in a
+    /// column), without parsing it again.
+    static func work(normalized text: String, version: UInt32) -> Hash {
+        var input = start("assent/work\n")
+        input.append(contentsOf: text.utf8)
+        input.append(0x0A)
+        return derive(&input, version)
+    }
+
     static func party(bytes: [UInt8], version: UInt32) -> Hash {
         var input = start("assent/party\n")
         input.append(contentsOf: bytes)
