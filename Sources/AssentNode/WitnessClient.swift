@@ -154,10 +154,13 @@ actor WitnessClient {
         guard let client = await client() else { return .failed(.unreachable("the node is stopping")) }
         let status: Int, contentType: String, reply: [UInt8]
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            status = Int(response.status.code)
-            contentType = response.headers.first(name: "Content-Type") ?? ""
-            reply = Array(buffer: try await response.body.collect(upTo: WitnessClient.maxReplyBytes))
+            // The whole exchange within the timeout, the reply's body included (`LogReadClient.within`):
+            // a witness stalling its body would otherwise hold this client, and every batch's wait, for ever.
+            (status, contentType, reply) = try await LogReadClient.within(timeout, url: endpoint) { [request, timeout] in
+                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+                return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "",
+                        Array(buffer: try await response.body.collect(upTo: WitnessClient.maxReplyBytes)))
+            }
         } catch {
             return .failed(.unreachable("\(endpoint): \(error)"))
         }
