@@ -119,6 +119,11 @@ actor WitnessClient {
                 // The spec's 409 also answers an old size equal to the new one with another
                 // root: if the witness names the very size we sent, asking again cannot help.
                 guard size != old else { return .failure(.badReply("409 for old size \(old), which is the size the witness states")) }
+                // A size beyond this checkpoint is not learned: the witness lies or saw a fork, and
+                // `offer` would drop every smaller checkpoint unanswered, holding each batch's wait
+                // to its timeout. An honest one (a request of ours it finished after we gave up) is
+                // learned from the next 409, for a checkpoint that size reaches.
+                guard size <= checkpoint.size else { return .failure(.ahead(size)) }
                 knownSize = size
             case let .cosigned(signature):
                 knownSize = checkpoint.size

@@ -21,14 +21,18 @@ final class StallingReplyTests: XCTestCase {
         var base: String { "http://127.0.0.1:\(portBox.withLock { $0 })/" }
 
         func start(hold: Duration) async throws {
-            let router = Router()
-            let stall: @Sendable (Request, BasicRequestContext) async throws -> Response = { _, _ in
+            try await start { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain"], body: ResponseBody { writer in
                     try await writer.write(ByteBuffer(string: "—"))
                     try? await Task.sleep(for: hold)
                     try await writer.finish(nil)
                 })
             }
+        }
+
+        /// Answers every request with `stall`.
+        func start(_ stall: @escaping @Sendable (Request, BasicRequestContext) async throws -> Response) async throws {
+            let router = Router()
             router.get("/**", use: stall)
             router.post("/**", use: stall)
             var logger = Logger(label: "stalling-server")
@@ -106,6 +110,40 @@ final class StallingReplyTests: XCTestCase {
         }
         guard case let .success(.failure(.unreachable(why))) = outcome else { return XCTFail("\(outcome)") }
         XCTAssertTrue(why.contains("no complete reply within"), why)
+        try await client.shutdown()
+        await server.stop()
+    }
+
+    /// A witness whose 409 names a size beyond the checkpoint offered (it lies, or the log forked)
+    /// was learned as "the size it cosigned", and every later checkpoint smaller than that lie
+    /// was dropped without a word: its batches waited the whole timeout for an answer that
+    /// never came, until the node restarted. Now such a size is not learned, and each later
+    /// checkpoint is asked and answered (failed, `ahead`).
+    func testAWitnessNamingASizeBeyondTheCheckpointIsStillAskedForTheNextOne() async throws {
+        let server = StallingServer()
+        let asked = Mutex(0)
+        try await server.start { _, _ in
+            asked.withLock { $0 += 1 }
+            return Response(status: .conflict, headers: [.contentType: "text/x.tlog.size"], body: .init(byteBuffer: ByteBuffer(string: "1000000\n")))
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration())
+        let origin = "ahead.example/log"
+        let log = try NoteSigner(name: origin, key: SigningKey(seed: [UInt8](repeating: 1, count: 32)))
+        let signer = try NoteSigner(name: "ahead.example/witness", key: SigningKey(seed: [UInt8](repeating: 2, count: 32)), type: .cosignatureV1)
+        let reports = Mutex<[(UInt64, String)]>([])
+        let witness = try XCTUnwrap(WitnessClient(
+            witness: Federation.Witness(key: signer.verifierKey, url: server.base), timeout: .seconds(5),
+            client: { client }, proof: { _, _ in [] }, report: { _, size, result in reports.withLock { $0.append((size, "\(result)")) } }))
+        for (n, size) in [UInt64(3), 4].enumerated() {
+            let note = try SignedNote.sign(text: Checkpoint(origin: origin, size: size, root: SHA256.hash([UInt8(size)])).text, with: log)
+            await witness.offer(try Checkpoint(text: note.text), note: note)
+            let waitUntil = ContinuousClock.now + .seconds(10)
+            while reports.withLock({ $0.count }) <= n, ContinuousClock.now < waitUntil { try await Task.sleep(for: .milliseconds(20)) }
+            guard let report = reports.withLock({ $0.count > n ? $0[n] : nil }) else { return XCTFail("no report for size \(size)") }
+            XCTAssertEqual(report.0, size)
+            XCTAssertTrue(report.1.contains("1000000"), report.1)
+        }
+        XCTAssertEqual(asked.withLock { $0 }, 2, "each checkpoint is asked once (the 409's size is beyond it: no retry)")
         try await client.shutdown()
         await server.stop()
     }
