@@ -12,8 +12,12 @@
 ///   statement's `issued` within the widest clock window a node may configure (a node's own
 ///   window is its policy and is not published), and, when the operator keys are given,
 ///   enrollments and mandates signed by one of them;
+/// - each statement once: the hash of a statement already in the log is refused (a node
+///   answers a statement submitted again with its receipt and never logs it twice, docs/protocol.md
+///   "Identity"; a mirror's store could not hold it twice either);
 /// - the erasure rule: an erasure names a statement earlier in the log that carries
-///   commitments, and is signed by one who may erase it (`Admission.checkErasure`). With the
+///   commitments, is signed by one who may erase it (`Admission.checkErasure`), and names a
+///   statement no other erasure erased before (docs/protocol.md "Erasure"). With the
 ///   operator keys not given they are inferred (the keys that sign the log's enrollments and
 ///   mandates), so an erasure only an operator key may make is judged at `finish()`;
 /// - optionally, every epoch leaf's state-map root (`MapReplay`). The replicator leaves this to
@@ -26,6 +30,9 @@ public struct LogReplay {
     /// Finds a statement logged before the leaves this replay holds (a mirror's store): nil if
     /// the log has no statement of that hash.
     public typealias EarlierStatement = (Hash) throws -> Admission.ErasureTarget?
+    /// Finds the erasure that erased a statement logged before the leaves this replay holds: nil
+    /// if none did.
+    public typealias EarlierErasure = (Hash) throws -> Hash?
 
     public let origin: String
     /// The log's operator keys as given; nil: inferred from the log.
@@ -34,6 +41,9 @@ public struct LogReplay {
     private var map: MapReplay?
     private let admission: Admission
     private let earlierStatement: EarlierStatement?
+    private let earlierErasure: EarlierErasure?
+    /// Erased statement → the erasure and its leaf, for erasures since the last `forgetStatements`.
+    private var erased: [Hash: (index: UInt64, erasure: Hash)] = [:]
     private var targets: [Hash: (index: UInt64, target: Admission.ErasureTarget)] = [:]
     /// The keys that signed the log's enrollments and mandates (only kept with `operators` nil).
     public private(set) var inferredOperators = Set<PublicKey>()
@@ -47,13 +57,14 @@ public struct LogReplay {
     /// replayed before (a mirror resuming). `replayMap` recomputes the state map (only from leaf
     /// 0: the map of a prefix is not at hand).
     public init(origin: String, operators: Set<PublicKey>?, replayMap: Bool, continuingAfter last: LogLeaf? = nil,
-                earlierStatement: EarlierStatement? = nil) {
+                earlierStatement: EarlierStatement? = nil, earlierErasure: EarlierErasure? = nil) {
         self.origin = origin
         self.operators = operators
         chain = last.map { ChainVerifier(origin: origin, continuingAfter: $0) } ?? ChainVerifier(origin: origin)
         map = replayMap && last == nil ? MapReplay() : nil
         admission = Admission(window: .widest, operators: operators ?? [])
         self.earlierStatement = earlierStatement
+        self.earlierErasure = earlierErasure
         latestEpoch = last.flatMap { $0.isEpoch ? $0.index : nil }
     }
 
@@ -93,6 +104,13 @@ public struct LogReplay {
 
     private mutating func check(_ s: SignedStatement, leaf: LogLeaf) throws {
         statements += 1
+        // A node never logs a statement twice (docs/protocol.md "Identity").
+        if let first = targets[s.hash] {
+            throw StatementError.badField("statement", "\(s.hash) is already in the log at leaf \(first.index): a node logs each statement once")
+        }
+        if try earlierStatement?(s.hash) != nil {
+            throw StatementError.badField("statement", "\(s.hash) is already in the log at an earlier leaf: a node logs each statement once")
+        }
         // PROTOCOL §3 at the leaf's time: standing (enrolled or not) is the node's policy, not a rule of the log.
         do { _ = try admission.check(s.statement, now: leaf.time, isEnrolled: { _ in false }) } catch {
             guard case .notOperator = error, operators == nil else { throw error }
@@ -109,6 +127,11 @@ public struct LogReplay {
                 guard case .notEraser = error, operators == nil else { throw error }
                 byOperator.append((leaf.index, e, target))
             }
+            // docs/protocol.md "Erasure": a statement another erasure already erased is refused.
+            if let first = try erased[e.erases]?.erasure ?? earlierErasure?(e.erases) {
+                throw StatementError.badField("erases", "names statement \(e.erases), which erasure \(first) already erased")
+            }
+            erased[e.erases] = (leaf.index, s.hash)
         case .preference: break
         }
         targets[s.hash] = (leaf.index, Admission.ErasureTarget(s.statement))
@@ -116,7 +139,11 @@ public struct LogReplay {
 
     /// Forgets what the erasure rule kept of the statements before leaf `index`: from now on
     /// they are asked of `earlierStatement` (which must know them: a mirror, once it stored them).
-    public mutating func forgetStatements(before index: UInt64) { targets = targets.filter { $0.value.index >= index } }
+    /// So are the erasures before it (`earlierErasure`).
+    public mutating func forgetStatements(before index: UInt64) {
+        targets = targets.filter { $0.value.index >= index }
+        erased = erased.filter { $0.value.index >= index }
+    }
 
     /// The checks that need the whole log: with inferred operator keys, each erasure that only
     /// an operator key could make must be signed by one of them.

@@ -24,7 +24,8 @@ public final class EvidenceRecorder: Sendable {
     @discardableResult
     public func record(_ evidence: Evidence, logKey: NoteVerifierKey) async throws -> Bool {
         guard try await store.record(evidence, logKey: logKey, foundAt: clock.now) else { return false }
-        metrics.evidenceFound(origin: evidence.origin, count: try store.count())
+        // Read off the cooperative pool: this runs on the witness's and the replicator's tasks.
+        metrics.evidenceFound(origin: evidence.origin, count: try await store.recordedCount())
         logger.critical("equivocation evidence", metadata: [
             "origin": "\(evidence.origin)", "kind": "\(evidence.kind.rawValue)", "id": "\(evidence.id.hex)",
             "sizes": "\(evidence.checkpoints.map { String($0.size) }.joined(separator: ","))",

@@ -19,18 +19,40 @@ public enum LogReadClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, or a body larger than the
-    /// largest bundle, is an error naming the URL. A client with decompression enabled (as
-    /// `makeHTTPClient` makes it) asks for gzip by itself, and entry bundles of JSON shrink
-    /// several times.
+    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, a body larger than the largest
+    /// bundle, or a reply not complete within `timeout`, is an error naming the URL. A client
+    /// with decompression enabled (as `makeHTTPClient` makes it) asks for gzip by itself, and
+    /// entry bundles of JSON shrink several times.
     public static func fetch(base: String, client: HTTPClient, timeout: TimeAmount = .seconds(60)) -> Fetch {
         let base = base.hasSuffix("/") ? String(base.dropLast()) : base
         return { path in
             let url = base + "/" + path
-            let response = try await client.execute(HTTPClientRequest(url: url), timeout: timeout)
-            let body = try await response.body.collect(upTo: EntryBundle.maxBundleSize)
-            guard response.status == .ok else { throw LogReadError(url: url, "HTTP \(response.status.code)") }
-            return Array(buffer: body)
+            return try await within(.nanoseconds(timeout.nanoseconds), url: url) {
+                let response = try await client.execute(HTTPClientRequest(url: url), timeout: timeout)
+                let body = try await response.body.collect(upTo: EntryBundle.maxBundleSize)
+                guard response.status == .ok else { throw LogReadError(url: url, "HTTP \(response.status.code)") }
+                return Array(buffer: body)
+            }
+        }
+    }
+
+    /// Runs `request` (a request and the reading of its whole reply) and throws when it has not
+    /// finished within `timeout`, cancelling it. AsyncHTTPClient's deadline ends with the reply's
+    /// head: a peer or witness that sends its headers, then trickles its body a byte at a time
+    /// (each within the read timeout) or stalls it (a witness client has no read timeout), would
+    /// otherwise hold the caller for ever.
+    public static func within<T: Sendable>(_ timeout: Duration, url: String, _ request: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await request() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case let value?? = try await group.next() else {
+                throw LogReadError(url: url, "no complete reply within \(timeout)")
+            }
+            return value
         }
     }
 }

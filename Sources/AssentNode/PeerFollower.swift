@@ -206,12 +206,13 @@ final class PeerFollower: Sendable {
             guard let bytes = try await offPool({ try store.leafBytes(at: held - 1) }) else { throw ReplicationError.store(origin: origin, "leaf \(held - 1) is missing") }
             last = try LogLeaf(storedBytes: bytes)
         }
-        // Statements erased by a later leaf are found in the mirror once stored.
-        var replay = LogReplay(origin: origin, operators: operators, replayMap: false, continuingAfter: last) { hash in
-            guard let index = try store.indexes(ofStatements: [hash])[hash], let bytes = try store.leafBytes(at: index),
-                  let statement = try LogLeaf(storedBytes: bytes).statement else { return nil }
-            return Admission.ErasureTarget(statement.statement)
-        }
+        // What the replay asks of statements already in the mirror (a statement logged again, the
+        // target of an erasure, an erasure already made) is read for each batch before it is
+        // replayed, in one GRDB read (`earlier`), never by the replay itself: it runs on the
+        // cooperative pool, where a blocking read can deadlock the node (`offPool`).
+        let known = EarlierInMirror()
+        var replay = LogReplay(origin: origin, operators: operators, replayMap: false, continuingAfter: last,
+                               earlierStatement: { known.statements[$0] }, earlierErasure: { known.erasures[$0] })
         var pending = [LogLeaf]()
         var storing: Task<Void, Error>?
         var handedOver = held
@@ -241,6 +242,9 @@ final class PeerFollower: Sendable {
                 do { leaves = try await PeerFollower.parse(entries, first: first, tasks: settings.verifyTasks) } catch {
                     throw ReplicationError.verification(origin: origin, "\(error)")
                 }
+                let found = try await PeerFollower.earlier(of: leaves, in: store)
+                known.statements = found.statements
+                known.erasures = found.erasures
                 for leaf in leaves {
                     do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
                     pending.append(leaf)
@@ -302,6 +306,30 @@ final class PeerFollower: Sendable {
             }
         }
         return entries
+    }
+
+    /// What the mirror holds of the statements of `leaves` and of those their erasures name: each
+    /// one's erasure target, and each erased one's erasure. One read on GRDB's reader queues.
+    static func earlier(of leaves: [LogLeaf], in store: LogStore) async throws -> EarlierInMirror.Found {
+        var asked = [Hash]()
+        for leaf in leaves {
+            guard let s = leaf.statement else { continue }
+            asked.append(s.hash)
+            if case let .erasure(e) = s.statement { asked.append(e.erases) }
+        }
+        guard !asked.isEmpty else { return .init() }
+        let hashes = asked
+        return try await store.read { snapshot in
+            var found = EarlierInMirror.Found()
+            for (hash, index) in try snapshot.indexes(ofStatements: hashes) {
+                guard let bytes = try snapshot.leafBytes(at: index), let statement = try LogLeaf(storedBytes: bytes).statement else {
+                    throw StoreError.notFound("statement \(hash) at leaf \(index) of the mirror")
+                }
+                found.statements[hash] = Admission.ErasureTarget(statement.statement)
+                if let erasure = try snapshot.erasure(of: hash) { found.erasures[hash] = erasure.erasure }
+            }
+            return found
+        }
     }
 
     /// Fetches the entry bundles of `batch` at once, in a task of their own.
@@ -366,4 +394,16 @@ final class PeerFollower: Sendable {
         metrics.leavesMirrored(origin: origin, chunk.count, size: store.size)
         status.withLock { $0.mirroredSize = store.size }
     }
+}
+
+/// The mirror's answers for the batch being replayed (`PeerFollower.earlier`), which the
+/// replay's look-ups read. Written between batches, read during one, by one task only.
+final class EarlierInMirror: @unchecked Sendable {
+    struct Found: Sendable {
+        var statements: [Hash: Admission.ErasureTarget] = [:]
+        var erasures: [Hash: Hash] = [:]
+    }
+
+    var statements: [Hash: Admission.ErasureTarget] = [:]
+    var erasures: [Hash: Hash] = [:]
 }

@@ -119,6 +119,11 @@ actor WitnessClient {
                 // The spec's 409 also answers an old size equal to the new one with another
                 // root: if the witness names the very size we sent, asking again cannot help.
                 guard size != old else { return .failure(.badReply("409 for old size \(old), which is the size the witness states")) }
+                // A size beyond this checkpoint is not learned: the witness lies or saw a fork, and
+                // `offer` would drop every smaller checkpoint unanswered, holding each batch's wait
+                // to its timeout. An honest one (a request of ours it finished after we gave up) is
+                // learned from the next 409, for a checkpoint that size reaches.
+                guard size <= checkpoint.size else { return .failure(.ahead(size)) }
                 knownSize = size
             case let .cosigned(signature):
                 knownSize = checkpoint.size
@@ -154,10 +159,13 @@ actor WitnessClient {
         guard let client = await client() else { return .failed(.unreachable("the node is stopping")) }
         let status: Int, contentType: String, reply: [UInt8]
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            status = Int(response.status.code)
-            contentType = response.headers.first(name: "Content-Type") ?? ""
-            reply = Array(buffer: try await response.body.collect(upTo: WitnessClient.maxReplyBytes))
+            // The whole exchange within the timeout, the reply's body included (`LogReadClient.within`):
+            // a witness stalling its body would otherwise hold this client, and every batch's wait, for ever.
+            (status, contentType, reply) = try await LogReadClient.within(timeout, url: endpoint) { [request, timeout] in
+                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+                return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "",
+                        Array(buffer: try await response.body.collect(upTo: WitnessClient.maxReplyBytes)))
+            }
         } catch {
             return .failed(.unreachable("\(endpoint): \(error)"))
         }

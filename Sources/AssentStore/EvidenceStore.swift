@@ -73,4 +73,10 @@ public final class EvidenceStore: Sendable {
     public func count() throws -> Int {
         try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") ?? 0 }
     }
+
+    /// The same, on GRDB's reader queues: for the node's async paths (the witness's, the
+    /// replicator's), where a blocking read on the cooperative pool can deadlock it.
+    public func recordedCount() async throws -> Int {
+        try await database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") ?? 0 }
+    }
 }

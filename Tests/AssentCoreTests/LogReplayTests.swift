@@ -78,7 +78,8 @@ final class LogReplayTests: XCTestCase {
             return hash == p.hash ? Admission.ErasureTarget(p.statement) : nil
         }
         try replay.append(log[1])
-        XCTAssertEqual(asked, [p.hash])
+        // Asked whether the erasure itself is already in the log, then for the statement it erases.
+        XCTAssertEqual(asked, [byCreator.hash, p.hash])
         XCTAssertThrowsError(try replay.append(log[2])) { error in
             XCTAssertTrue("\(error)".hasPrefix("leaf 2: \(self.stranger.publicKey.base64) may not erase this preference"), "\(error)")
         }
@@ -88,16 +89,59 @@ final class LogReplayTests: XCTestCase {
             asked.append(hash)
             return nil
         }
-        asked = []
         try fromZero.append(log[0])
         fromZero.forgetStatements(before: 0)
+        asked = []
         try fromZero.append(log[1])
-        XCTAssertEqual(asked, [])
+        XCTAssertEqual(asked, [byCreator.hash])
         var forgetting = LogReplay(origin: origin, operators: [operatorKey.publicKey], replayMap: false) { _ in nil }
         try forgetting.append(log[0])
         forgetting.forgetStatements(before: 1)
         XCTAssertThrowsError(try forgetting.append(log[1])) { error in
             XCTAssertTrue("\(error)".contains("which is not earlier in the log"), "\(error)")
+        }
+    }
+
+    /// A node never logs a statement twice (docs/protocol.md "Identity"), and a mirror's store
+    /// cannot hold it twice: a log that does is refused by the replay, naming the leaf, whether
+    /// the first copy is held in memory or only in the mirror (`earlierStatement`). Before, the
+    /// replay passed it and the mirror's store failed on it, a store error that the witness
+    /// answered 503 ("try later") for ever and the replicator retried for ever.
+    func testAStatementLoggedTwiceFails() throws {
+        let p = try preference()
+        let log = try leaves([p, p])
+        var replay = LogReplay(origin: origin, operators: [operatorKey.publicKey], replayMap: false)
+        try replay.append(log[0])
+        XCTAssertThrowsError(try replay.append(log[1])) { error in
+            XCTAssertEqual(error as? LogReplayError, LogReplayError(index: 1, .leaf, "field \"statement\": \(p.hash) is already in the log at leaf 0: a node logs each statement once"), "\(error)")
+        }
+        var resumed = LogReplay(origin: origin, operators: [operatorKey.publicKey], replayMap: false, continuingAfter: log[0]) { hash in
+            hash == p.hash ? Admission.ErasureTarget(p.statement) : nil
+        }
+        XCTAssertThrowsError(try resumed.append(log[1])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("leaf 1: field \"statement\": \(p.hash) is already in the log at an earlier leaf"), "\(error)")
+        }
+    }
+
+    /// A statement another erasure already erased cannot be erased again (docs/protocol.md
+    /// "Erasure", `already-erased`): a log with a second, different erasure of it is refused,
+    /// with the first erasure in memory or only in the mirror (`earlierErasure`).
+    func testASecondErasureOfAnErasedStatementFails() throws {
+        let p = try preference()
+        let byCreator = SignedStatement.sign(.erasure(Erasure(by: creator.publicKey, issued: t0, erases: p.hash)), with: creator)
+        let byOperator = SignedStatement.sign(.erasure(Erasure(by: operatorKey.publicKey, issued: t0, erases: p.hash)), with: operatorKey)
+        let log = try leaves([p, byCreator, byOperator])
+        var replay = LogReplay(origin: origin, operators: [operatorKey.publicKey], replayMap: false)
+        try replay.append(log[0])
+        try replay.append(log[1])
+        XCTAssertThrowsError(try replay.append(log[2])) { error in
+            XCTAssertEqual("\(error)", "leaf 2: field \"erases\": names statement \(p.hash), which erasure \(byCreator.hash) already erased")
+        }
+        var resumed = LogReplay(origin: origin, operators: [operatorKey.publicKey], replayMap: false, continuingAfter: log[1],
+                                earlierStatement: { $0 == p.hash ? Admission.ErasureTarget(p.statement) : nil },
+                                earlierErasure: { $0 == p.hash ? byCreator.hash : nil })
+        XCTAssertThrowsError(try resumed.append(log[2])) { error in
+            XCTAssertEqual("\(error)", "leaf 2: field \"erases\": names statement \(p.hash), which erasure \(byCreator.hash) already erased")
         }
     }
 }
