@@ -105,6 +105,8 @@ actor Cosigner {
         if let http { return http }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
+        // A witness is asked at the URL the federation file gives, never where it redirects to.
+        configuration.redirectConfiguration = .disallow
         configuration.timeout.connect = .milliseconds(min(1000, Int64(timeout.nanoseconds / 1_000_000)))
         let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         http = made

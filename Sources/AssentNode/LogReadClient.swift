@@ -12,8 +12,13 @@ public enum LogReadClient {
     /// `HTTPClient.shared` allows (a few hundred valid statements of repeated text would stop
     /// an audit or a mirror for good). So the limit is on size instead: nothing a node serves can
     /// be larger than the largest possible bundle, 256 × (2 + 65,535) bytes. The caller shuts it down.
+    ///
+    /// Redirects are not followed: a peer is read at the URL the federation file gives, and a
+    /// redirect would let a hostile peer point this node's requests at any other host (an
+    /// internal address included). A 3xx reply is a failed fetch like any other non-200.
     public static func makeHTTPClient(connect: TimeAmount = .seconds(30), read: TimeAmount = .seconds(60)) -> HTTPClient {
         let configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
             timeout: .init(connect: connect, read: read), connectionPool: .init(),
             decompression: .enabled(limit: .size(EntryBundle.maxBundleSize)))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

@@ -93,6 +93,31 @@ final class StallingReplyTests: XCTestCase {
         await server.stop()
     }
 
+    /// A peer that answers with a redirect does not send the node's requests elsewhere: the
+    /// fetch fails naming the status, and the host it pointed to is never asked.
+    func testAPeerRedirectIsNotFollowed() async throws {
+        let elsewhere = StallingServer()
+        let reached = Mutex(0)
+        try await elsewhere.start { _, _ in
+            reached.withLock { $0 += 1 }
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "not the peer")))
+        }
+        let peer = StallingServer()
+        let target = elsewhere.base + "checkpoint"
+        try await peer.start { _, _ in
+            Response(status: .found, headers: [.location: target])
+        }
+        let client = LogReadClient.makeHTTPClient(connect: .seconds(5), read: .seconds(5))
+        let fetch = LogReadClient.fetch(base: peer.base, client: client, timeout: .seconds(5))
+        let outcome = try await finishes(within: .seconds(10), "a fetch answered with a redirect") { try await fetch("checkpoint") }
+        guard case let .failure(error) = outcome else { return XCTFail("the redirect was followed: \(outcome)") }
+        XCTAssertTrue("\(error)".contains("302"), "\(error)")
+        XCTAssertEqual(reached.withLock { $0 }, 0, "the host the redirect named was asked")
+        try await client.shutdown()
+        await peer.stop()
+        await elsewhere.stop()
+    }
+
     func testAWitnessStallingItsReplyFailsTheRequestWithinItsTimeout() async throws {
         let server = StallingServer()
         try await server.start(hold: .seconds(20))
