@@ -111,7 +111,7 @@ federation = json.load(open(sys.argv[1]))
 logs = {log["origin"]: log["url"] for log in federation["logs"]}
 witness_ids = {}
 for w in federation["witnesses"]:
-    name, key_id, _ = w["key"].split("+")
+    name, key_id, _ = w["key"].split("+", 2)
     witness_ids[name] = bytes.fromhex(key_id)
 
 def get(url):
