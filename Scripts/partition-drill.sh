@@ -65,7 +65,9 @@ cleanup() {
         for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null
     done
-    for s in "${societies[@]}"; do ip netns del "assent-drill-$s" 2>/dev/null; done
+    # The veth pairs go first, by their root ends: a deleted namespace's links vanish only when
+    # the kernel gets round to it, and a quick rerun would find their names taken.
+    for s in "${societies[@]}"; do ip link del "asdrill-$s" 2>/dev/null; ip netns del "assent-drill-$s" 2>/dev/null; done
     ip link del "$bridge" 2>/dev/null
 }
 trap cleanup EXIT
