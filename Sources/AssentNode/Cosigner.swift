@@ -180,7 +180,7 @@ actor Cosigner {
             }
         case let .failure(failure):
             metrics.cosignature(witness: name, ok: false)
-            if failure != .backingOff {
+            if failure != .backingOff, failure != .stopping {
                 logger.warning("witness did not cosign", metadata: ["witness": "\(name)", "size": "\(size)", "why": "\(failure)"])
             }
         }

@@ -47,7 +47,20 @@ final class PeerFollower: Sendable {
     /// The peer's latest checkpoint, verified with the log's key.
     func latestCheckpoint() async throws(ReplicationError) -> (checkpoint: Checkpoint, note: String) {
         let bytes: [UInt8]
-        do { bytes = try await fetch("checkpoint") } catch { throw .unreachable(origin: peer.origin, "\(error)") }
+        let (fetch, timeout) = (self.fetch, settings.checkpointTimeout)
+        do {
+            let fetched = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask { try await fetch("checkpoint") }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? nil
+            }
+            guard let fetched else { throw ReplicationError.unreachable(origin: peer.origin, "checkpoint: no reply within \(timeout)") }
+            bytes = fetched
+        } catch let error as ReplicationError { throw error } catch { throw .unreachable(origin: peer.origin, "\(error)") }
         let note = String(decoding: bytes, as: UTF8.self)
         do {
             let checkpoint = try Checkpoint.verified(try SignedNote(parsing: note), logKey: peer.key)
@@ -73,7 +86,9 @@ final class PeerFollower: Sendable {
     func sync(to checkpoint: Checkpoint, note: String) async throws {
         try await lock.withLock {
             if case let .stopped(why) = self.status.withLock({ $0.state }) { throw ReplicationError.stopped(origin: self.peer.origin, why) }
-            self.status.withLock { $0.state = .syncing }
+            // Only a checkpoint beyond the mirror is syncing: a poll that finds nothing new (every
+            // second) leaves a follower `following`, as /v1/peers then reads it.
+            if checkpoint.size > self.store.size { self.status.withLock { $0.state = .syncing } }
             do {
                 try await self.replicate(to: checkpoint, note: note)
                 self.succeeded()

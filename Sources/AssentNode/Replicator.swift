@@ -46,6 +46,12 @@ public final class Replicator: Service, Sendable {
         public var verifyTasks = max(1, ProcessInfo.processInfo.activeProcessorCount)
         /// Per-request timeout on a peer, in seconds.
         public var requestTimeoutSeconds: Int64 = 60
+        /// The longest wait for a peer's checkpoint (a few hundred bytes). A link cut while a poll
+        /// is in flight leaves the connection open and silent: without this, the poll would
+        /// wait `requestTimeoutSeconds`, the peer would show as `following` meanwhile, and after
+        /// the heal the request would hang on in TCP's retransmission back-off (found by
+        /// Scripts/partition-drill.sh).
+        public var checkpointTimeout: Duration = .seconds(5)
 
         public init() {}
     }

@@ -17,7 +17,11 @@ import NIOCore
 ///
 /// A witness that fails (unreachable, an error status, a reply that does not verify) is not
 /// asked again for `backoff` (doubling from 250 ms to 30 s, reset by a cosignature); checkpoints
-/// offered meanwhile are reported as failed at once, so nobody waits on it for nothing.
+/// offered meanwhile are reported as failed at once, so nobody waits on it for nothing. Once the
+/// back-off ends the newest checkpoint not cosigned (the failed one, or a newer one offered
+/// meanwhile) is sent, whether or not the log has written since: a log that falls quiet while
+/// a witness is unreachable (a partition) still gets its latest checkpoint cosigned when the
+/// witness is back (found by Scripts/partition-drill.sh).
 actor WitnessClient {
     enum Failure: Error, Equatable, CustomStringConvertible {
         case unreachable(String)
@@ -26,6 +30,8 @@ actor WitnessClient {
         /// The witness has cosigned a larger tree of this log than the checkpoint offered.
         case ahead(UInt64)
         case backingOff
+        /// The node is stopping: nothing is sent any more.
+        case stopping
 
         var description: String {
             switch self {
@@ -34,6 +40,7 @@ actor WitnessClient {
             case let .badReply(why): "bad reply: \(why)"
             case let .ahead(size): "has already cosigned size \(size), beyond this checkpoint"
             case .backingOff: "failed recently; not asked again yet"
+            case .stopping: "the node is stopping"
             }
         }
     }
@@ -60,6 +67,8 @@ actor WitnessClient {
     private var working = false
     private var backoff: Duration = .zero
     private var retryAt: ContinuousClock.Instant?
+    /// Set once the node stops (the `Cosigner` has no HTTP client any more): no more requests.
+    private var stopped = false
 
     /// `witness.url` must be set (witnesses without one cannot be asked).
     init?(witness: Federation.Witness, timeout: Duration, client: @escaping @Sendable () async -> HTTPClient?, proof: @escaping Proof,
@@ -75,22 +84,30 @@ actor WitnessClient {
 
     /// Offers a new checkpoint; it replaces an older one not yet sent.
     func offer(_ checkpoint: Checkpoint, note: SignedNote) async {
-        if let retryAt, ContinuousClock.now < retryAt {
-            await report(witness, checkpoint.size, .failure(.backingOff))
-            return
-        }
+        guard !stopped else { return }
         // Offers are made from separate tasks and may arrive out of order: a checkpoint older
         // than one waiting, or than the witness's size, is not sent (its waiters take the newer).
         if let waiting = offered, waiting.checkpoint.size >= checkpoint.size { return }
         if let knownSize, knownSize > checkpoint.size { return }
         offered = (checkpoint, note)
+        if let retryAt, ContinuousClock.now < retryAt {
+            // Its submitters do not wait for a witness that just failed; the checkpoint is
+            // still sent when the back-off ends, unless a newer one replaces it.
+            await report(witness, checkpoint.size, .failure(.backingOff))
+        }
         guard !working else { return }
         working = true
         Task { await self.work() }
     }
 
     private func work() async {
-        while let next = offered {
+        while let next = offered, !stopped {
+            if let retryAt, ContinuousClock.now < retryAt {
+                // Offers made during the sleep replace `offered`; the loop sends the newest.
+                try? await Task.sleep(until: retryAt)
+                self.retryAt = nil
+                continue
+            }
             offered = nil
             let result = await cosign(next.checkpoint, note: next.note)
             switch result {
@@ -99,12 +116,17 @@ actor WitnessClient {
                 retryAt = nil
             case .failure(.ahead):
                 break
+            case .failure(.stopping):
+                stopped = true
             case .failure:
                 backoff = backoff == .zero ? WitnessClient.firstBackoff : min(backoff * 2, WitnessClient.maxBackoff)
                 retryAt = ContinuousClock.now + backoff
+                // Asked again after the back-off, unless a newer checkpoint is waiting by then.
+                if offered == nil { offered = next }
             }
             await report(witness, next.checkpoint.size, result)
         }
+        offered = nil
         working = false
     }
 
@@ -156,7 +178,7 @@ actor WitnessClient {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
         request.body = .bytes(ByteBuffer(string: body))
-        guard let client = await client() else { return .failed(.unreachable("the node is stopping")) }
+        guard let client = await client() else { return .failed(.stopping) }
         let status: Int, contentType: String, reply: [UInt8]
         do {
             // The whole exchange within the timeout, the reply's body included (`LogReadClient.within`):

@@ -143,6 +143,30 @@ final class CosigningTests: XCTestCase {
 
     // MARK: Replies from witnesses are hostile
 
+    /// A checkpoint offered while its witness could not cosign is offered again once the
+    /// witness's back-off ends, though the log writes nothing more: the partition drill
+    /// (Scripts/partition-drill.sh) found a log that fell quiet during a partition keeping its
+    /// below-quorum checkpoint for good, and its peers' checkpoints too.
+    func testACheckpointOfferedWhileTheWitnessWasUnavailableIsCosignedOnceItIsBack() async throws {
+        let keys = try await makeWitnesses(1)
+        witnesses[0].state.withLock { $0.unavailable = true }
+        let node = try await startNode(keys: keys, quorum: 1, timeoutMilliseconds: 500)
+        let reply = try await node.post("/v1/statements", statements[9].canonicalBytes)
+        XCTAssertEqual(reply.json["witnessed"], ["cosignatures": 0, "quorum": 1, "belowQuorum": true], reply.text)
+        XCTAssertGreaterThan(witnesses[0].state.withLock { $0.refused }, 0)
+        witnesses[0].state.withLock { $0.unavailable = false }
+        // Nothing more is written: the cosignature comes from the node asking again on its own
+        // (after a back-off of at most a few seconds here).
+        var served = ""
+        for _ in 0..<150 {
+            served = try await node.get("/checkpoint").text
+            if try verifiedCosigners(served, node).count == 1 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertEqual(try verifiedCosigners(served, node), ["w0.example/witness"], served)
+        XCTAssertEqual(witnesses[0].size, node.node.store.size)
+    }
+
     func testA409SizeHasOneSpelling() {
         XCTAssertEqual(WitnessClient.treeSize("0\n"), 0)
         XCTAssertEqual(WitnessClient.treeSize("20852014\n"), 20_852_014)

@@ -191,6 +191,54 @@ final class ReplicatorTests: XCTestCase {
     /// `catchUp` brings the mirror to exactly the checkpoint given (a replicator whose background
     /// loop does not run, so only `catchUp` moves it), refuses an unknown origin and a note that
     /// is not the checkpoint's.
+    /// A peer that stops answering with its connection open (a cut link) fails the poll within
+    /// `checkpointTimeout`, shows as failing, and is followed again once it answers: the
+    /// partition drill saw `following` for a peer cut off 30 s, and a catch-up that waited on
+    /// the silent request's TCP retransmissions after the heal.
+    func testAPeerThatFallsSilentFailsThePollWithinTheCheckpointTimeout() async throws {
+        try await write(5, from: 1)
+        var settings = Replicator.Settings()
+        settings.checkpointTimeout = .milliseconds(300)
+        let directory = b.directory.appendingPathComponent("silent")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let replicator = try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: origin, key: a.logKey, url: proxy.base + "/")], operators: [a.node.keys.operator.key.publicKey],
+            settings: settings, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "silent-test"), recordEvidence: { _, _ in })
+        let follower = try XCTUnwrap(replicator.followers[origin])
+        let result: Result<Void, Error>
+        do {
+            try await follower.poll()
+            proxy.silent.withLock { $0 = true }
+            let started = ContinuousClock.now
+            // The test's own bound, so that a poll that waits for the read timeout fails rather than hangs.
+            let outcome = try await withThrowingTaskGroup(of: String.self) { group in
+                group.addTask {
+                    do { try await follower.poll() } catch { return "\(error)" }
+                    return "the poll of a silent peer succeeded"
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    return "the poll of a silent peer was still waiting after 5 s"
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? ""
+            }
+            XCTAssertTrue(outcome.contains("no reply within"), outcome)
+            XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
+            XCTAssertEqual(replicator.status().first?.state.name, "failing")
+            proxy.silent.withLock { $0 = false }
+            try await write(5, from: 100)
+            try await follower.poll()
+            XCTAssertEqual(replicator.mirrored(origin: origin)?.size, a.node.store.size)
+            XCTAssertEqual(replicator.status().first?.state.name, "following")
+            result = .success(())
+        } catch { result = .failure(error) }
+        proxy.silent.withLock { $0 = false }
+        try await replicator.shutdown()
+        try result.get()
+    }
+
     func testCatchUpBringsTheMirrorToTheCheckpointGiven() async throws {
         try await write(20, from: 1)
         let (checkpoint, note) = try XCTUnwrap(a.node.store.latestCheckpoint)

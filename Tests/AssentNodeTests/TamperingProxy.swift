@@ -13,6 +13,8 @@ final class TamperingProxy: Sendable {
     let target: Mutex<String>
     /// Changes the body of a 200 reply to `path` (without the leading `/`); nil: forward as is.
     let tamper = Mutex<(@Sendable (_ path: String, _ body: [UInt8]) -> [UInt8])?>(nil)
+    /// While set, requests are held unanswered with their connection open, as behind a cut link.
+    let silent = Mutex(false)
     private let counts = Mutex<[String: Int]>([:])
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, Error>)?>(nil)
     private let portBox = Mutex(0)
@@ -30,6 +32,7 @@ final class TamperingProxy: Sendable {
         router.get("/**") { request, _ -> Response in
             let path = String(request.uri.path.dropFirst())
             self.counts.withLock { $0[path, default: 0] += 1 }
+            while self.silent.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(20)) }
             // No Accept-Encoding: the node answers with the bytes themselves, which the tamper sees.
             let reply = try await HTTPClient.shared.execute(HTTPClientRequest(url: self.target.withLock { $0 } + "/" + path), timeout: .seconds(30))
             var body = Array(buffer: try await reply.body.collect(upTo: 1 << 26))

@@ -10,13 +10,18 @@ import Synchronization
 /// for one log, written from the spec for the tests of the node's witness client: it checks
 /// the log's signature, the old size against the size it last cosigned (409 with
 /// `text/x.tlog.size`), the consistency proof (422), and cosigns (tlog-cosignature). It can be
-/// told to answer slowly, and records each request's old size.
+/// told to answer slowly, or to be unavailable (503, as a witness that cannot reach the log),
+/// and records each request's old size.
 final class TestWitness: Sendable {
     struct State {
         var size: UInt64 = 0
         var root: Hash?
         var olds: [UInt64] = []
         var delay: Duration = .zero
+        /// Answer every request 503, as a witness cut off from the log it should mirror first.
+        var unavailable = false
+        /// Requests answered 503 while `unavailable`.
+        var refused = 0
     }
 
     let signer: NoteSigner
@@ -44,6 +49,11 @@ final class TestWitness: Sendable {
             let body = try await request.body.collect(upTo: 1 << 20)
             let delay = self.state.withLock { $0.delay }
             if delay > .zero { try await Task.sleep(for: delay) }
+            let unavailable = self.state.withLock { s in
+                if s.unavailable { s.refused += 1 }
+                return s.unavailable
+            }
+            if unavailable { return Response(status: .serviceUnavailable, headers: [.retryAfter: "5"]) }
             let (status, contentType, text) = self.answer(String(decoding: Array(buffer: body), as: UTF8.self))
             return Response(status: .init(code: status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
