@@ -44,7 +44,7 @@ public enum CanonicalJSON {
             // code can build one, and trapping there would let a caller that forgot a bound
             // crash a reader. Its exact digits are written, which every parser then refuses
             // (docs/protocol.md, "Hostile input").
-            out.append(contentsOf: Array(String(n).utf8))
+            writeInteger(n, into: &out)
         }
     }
 

@@ -214,9 +214,19 @@ public struct CompactPrefixTree: Sendable {
         return PrefixTreeProof(siblings: siblings, terminal: .leaf(key: leaf.key, value: leaf.value))
     }
 
-    /// The value under `key`, nil when absent.
+    /// The value under `key`, nil when absent: the walk of `prove` without its siblings' hashes
+    /// (a batch asks this for every subject it touches, and a sibling that is a leaf costs a
+    /// SHA-256).
     public func value(for key: Hash) -> Hash? {
-        if case let .leaf(k, v) = prove(key).terminal, k == key { return v }
-        return nil
+        var ref = rootRef
+        var depth = 0
+        while ref != 0, ref & CompactPrefixTree.leafBit == 0, depth < PrefixTreePosition.maxDepth {
+            let node = inner[Int(ref - 1)]
+            ref = key.bit(depth) == 0 ? node.left : node.right
+            depth += 1
+        }
+        guard ref & CompactPrefixTree.leafBit != 0 else { return nil }
+        let leaf = leaves[Int(ref & ~CompactPrefixTree.leafBit)]
+        return leaf.key == key ? leaf.value : nil
     }
 }

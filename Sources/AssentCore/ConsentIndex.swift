@@ -40,7 +40,7 @@ public struct ConsentIndex: Sendable {
     static let flagNonCommercial: UInt8 = 8
 
     /// The facts of each work, by the work's map subject key at version 0 (`MapKey.work`).
-    private var works: [Hash: [Fact]] = [:]
+    private var works = WorkTable()
     /// Per party, its latest enrollment by each operator: (operator, active).
     private var enrollments: [UInt32: [(operator: UInt32, active: Bool)]] = [:]
     private var keyNumbers: [PublicKey: UInt32] = [:]
@@ -62,6 +62,23 @@ public struct ConsentIndex: Sendable {
     }
 
     public var workCount: Int { works.count }
+
+    /// The works' facts in 256 dictionaries, by the first byte of the work's key. A dictionary
+    /// grows by doubling, its old and new storage both alive while it copies: one dictionary of a
+    /// million works steps from 40 to 80 MB at once, a shard copies 1/256 of that (docs/benchmarks.md
+    /// "Write path and memory"). Keys are SHA-256 outputs, so the shards fill evenly.
+    struct WorkTable: Sendable {
+        private var shards = [[Hash: [Fact]]](repeating: [:], count: 256)
+        private(set) var count = 0
+
+        subscript(key: Hash) -> [Fact]? { shards[Self.shard(key)][key] }
+
+        mutating func set(_ facts: [Fact], for key: Hash) {
+            if shards[Self.shard(key)].updateValue(facts, forKey: key) == nil { count += 1 }
+        }
+
+        private static func shard(_ key: Hash) -> Int { key.withUnsafeBytes { Int($0[0]) } }
+    }
 
     // MARK: Maintenance
 
@@ -108,50 +125,77 @@ public struct ConsentIndex: Sendable {
     /// (the caller reads the statement, or takes `preferenceFacts` for an entry carried over
     /// from the record's previous version); it is ignored for other records.
     public mutating func apply(_ record: MapRecord, preferences: [PreferenceFacts] = []) {
-        switch record {
-        case let .work(r):
-            let subject = MapKey.work(r.work, version: 0)
-            var facts = works[subject, default: []].filter { $0.kind == .preference }
-            for m in r.mandates {
-                var flags: UInt8 = m.active ? Self.flagActive : 0
-                if m.role == .steward {
-                    flags |= Self.flagSteward
-                    if m.labels.contains(where: LabelEffect.restricting.contains) { flags |= Self.flagRestricting }
-                    if m.labels.contains(where: LabelEffect.nonCommercial.contains) { flags |= Self.flagNonCommercial }
-                }
-                facts.append(Fact(index: m.ref.index, expires: Int64.max, party: number(m.party), other: number(m.by),
-                                  values: UInt16(Self.roleCode(m.role)), kind: .mandate, flags: flags))
-            }
-            works[subject] = facts
-        case let .declaration(r):
-            let subject = MapKey.work(r.work, version: 0)
-            let declarant = number(r.declarant)
-            var made = [Fact]()
-            for (p, f) in zip(r.preferences, preferences) {
-                made.append(Fact(index: p.ref.index, expires: f.expires, party: declarant, other: audienceNumber(p.audience),
-                                 values: f.values, kind: .preference, flags: f.purpose))
-            }
-            var facts = works[subject, default: []]
-            facts.removeAll { $0.kind == .preference && $0.party == declarant }
-            facts.append(contentsOf: made)
-            works[subject] = facts
-        case let .party(r):
-            enrollments[number(r.party)] = r.enrollments.map { (number($0.by), $0.active) }
+        guard let inputs = RecordInputs(record, preferences: preferences) else { return }
+        apply(record.subject, inputs)
+    }
+
+    /// Applies a new record version of `subject` by its resolution inputs (as `map_records`
+    /// stores them beside the record). Inputs of another kind than the subject's change nothing.
+    public mutating func apply(_ subject: MapSubject, _ inputs: RecordInputs) {
+        switch subject {
+        case let .work(work): _ = apply(workKey: MapKey.work(work, version: 0), party: nil, inputs)
+        case let .declaration(work, declarant): _ = apply(workKey: MapKey.work(work, version: 0), party: declarant, inputs)
+        case let .party(party): _ = apply(workKey: nil, party: party, inputs)
         }
+    }
+
+    /// Applies a stored record version whose subject the store's columns give: the normalized
+    /// text of its work id (`work`, nil for a party record) and the bytes of its declarant's or
+    /// party's key (`party`, nil for a work record), taken as they are (no work id is parsed,
+    /// no key checked: `RecordInputs`). Returns false, changing nothing, when they do not name
+    /// a subject of the inputs' kind.
+    public mutating func apply(storedWork work: String?, party: [UInt8]?, _ inputs: RecordInputs) -> Bool {
+        guard party.map({ $0.count == 32 }) ?? true else { return false }
+        return apply(workKey: work.map { MapKey.work(normalized: $0, version: 0) }, party: party.map { PublicKey(identity: $0) }, inputs)
+    }
+
+    private mutating func apply(workKey: Hash?, party: PublicKey?, _ inputs: RecordInputs) -> Bool {
+        switch (workKey, party, inputs) {
+        // A new array of exactly the work's facts (one allocation, no growth slack): a million
+        // works hold a million of these. Their order does not matter to `decide`.
+        case let (key?, nil, .work(mandates)):
+            let old = works[key] ?? []
+            var facts = [Fact]()
+            facts.reserveCapacity(old.count + mandates.count)
+            for f in old where f.kind != .mandate { facts.append(f) }
+            for m in mandates { facts.append(Self.fact(m, party: number(m.party), by: number(m.by))) }
+            works.set(facts, for: key)
+        case let (key?, declarant?, .declaration(preferences)):
+            let n = number(declarant)
+            let old = works[key] ?? []
+            var facts = [Fact]()
+            facts.reserveCapacity(old.count + preferences.count)
+            for f in old where !(f.kind == .preference && f.party == n) { facts.append(f) }
+            for p in preferences { facts.append(Self.fact(p, declarant: n, audience: audienceNumber(p.audience))) }
+            works.set(facts, for: key)
+        case let (nil, party?, .party(entries)):
+            enrollments[number(party)] = entries.map { (number($0.by), $0.active) }
+        default:
+            return false
+        }
+        return true
+    }
+
+    static func fact(_ m: RecordInputs.MandateInput, party: UInt32, by: UInt32) -> Fact {
+        var flags: UInt8 = m.active ? flagActive : 0
+        if m.role == .steward {
+            flags |= flagSteward
+            if m.restricting { flags |= flagRestricting }
+            if m.nonCommercial { flags |= flagNonCommercial }
+        }
+        return Fact(index: m.index, expires: Int64.max, party: party, other: by, values: UInt16(RecordInputs.roleCode(m.role)),
+                    kind: .mandate, flags: flags)
+    }
+
+    static func fact(_ p: RecordInputs.PreferenceInput, declarant: UInt32, audience: UInt32) -> Fact {
+        Fact(index: p.index, expires: p.facts.expires, party: declarant, other: audience, values: p.facts.values,
+             kind: .preference, flags: p.facts.purpose)
     }
 
     /// Records that the index now covers `size` leaves, the latest logged at `time`.
     public mutating func advance(size: UInt64, time: Timestamp?) {
         self.size = size
         if let time { latestTime = max(latestTime ?? time, time) }
-    }
-
-    private static func roleCode(_ role: Mandate.Role) -> UInt8 {
-        switch role {
-        case .author: 0
-        case .rightsholder: 1
-        case .steward: 2
-        }
     }
 
     private mutating func number(_ key: PublicKey) -> UInt32 {
@@ -184,10 +228,26 @@ public struct ConsentIndex: Sendable {
     /// `LogSnapshot.consentFacts` does.
     public func decide(_ query: Resolution.Query, operators: Set<UInt32>, unverifiedLimit: Int) -> CompactDecision? {
         if let latestTime, query.at < latestTime { return nil }
+        guard let facts = works[MapKey.work(query.work, version: 0)] else { return CompactDecision(work: query.work) }
+        return Self.decide(query, facts: facts, asked: query.audience == .everyone ? 0 : audienceNumbers[query.audience],
+                           isOperator: { operators.contains($0) },
+                           isEnrolled: { party, by in enrollments[party]?.contains(where: { $0.operator == by && $0.active }) == true },
+                           keyBytes: { keys[Int($0)].bytes }, unverifiedLimit: unverifiedLimit)
+    }
+
+    /// The decision over one work's `facts` (its mandate entries and its declarants' preference
+    /// entries, numbered in some key table): what `decide` does over the index, and what a
+    /// decision at a past T does over the inputs of the records in force then
+    /// (`decide(_:work:declarations:operators:enrollments:unverifiedLimit:)`). `asked` is the
+    /// number of the query's audience (0 for `*`; nil when no fact has it), `isOperator` says
+    /// whether a key number is a trusted operator, `isEnrolled` whether the operator numbered
+    /// `by` has the party numbered `party` actively enrolled (its latest enrollment), `keyBytes`
+    /// a key's bytes (to order unverified declarants).
+    static func decide(_ query: Resolution.Query, facts: [Fact], asked: UInt32?, isOperator: (UInt32) -> Bool,
+                       isEnrolled: (_ party: UInt32, _ by: UInt32) throws -> Bool, keyBytes: (UInt32) -> [UInt8],
+                       unverifiedLimit: Int) rethrows -> CompactDecision {
         var decision = CompactDecision(work: query.work)
-        guard let facts = works[MapKey.work(query.work, version: 0)] else { return decision }
         let at = query.at.milliseconds
-        let asked = query.audience == .everyone ? 0 : audienceNumbers[query.audience]
 
         // Rule 2: counted parties, and their standing labels (first by mandate leaf, as
         // Decision.Party.standing reads them). Few parties speak for one work: arrays, not sets.
@@ -195,8 +255,7 @@ public struct ConsentIndex: Sendable {
         var named = [UInt32]()
         for f in facts where f.kind == .mandate {
             if !named.contains(f.party) { named.append(f.party) }
-            guard f.flags & Self.flagActive != 0, operators.contains(f.other),
-                  enrollments[f.party]?.contains(where: { $0.operator == f.other && $0.active }) == true else { continue }
+            guard f.flags & Self.flagActive != 0, isOperator(f.other), try isEnrolled(f.party, f.other) else { continue }
             let at = counted.firstIndex { $0.party == f.party } ?? { counted.append(Counted(party: f.party)); return counted.count - 1 }()
             if f.flags & Self.flagRestricting != 0 { counted[at].restricting = min(counted[at].restricting ?? .max, f.index) }
             if f.flags & Self.flagNonCommercial != 0 { counted[at].nonCommercial = min(counted[at].nonCommercial ?? .max, f.index) }
@@ -207,7 +266,7 @@ public struct ConsentIndex: Sendable {
         for f in facts where f.kind == .preference && !named.contains(f.party) && !others.contains(f.party) { others.append(f.party) }
         var unread = [UInt32]()
         if others.count > unverifiedLimit {
-            others.sort { keys[Int($0)].bytes.lexicographicallyPrecedes(keys[Int($1)].bytes) }
+            others.sort { keyBytes($0).lexicographicallyPrecedes(keyBytes($1)) }
             unread = Array(others[max(0, unverifiedLimit)...])
             decision.unverifiedNotRead = unread.count
         }
@@ -235,13 +294,13 @@ public struct ConsentIndex: Sendable {
                 else if let f = party.everyone, let v = Self.value(f, i) { decided = (f, v) }
                 if let (f, v) = decided {
                     if v && Self.allows(f.flags, purpose) { anyAllowed = true } else { anyRefused = true }
-                    decision.refs.insert(f.index)
+                    decision.insertRef(f.index)
                 } else if let mandate = party.restricting {
                     anyRefused = true
-                    decision.refs.insert(mandate)
+                    decision.insertRef(mandate)
                 } else if let mandate = party.nonCommercial {
                     if nonCommercialUse { anyAllowed = true } else { anyRefused = true }
-                    decision.refs.insert(mandate)
+                    decision.insertRef(mandate)
                 }
             }
             decision.values[i] = anyRefused ? .disallowed : anyAllowed ? .allowed : .unknown
@@ -291,7 +350,8 @@ public struct CompactDecision: Sendable, Hashable {
     public var work: WorkID
     /// In `UsageCategory.allCases` order.
     public var values: [Decision.Value]
-    public var refs: Set<UInt64> = []
+    /// Sorted, without repeats (few: one or two a deciding party).
+    public private(set) var refs: [UInt64] = []
     /// Declarants no mandate names beyond those read.
     public var unverifiedNotRead = 0
 
@@ -300,13 +360,42 @@ public struct CompactDecision: Sendable, Hashable {
         values = Array(repeating: .unknown, count: UsageCategory.allCases.count)
     }
 
+    /// Adds the leaf index of a statement or mandate that decided a category.
+    mutating func insertRef(_ index: UInt64) {
+        var lo = 0, hi = refs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if refs[mid] < index { lo = mid + 1 } else { hi = mid }
+        }
+        if lo == refs.count || refs[lo] != index { refs.insert(index, at: lo) }
+    }
+
     /// `{"work", "values", "refs"}` and, when some declarants were not read, `unverifiedNotRead`.
     public var json: JSONValue {
         var v = [JSONKey: JSONValue]()
         for (i, c) in UsageCategory.allCases.enumerated() { v[JSONKey(c.rawValue)] = .string(values[i].rawValue) }
         var o: [JSONKey: JSONValue] = ["work": .string(work.description), "values": .object(v),
-                                       "refs": .array(refs.sorted().map { .integer(Int64(clamping: $0)) })]
+                                       "refs": .array(refs.map { .integer(Int64(clamping: $0)) })]
         if unverifiedNotRead > 0 { o["unverifiedNotRead"] = .integer(Int64(unverifiedNotRead)) }
         return .object(o)
+    }
+
+    /// The categories in the order RFC 8785 §3.2.3 sorts their names (as `json` writes `values`),
+    /// with their places in `UsageCategory.allCases`.
+    private static let canonicalCategoryOrder: [(index: Int, name: String)] =
+        UsageCategory.allCases.enumerated().map { ($0.offset, $0.element.rawValue) }.sorted { JSONKey($0.name) < JSONKey($1.name) }
+
+    /// `json`'s canonical bytes, written directly (a bulk check writes up to 100,000 lines).
+    public func writeJSON(_ w: inout CanonicalJSONWriter) {
+        w.beginObject()
+        w.key("refs"); w.beginArray()
+        for r in refs { w.integer(Int64(clamping: r)) }
+        w.endArray()
+        if unverifiedNotRead > 0 { w.key("unverifiedNotRead"); w.integer(Int64(unverifiedNotRead)) }
+        w.key("values"); w.beginObject()
+        for (i, name) in Self.canonicalCategoryOrder { w.key(name); w.string(values[i].rawValue) }
+        w.endObject()
+        w.key("work"); w.string(work.description)
+        w.endObject()
     }
 }

@@ -20,6 +20,14 @@ public struct DeclarationRecord: Hashable, Sendable {
         var order: [UInt8] { Array(audience.value.utf8) }
         var json: JSONValue { ["audience": .string(audience.value), "ref": ref.json] }
 
+        /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+        func write(_ w: inout CanonicalJSONWriter) {
+            w.beginObject()
+            w.key("audience"); w.string(audience.value)
+            w.key("ref"); ref.write(&w)
+            w.endObject()
+        }
+
         init(json: JSONValue, record: String, list: String, index: Int) throws(MapRecordError) {
             let ref = try MapLeafReference(json: json["ref"], record: record, list: list, index: index)
             self = try MapRecordList.item(json, record: record, list: list, index: index) { (f: inout FieldReader) throws(StatementError) in
@@ -56,6 +64,21 @@ public struct DeclarationRecord: Hashable, Sendable {
         o["by"] = .string(declarant.base64)
         o["preferences"] = .array(preferences.map(\.json))
         return .object(o)
+    }
+
+    /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+    func write(_ w: inout CanonicalJSONWriter) {
+        w.beginObject()
+        w.key("by"); w.string(declarant.base64)
+        w.key("index"); w.integer(Int64(truncatingIfNeeded: stamp.index))
+        w.key("preferences"); w.beginArray()
+        for p in preferences { p.write(&w) }
+        w.endArray()
+        w.key("record"); w.string(Self.kind)
+        w.key("time"); w.string(stamp.time)
+        w.key("version"); w.integer(Int64(stamp.version))
+        w.key("work"); w.string(work.description)
+        w.endObject()
     }
 
     init(_ f: inout FieldReader) throws(MapRecordError) {

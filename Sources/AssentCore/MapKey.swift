@@ -6,7 +6,10 @@
 public enum MapKey {
     /// SHA-256("assent/work\n" ‖ work id ‖ "\n" ‖ uint32 BE version)
     public static func work(_ work: WorkID, version: UInt32) -> Hash {
-        derive(Array("assent/work\n".utf8) + Array(work.description.utf8) + [0x0A], version)
+        var input = start("assent/work\n")
+        work.appendDescription(to: &input)
+        input.append(0x0A)
+        return derive(&input, version)
     }
 
     /// SHA-256("assent/decl\n" ‖ work id ‖ "\n" ‖ declarant public key ‖ "\n" ‖ uint32 BE version)
@@ -21,15 +24,41 @@ public enum MapKey {
 
     // Raw-byte forms: the published vectors use the bytes 0…31, which are not a usable key.
     static func declaration(work: WorkID, declarantBytes: [UInt8], version: UInt32) -> Hash {
-        derive(Array("assent/decl\n".utf8) + Array(work.description.utf8) + [0x0A] + declarantBytes + [0x0A], version)
+        var input = start("assent/decl\n")
+        work.appendDescription(to: &input)
+        input.append(0x0A)
+        input.append(contentsOf: declarantBytes)
+        input.append(0x0A)
+        return derive(&input, version)
+    }
+
+    /// The work key from the bytes of a work id's normalized form (as the store keeps it in a
+    /// column), without parsing it again.
+    static func work(normalized text: String, version: UInt32) -> Hash {
+        var input = start("assent/work\n")
+        input.append(contentsOf: text.utf8)
+        input.append(0x0A)
+        return derive(&input, version)
     }
 
     static func party(bytes: [UInt8], version: UInt32) -> Hash {
-        derive(Array("assent/party\n".utf8) + bytes + [0x0A], version)
+        var input = start("assent/party\n")
+        input.append(contentsOf: bytes)
+        input.append(0x0A)
+        return derive(&input, version)
     }
 
-    private static func derive(_ prefix: [UInt8], _ version: UInt32) -> Hash {
-        SHA256.hash(prefix + [UInt8(truncatingIfNeeded: version >> 24), UInt8(truncatingIfNeeded: version >> 16),
-                              UInt8(truncatingIfNeeded: version >> 8), UInt8(truncatingIfNeeded: version)])
+    /// One buffer per key, sized for the common case: keys are derived for every record a batch
+    /// makes and every work a bulk check decides.
+    private static func start(_ domain: StaticString) -> [UInt8] {
+        var input = [UInt8]()
+        input.reserveCapacity(128)
+        domain.withUTF8Buffer { input.append(contentsOf: $0) }
+        return input
+    }
+
+    private static func derive(_ input: inout [UInt8], _ version: UInt32) -> Hash {
+        withUnsafeBytes(of: version.bigEndian) { input.append(contentsOf: $0) }
+        return SHA256.hash(input)
     }
 }

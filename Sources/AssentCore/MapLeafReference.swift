@@ -17,6 +17,14 @@ public struct MapLeafReference: Hashable, Sendable {
         ["hash": .string(hash.base64), "index": .integer(Int64(truncatingIfNeeded: index))]
     }
 
+    /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+    func write(_ w: inout CanonicalJSONWriter) {
+        w.beginObject()
+        w.key("hash"); w.string(hash.base64)
+        w.key("index"); w.integer(Int64(truncatingIfNeeded: index))
+        w.endObject()
+    }
+
     init(json: JSONValue?, record: String, list: String, index i: Int) throws(MapRecordError) {
         guard case let .object(o)? = json, o.count == 2, case let .string(h)? = o["hash"], let hash = Hash(base64: h),
               case let .integer(n)? = o["index"], n >= 0

@@ -32,7 +32,17 @@ public enum MapRecord: Hashable, Sendable {
         }
     }
 
-    public var canonicalBytes: [UInt8] { CanonicalJSON.encode(json) }
+    /// The canonical bytes of `json`, written directly (`CanonicalJSONWriter`): a batch encodes
+    /// every record version it makes, up to a million for a large mandate batch.
+    public var canonicalBytes: [UInt8] {
+        var w = CanonicalJSONWriter(capacity: 512)
+        switch self {
+        case let .work(r): r.write(&w)
+        case let .declaration(r): r.write(&w)
+        case let .party(r): r.write(&w)
+        }
+        return w.bytes
+    }
 
     /// The map value: SHA-256 of the canonical record bytes.
     public var value: Hash { SHA256.hash(canonicalBytes) }

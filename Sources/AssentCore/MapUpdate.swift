@@ -33,6 +33,34 @@ public struct MapUpdate {
         }
     }
 
+    /// The most record versions one batch should make: a writer cuts a batch before the
+    /// statement that could take it past this (`mostRecords(of:)`), so that what a batch holds
+    /// in memory until its commit (each version, its canonical bytes and map entry, and its
+    /// consent-index facts) is bounded. Without it, one batch of 1,000 mandates of 1,000 works
+    /// each makes a million versions at once (docs/benchmarks.md "Write path and memory").
+    public static let batchRecordBound = 100_000
+
+    /// The most record versions `statement` can make: one per work a mandate names, one for any
+    /// other statement (an erasure makes none, and is counted as one so a batch stays bounded
+    /// by its statements too).
+    public static func mostRecords(of statement: Statement) -> Int {
+        if case let .mandate(m) = statement { return max(1, m.works.count) }
+        return 1
+    }
+
+    /// How many of `statements` (the queue, in order) the next batch takes: all of them, but
+    /// no more than can make `bound` record versions, and at least one when there is any.
+    public static func batchLength(_ statements: some Sequence<Statement>, bound: Int = batchRecordBound) -> Int {
+        var taken = 0, records = 0
+        for statement in statements {
+            let most = mostRecords(of: statement)
+            if taken > 0, records + most > bound { break }
+            taken += 1
+            records += most
+        }
+        return taken
+    }
+
     let source: any Source
     /// Records made in this batch, latest per subject: they override the source.
     private var latest: [MapSubject: MapRecord] = [:]

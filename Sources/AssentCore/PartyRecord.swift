@@ -25,6 +25,16 @@ public struct PartyRecord: Hashable, Sendable {
             ["by": .string(by.base64), "ref": ref.json, "role": .string(role.rawValue), "status": .string(active ? "active" : "revoked")]
         }
 
+        /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+        func write(_ w: inout CanonicalJSONWriter) {
+            w.beginObject()
+            w.key("by"); w.string(by.base64)
+            w.key("ref"); ref.write(&w)
+            w.key("role"); w.string(role.rawValue)
+            w.key("status"); w.string(active ? "active" : "revoked")
+            w.endObject()
+        }
+
         init(json: JSONValue, record: String, list: String, index: Int) throws(MapRecordError) {
             let ref = try MapLeafReference(json: json["ref"], record: record, list: list, index: index)
             self = try MapRecordList.item(json, record: record, list: list, index: index) { (f: inout FieldReader) throws(StatementError) in
@@ -61,6 +71,20 @@ public struct PartyRecord: Hashable, Sendable {
         o["party"] = .string(party.base64)
         o["enrollments"] = .array(enrollments.map(\.json))
         return .object(o)
+    }
+
+    /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+    func write(_ w: inout CanonicalJSONWriter) {
+        w.beginObject()
+        w.key("enrollments"); w.beginArray()
+        for e in enrollments { e.write(&w) }
+        w.endArray()
+        w.key("index"); w.integer(Int64(truncatingIfNeeded: stamp.index))
+        w.key("party"); w.string(party.base64)
+        w.key("record"); w.string(Self.kind)
+        w.key("time"); w.string(stamp.time)
+        w.key("version"); w.integer(Int64(stamp.version))
+        w.endObject()
     }
 
     init(_ f: inout FieldReader) throws(MapRecordError) {

@@ -39,6 +39,20 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
     }
 
     public var rfc3339: String {
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        appendRFC3339(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The times `rfc3339` prints with a four-digit year, which are exactly those `init?(rfc3339:)`
+    /// reads back: 0000-01-01T00:00:00.000Z through 9999-12-31T23:59:59.999Z.
+    public static let fourDigitYears: ClosedRange<Int64> = -62_167_219_200_000...253_402_300_799_999
+
+    /// Appends the bytes of `rfc3339` to `out` without making the string (every state-map record
+    /// carries its time, PROTOCOL §5). Outside `fourDigitYears` the year is written as `rfc3339`
+    /// always wrote it: its digits (and sign) padded with zeros on the left to four characters.
+    public func appendRFC3339(to out: inout [UInt8]) {
         // Floor division that cannot overflow, even at Int64.min: printing is total.
         var (totalSeconds, millis) = milliseconds.quotientAndRemainder(dividingBy: 1000)
         if millis < 0 {
@@ -48,11 +62,35 @@ public struct Timestamp: Hashable, Sendable, Comparable, CustomStringConvertible
         let days = totalSeconds >= 0 ? totalSeconds / 86400 : (totalSeconds - 86399) / 86400
         let secondOfDay = totalSeconds - days * 86400
         let (y, m, d) = Timestamp.civilFromDays(days)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        func pad(_ v: Int64, _ width: Int) {
+            var limit: Int64 = 1
+            for _ in 0..<width { limit *= 10 }
+            guard v >= 0, v < limit else {
+                let s = String(v)
+                out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(0, width - s.utf8.count)))
+                out.append(contentsOf: s.utf8)
+                return
+            }
+            var divisor = limit / 10
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v / divisor % 10))
+                divisor /= 10
+            }
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        pad(y, 4)
+        out.append(UInt8(ascii: "-"))
+        pad(m, 2)
+        out.append(UInt8(ascii: "-"))
+        pad(d, 2)
+        out.append(UInt8(ascii: "T"))
+        pad(secondOfDay / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        pad(secondOfDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        pad(secondOfDay % 60, 2)
+        out.append(UInt8(ascii: "."))
+        pad(millis, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {

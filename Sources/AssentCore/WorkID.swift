@@ -66,6 +66,14 @@ public struct WorkID: Hashable, Sendable, CustomStringConvertible, Comparable {
 
     public var description: String { "\(scheme.rawValue):\(value)" }
 
+    /// Appends the bytes of `description` to `out` without making the string (map keys derive
+    /// from them, PROTOCOL §5, once per record and per bulk-check decision).
+    public func appendDescription(to out: inout [UInt8]) {
+        out.append(contentsOf: scheme.rawValue.utf8)
+        out.append(UInt8(ascii: ":"))
+        out.append(contentsOf: value.utf8)
+    }
+
     public static func == (lhs: WorkID, rhs: WorkID) -> Bool {
         lhs.scheme == rhs.scheme && Bytewise.equal(lhs.value, rhs.value)
     }

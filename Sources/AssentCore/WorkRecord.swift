@@ -33,6 +33,20 @@ public struct WorkRecord: Hashable, Sendable {
              "ref": ref.json, "role": .string(role.rawValue), "status": .string(active ? "active" : "revoked")]
         }
 
+        /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+        func write(_ w: inout CanonicalJSONWriter) {
+            w.beginObject()
+            w.key("by"); w.string(by.base64)
+            w.key("labels"); w.beginArray()
+            for label in labels { w.string(label) }
+            w.endArray()
+            w.key("party"); w.string(party.base64)
+            w.key("ref"); ref.write(&w)
+            w.key("role"); w.string(role.rawValue)
+            w.key("status"); w.string(active ? "active" : "revoked")
+            w.endObject()
+        }
+
         init(json: JSONValue, record: String, list: String, index: Int) throws(MapRecordError) {
             let ref = try MapLeafReference(json: json["ref"], record: record, list: list, index: index)
             guard json["labels"] != nil else { throw .badItem(record: record, list: list, index: index, "missing field \"labels\"") }
@@ -70,6 +84,20 @@ public struct WorkRecord: Hashable, Sendable {
         o["work"] = .string(work.description)
         o["mandates"] = .array(mandates.map(\.json))
         return .object(o)
+    }
+
+    /// `json`, written directly: members in canonical order (RFC 8785 §3.2.3).
+    func write(_ w: inout CanonicalJSONWriter) {
+        w.beginObject()
+        w.key("index"); w.integer(Int64(truncatingIfNeeded: stamp.index))
+        w.key("mandates"); w.beginArray()
+        for m in mandates { m.write(&w) }
+        w.endArray()
+        w.key("record"); w.string(Self.kind)
+        w.key("time"); w.string(stamp.time)
+        w.key("version"); w.integer(Int64(stamp.version))
+        w.key("work"); w.string(work.description)
+        w.endObject()
     }
 
     init(_ f: inout FieldReader) throws(MapRecordError) {

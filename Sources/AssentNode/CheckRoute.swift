@@ -107,9 +107,10 @@ extension Node {
             }
             let asked = chunk
             chunk.removeAll(keepingCapacity: true)
-            var decided = [Int: JSONValue]()
             // From the consent index when T is not before the log's latest leaf (the usual "now"):
-            // no SQLite, no JSON parsed. Otherwise, or for what it cannot decide, a snapshot.
+            // no SQLite, no JSON parsed or built (each line written by `CompactDecision.writeJSON`).
+            // Otherwise, or for what it cannot decide, a snapshot.
+            var compact = [CompactDecision?](repeating: nil, count: asked.count)
             let positions = asked.indices.filter { if case .success = asked[$0].work { true } else { false } }
             let queries = positions.compactMap { i -> Resolution.Query? in
                 if case let .success(work) = asked[i].work { query.resolution(work, now: at) } else { nil }
@@ -117,37 +118,31 @@ extension Node {
             let fromIndex = store.compactDecisions(queries, operators: operators) {
                 $0.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit
             }
-            for (i, decision) in zip(positions, fromIndex) { if let decision { decided[i] = decision.json } }
-            if decided.count < positions.count { do {
-                let rest = try await store.read { [decided] snapshot in
-                    var out = [Int: JSONValue]()
-                    // A work asked again within the chunk gets the same answer (one T, one
-                    // snapshot) without being decided again: 256 lines naming one work whose
-                    // declarants are many cost one decision, not 256.
-                    var answered = [WorkID: JSONValue]()
-                    for (i, item) in asked.enumerated() where decided[i] == nil {
-                        guard case let .success(work) = item.work else { continue }
-                        if let again = answered[work] {
-                            out[i] = again
-                            continue
-                        }
-                        let q = query.resolution(work, now: at)
-                        let (facts, notRead) = try snapshot.consentFacts(
-                            for: work, at: at, audience: q.audience, operators: operators, cache: cache,
-                            unverifiedLimit: q.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit)
-                        var line = Resolution.resolve(q, facts: facts).compactJSON
-                        // Only when declarants were left unread (LogSnapshot.unverifiedLimit): then a count that
-                        // includes unverified declarants includes only those read.
-                        if notRead > 0, case var .object(o) = line {
-                            o["unverifiedNotRead"] = .integer(Int64(notRead))
-                            line = .object(o)
-                        }
-                        out[i] = line
-                        answered[work] = line
+            var fromIndexCount = 0
+            for (i, decision) in zip(positions, fromIndex) where decision != nil {
+                compact[i] = decision
+                fromIndexCount += 1
+            }
+            if fromIndexCount < positions.count { do {
+                let rest = try await store.read { [compact] snapshot in
+                    // From the resolution inputs of the records in force at T (no record or leaf
+                    // parsed); a work asked again within the chunk is decided once.
+                    let open = asked.indices.filter { compact[$0] == nil }
+                    let queries = open.compactMap { i -> Resolution.Query? in
+                        if case let .success(work) = asked[i].work { query.resolution(work, now: at) } else { nil }
+                    }
+                    let answers = try snapshot.compactDecisions(queries, operators: operators, cache: cache) {
+                        $0.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit
+                    }
+                    var out = [Int: CompactDecision]()
+                    var next = answers.makeIterator()
+                    for i in open {
+                        guard case .success = asked[i].work, let d = next.next() else { continue }
+                        out[i] = d
                     }
                     return out
                 }
-                decided.merge(rest) { a, _ in a }
+                for (i, d) in rest { compact[i] = d }
             } catch {
                 // A failure of the node: said on the stream (the status is already sent), then stop.
                 var out = ByteBuffer()
@@ -155,13 +150,18 @@ extension Node {
                 try await writer.write(out)
                 throw CheckStopped()
             } }
-            var out = ByteBuffer()
+            var lines = CanonicalJSONWriter(capacity: asked.count * 160)
             for (i, item) in asked.enumerated() {
                 switch item.work {
-                case let .failure(problem): appendLine(["line": .integer(Int64(item.line)), "problem": problem.json], to: &out)
-                case .success: if let line = decided[i] { appendLine(line, to: &out) }
+                case let .failure(problem): lines.value(["line": .integer(Int64(item.line)), "problem": problem.json])
+                case .success:
+                    guard let c = compact[i] else { continue }
+                    c.writeJSON(&lines)
                 }
+                lines.endLine()
             }
+            var out = ByteBuffer()
+            out.writeBytes(lines.bytes)
             try await writer.write(out)
         }
         do {

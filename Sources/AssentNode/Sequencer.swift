@@ -26,12 +26,16 @@ public actor Sequencer: Service {
         public var batchInterval: Duration
         public var epochInterval: Duration
         public var maxQueued: Int
+        /// The most record versions a batch may make (`MapUpdate.batchRecordBound`; smaller in tests).
+        public var batchRecordBound: Int
 
-        public init(batchSize: Int, batchInterval: Duration, epochInterval: Duration, maxQueued: Int) {
+        public init(batchSize: Int, batchInterval: Duration, epochInterval: Duration, maxQueued: Int,
+                    batchRecordBound: Int = MapUpdate.batchRecordBound) {
             self.batchSize = batchSize
             self.batchInterval = batchInterval
             self.epochInterval = epochInterval
             self.maxQueued = maxQueued
+            self.batchRecordBound = batchRecordBound
         }
     }
 
@@ -211,6 +215,14 @@ public actor Sequencer: Service {
         return min(epoch, first + settings.batchInterval)
     }
 
+    /// How many of the queued statements the next batch takes: at most `batchSize`, and no more
+    /// than can make `settings.batchRecordBound` record versions (a batch of large mandates is
+    /// cut, its rest written in the next round), but always at least one.
+    private func batchLength() -> Int {
+        MapUpdate.batchLength(order.prefix(settings.batchSize).lazy.compactMap { self.pending[$0]?.statement.statement },
+                              bound: settings.batchRecordBound)
+    }
+
     /// Sleeps until the next deadline or until `signal` (a statement arrived, or the node is stopping).
     /// Checked in the same actor turn that parks the loop, so a stop that came between the loop's
     /// steps is not lost (a statement that came is: it moved the deadline).
@@ -243,7 +255,7 @@ public actor Sequencer: Service {
     /// Writes one batch (possibly empty: an idle epoch), then proves its receipts in the
     /// background and answers its waiters.
     func flush() async throws {
-        let hashes = Array(order.prefix(settings.batchSize))
+        let hashes = Array(order.prefix(batchLength()))
         order.removeFirst(hashes.count)
         let batch = hashes.map { pending.removeValue(forKey: $0)! }
         // Leftovers keep the oldest arrival time, so they are written in the next round, not an interval later.

@@ -174,6 +174,8 @@ public final class AssentDatabase: Sendable {
         EvidenceStore.registerMigration(in: &migrator)
         // The witness's latest cosigned checkpoint per log (C2SP tlog-witness).
         WitnessStateStore.registerMigration(in: &migrator)
+        // Each record version's resolution inputs beside it (docs/state-map.md "Resolution inputs").
+        StateMapStore.registerInputsMigration(in: &migrator)
         do { try migrator.migrate(pool) } catch { throw StoreError.cannotOpen(path: path, "migration failed: \(error)") }
     }
 

@@ -7,11 +7,12 @@ import GRDB
 /// may fail, and failing aborts the batch) and applied after its commit (where nothing may
 /// fail); and the whole index rebuilt from `map_records` when the log is opened.
 enum ConsentIndexStore {
-    /// A record version with the facts of the preferences its entries reference (declaration
-    /// records; empty for others), ready to apply without reading anything.
+    /// A record version's subject and resolution inputs (`RecordInputs`: for a declaration
+    /// record, the facts of the preferences its entries reference), ready to store beside the
+    /// record and to apply to the index without reading anything.
     struct Prepared {
-        let record: MapRecord
-        let preferences: [ConsentIndex.PreferenceFacts]
+        let subject: MapSubject
+        let inputs: RecordInputs
     }
 
     /// Prepares `records` (made from `leaves`, in order). A declaration entry references a
@@ -25,11 +26,16 @@ enum ConsentIndexStore {
             if case let .preference(p)? = leaf.statement?.statement { batch[leaf.index] = ConsentIndex.PreferenceFacts(p) }
         }
         return try records.map { record in
-            guard case let .declaration(r) = record else { return Prepared(record: record, preferences: []) }
-            let facts = try r.preferences.map { entry in
-                try batch[entry.ref.index] ?? index(r.work, entry.ref.index) ?? read(entry.ref, db: db, log: log, origin: origin)
+            var facts = [ConsentIndex.PreferenceFacts]()
+            if case let .declaration(r) = record {
+                facts = try r.preferences.map { entry in
+                    try batch[entry.ref.index] ?? index(r.work, entry.ref.index) ?? read(entry.ref, db: db, log: log, origin: origin)
+                }
             }
-            return Prepared(record: record, preferences: facts)
+            guard let inputs = RecordInputs(record, preferences: facts) else {
+                throw StoreError.corrupt(origin: origin, "the resolution inputs of version \(record.stamp.version) of \(record.subject) cannot be made")
+            }
+            return Prepared(subject: record.subject, inputs: inputs)
         }
     }
 
@@ -50,19 +56,31 @@ enum ConsentIndexStore {
         return ConsentIndex.PreferenceFacts(p)
     }
 
-    /// The index of log `log`'s records: every version in the order it was made (rowid order,
-    /// which is leaf order: docs/protocol.md "State map in the write path"), each replacing its
-    /// subject's previous one. A declaration version changes one entry, whose leaf is read;
-    /// the entries it carries over are already in the index.
+    /// The index of log `log`'s records: the resolution inputs (the `inputs` column,
+    /// `RecordInputs`) of the latest version of every subject, read from the indexes by work and
+    /// by party, which cover them (no row of the table, no record or leaf is read:
+    /// docs/state-map.md "Resolution inputs"). A version changes only its own subject's part of
+    /// the index, so the order of subjects does not matter.
     static func build(db: Database, log: Int64, origin: String, size: UInt64) throws -> ConsentIndex {
         var index = ConsentIndex()
-        let rows = try Row.fetchCursor(db, sql: "SELECT record FROM map_records WHERE log = ? ORDER BY rowid", arguments: [log])
-        while let row = try rows.next() {
-            let data: Data = row[0]
-            let record: MapRecord
-            do { record = try MapRecord(bytes: [UInt8](data)) } catch { throw StoreError.badRow(origin: origin, "map record: \(error)") }
-            let prepared = try prepare([record], leaves: [], index: { index.preferenceFacts(work: $0, at: $1) }, db: db, log: log, origin: origin)
-            for p in prepared { index.apply(p.record, preferences: p.preferences) }
+        let works = try Row.fetchCursor(db, sql: """
+            SELECT work, party, inputs, idx, MAX(version) FROM map_records INDEXED BY map_records_work
+            WHERE log = ? AND work IS NOT NULL GROUP BY work, party
+            """, arguments: [log])
+        let parties = try Row.fetchCursor(db, sql: """
+            SELECT NULL, party, inputs, idx, MAX(version) FROM map_records INDEXED BY map_records_party_versions
+            WHERE log = ? AND work IS NULL GROUP BY party
+            """, arguments: [log])
+        for rows in [works, parties] {
+            while let row = try rows.next() {
+                let inputs: RecordInputs
+                do { inputs = try RecordInputs(bytes: row[2] as Data? ?? Data()) } catch {
+                    throw StoreError.badRow(origin: origin, "resolution inputs of the map record made by leaf \(row[3] as Int64? ?? -1): \(error)")
+                }
+                guard index.apply(storedWork: row[0], party: (row[1] as Data?).map { [UInt8]($0) }, inputs) else {
+                    throw StoreError.badRow(origin: origin, "map record made by leaf \(row[3] as Int64? ?? -1): its work and party columns and its resolution inputs name different kinds of record")
+                }
+            }
         }
         // The index speaks from the time of the log's latest leaf (times never go back, §4).
         var latest: Timestamp?

@@ -242,14 +242,12 @@ public final class LogStore: Sendable {
             var unmapped = [LogLeaf]()
             func mapRoot() throws -> Hash {
                 defer { unmapped.removeAll(keepingCapacity: true) }
-                let (entries, records) = try StateMapStore.applyReturningRecords(unmapped, db: db, log: id, origin: origin,
-                                                                                  hasKey: { tree.value(for: $0) != nil })
                 // Only the writer changes the index, and it holds the writer lock: what it reads
                 // here is the index of the last commit, which the batch's records continue.
-                prepared += try consent.withLock { index in
-                    try ConsentIndexStore.prepare(records, leaves: unmapped, index: { index.preferenceFacts(work: $0, at: $1) },
-                                                  db: db, log: id, origin: origin)
-                }
+                let (entries, made) = try StateMapStore.applyReturningInputs(
+                    unmapped, db: db, log: id, origin: origin, hasKey: { tree.value(for: $0) != nil },
+                    index: { work, leaf in consent.withLock { $0.preferenceFacts(work: work, at: leaf) } })
+                prepared += made
                 return try tree.insert(entries)
             }
             func add(_ leaf: LogLeaf) throws {
@@ -332,7 +330,7 @@ public final class LogStore: Sendable {
         // let go; it cannot fail (everything it needs was read before the commit).
         let latestTime = next.latestEpoch?.time
         consent.withLock { index in
-            for p in prepared { index.apply(p.record, preferences: p.preferences) }
+            for p in prepared { index.apply(p.subject, p.inputs) }
             index.advance(size: next.size, time: latestTime)
         }
         state.withLock { $0 = next }

@@ -91,22 +91,28 @@ public struct MapRecordStore: MapUpdate.Source {
         try insert.execute(arguments: [log, Int64(leaf.index), signed.statement.issued.milliseconds, Data(signed.hash.bytes)])
     }
 
-    /// Stores new versions (as `MapUpdate` made them), with the columns other queries read
+    /// Stores new versions (as `MapUpdate` made them) with their resolution inputs (`inputs`, in
+    /// the same order, from `ConsentIndexStore.prepare`), and the columns other queries read
     /// (docs/state-map.md "Stored form"): the map key and value, the leaf index and time
     /// (milliseconds) of the version, the work id and the party key the record is about.
     /// Returns the map entries of the records (each record encoded and hashed once, for both).
     @discardableResult
-    public func store(_ records: [MapRecord]) throws -> [PrefixTreeEntry] {
+    public func store(_ records: [MapRecord], inputs: [RecordInputs]) throws -> [PrefixTreeEntry] {
+        guard records.count == inputs.count else {
+            throw StoreError.badAppend(origin: origin, "\(records.count) map records but \(inputs.count) resolution inputs to store")
+        }
         let insert = try db.cachedStatement(sql: """
-            INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO map_records (log, subject, version, record, key, value, idx, time, work, party, inputs)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        return try records.map { try MapRecordStore.insert($0, log: log, origin: origin, statement: insert) }
+        return try zip(records, inputs).map { try MapRecordStore.insert($0, inputs: $1, log: log, origin: origin, statement: insert) }
     }
 
-    /// One row of `map_records`, every column computed from the record itself; returns its entry.
+    /// One row of `map_records`, every column computed from the record itself and its inputs
+    /// (nil: a table from before the `inputs` column, migration `v6-map-records-index`, whose
+    /// statement takes ten arguments); returns its entry.
     @discardableResult
-    static func insert(_ r: MapRecord, log: Int64, origin: String, statement insert: GRDB.Statement) throws -> PrefixTreeEntry {
+    static func insert(_ r: MapRecord, inputs: RecordInputs?, log: Int64, origin: String, statement insert: GRDB.Statement) throws -> PrefixTreeEntry {
         let bytes = r.canonicalBytes
         let entry = PrefixTreeEntry(key: r.key, value: SHA256.hash(bytes))
         guard let index = Int64(exactly: r.stamp.index) else {
@@ -119,8 +125,10 @@ public struct MapRecordStore: MapUpdate.Source {
         case let .declaration(d): (work, party) = (d.work.description, Data(d.declarant.bytes))
         case let .party(p): (work, party) = (nil, Data(p.party.bytes))
         }
-        try insert.execute(arguments: [log, subjectID(r.subject), Int64(r.stamp.version), Data(bytes),
-                                       Data(entry.key.bytes), Data(entry.value.bytes), index, r.stamp.time.milliseconds, work, party])
+        var arguments: StatementArguments = [log, subjectID(r.subject), Int64(r.stamp.version), Data(bytes),
+                                             Data(entry.key.bytes), Data(entry.value.bytes), index, r.stamp.time.milliseconds, work, party]
+        if let inputs { arguments += [Data(inputs.bytes)] }
+        try insert.execute(arguments: arguments)
         return entry
     }
 }

@@ -30,12 +30,23 @@ public final class ParsedStateCache: Sendable {
         let version: Int64
     }
 
+    /// A party's enrollments at a time T in one log, once the log holds a leaf later than T:
+    /// from then on no leaf can add a version in force at T (leaf times never go back, §4), so
+    /// the answer never changes (`LogSnapshot.compactDecisions`).
+    struct EnrollmentsKey: Hashable {
+        let log: Int64
+        let party: PublicKey
+        let at: Int64
+    }
+
     let statements: TwoGenerationCache<Key, Entry>
     let records: TwoGenerationCache<RecordKey, MapRecord>
+    let enrollments: TwoGenerationCache<EnrollmentsKey, [RecordInputs.EnrollmentInput]>
 
     public init(capacity: Int = 16_384) {
         statements = TwoGenerationCache(capacity: capacity)
         records = TwoGenerationCache(capacity: capacity)
+        enrollments = TwoGenerationCache(capacity: capacity)
     }
 
     /// Statements held now (both generations), and the statement hits and misses so far: for benchmarks and tests.

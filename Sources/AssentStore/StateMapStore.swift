@@ -14,18 +14,24 @@ public enum StateMapStore {
     /// version 1 it lacks is known to have no record, without a read.
     public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
                              hasKey: (Hash) -> Bool = { _ in true }) throws -> [PrefixTreeEntry] {
-        try applyReturningRecords(leaves, db: db, log: log, origin: origin, hasKey: hasKey).entries
+        try applyReturningInputs(leaves, db: db, log: log, origin: origin, hasKey: hasKey).entries
     }
 
-    /// As `apply`, and also returns the new record versions in the order they were made (for
-    /// the consent index, `ConsentIndex.apply`).
-    static func applyReturningRecords(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
-                                      hasKey: (Hash) -> Bool = { _ in true }) throws -> (entries: [PrefixTreeEntry], records: [MapRecord]) {
+    /// As `apply`, and also returns the new record versions' subjects and resolution inputs in
+    /// the order they were made (stored beside the records, and for the consent index,
+    /// `ConsentIndex.apply`). `index` gives the facts of a preference an entry carried over from
+    /// a record's previous version references, when the consent index holds it (otherwise its
+    /// leaf is read: `ConsentIndexStore.prepare`).
+    static func applyReturningInputs(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
+                                     hasKey: (Hash) -> Bool = { _ in true },
+                                     index: (WorkID, UInt64) -> ConsentIndex.PreferenceFacts? = { _, _ in nil })
+        throws -> (entries: [PrefixTreeEntry], prepared: [ConsentIndexStore.Prepared]) {
         try withoutActuallyEscaping(hasKey) { hasKey in
             let records = MapRecordStore(db: db, log: log, origin: origin, hasKey: hasKey)
             var update = MapUpdate(source: records)
             for leaf in leaves { try update.apply(leaf) }
-            return (try records.store(update.records), update.records)
+            let prepared = try ConsentIndexStore.prepare(update.records, leaves: leaves, index: index, db: db, log: log, origin: origin)
+            return (try records.store(update.records, inputs: prepared.map(\.inputs)), prepared)
         }
     }
 
@@ -124,7 +130,7 @@ public enum StateMapStore {
                 guard MapRecordStore.subjectID(record.subject) == row["subject"] as Data, Int64(record.stamp.version) == row["version"] as Int64 else {
                     throw StoreError.badRow(origin: "log \(log)", "map record version \(row["version"] as Int64) is stored under another subject or version")
                 }
-                try MapRecordStore.insert(record, log: log, origin: "log \(log)", statement: insert)
+                try MapRecordStore.insert(record, inputs: nil, log: log, origin: "log \(log)", statement: insert)
             }
             try db.execute(sql: "DROP TABLE map_records_v4")
         }
@@ -171,7 +177,72 @@ public enum StateMapStore {
                 CREATE INDEX map_records_party_versions ON map_records(log, party, version) WHERE work IS NULL;
                 """)
             try AssentDatabase.forEachStoredLeaf(db) { leaf, log in try MapRecordStore.recordOrder(leaf, log: log, db: db) }
+            // The records of logs written before the map are rebuilt by `inputsMigrationName`, once
+            // the table has every column its rows are written with.
+        }
+    }
+
+    /// The migration that gives every `map_records` row its resolution inputs (column `inputs`,
+    /// `RecordInputs`; docs/state-map.md "Resolution inputs"), so that a decision at any T and
+    /// the consent index at open read no record JSON and no leaf; then rebuilds the records of
+    /// logs written before the map (until this migration, `memoryMigrationName` did).
+    public static let inputsMigrationName = "v9-map-record-inputs"
+
+    /// Registers `inputsMigrationName`; AssentDatabase registers it after the others.
+    public static func registerInputsMigration(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration(inputsMigrationName) { db in
+            try db.execute(sql: "ALTER TABLE map_records ADD COLUMN inputs BLOB NOT NULL DEFAULT x''")
+            try fillInputs(db: db)
+            // The indexes by work and by party cover what a decision at T reads (each version's
+            // time, leaf and inputs): the records in force at T are found and read without
+            // visiting the table, whose rows hold the record bytes (a random page each).
+            try db.execute(sql: """
+                DROP INDEX map_records_work;
+                CREATE INDEX map_records_work ON map_records(log, work, party, version, time, idx, inputs) WHERE work IS NOT NULL;
+                DROP INDEX map_records_party_versions;
+                CREATE INDEX map_records_party_versions ON map_records(log, party, version, time, idx, inputs) WHERE work IS NULL;
+                """)
             try rebuildMissingMaps(db: db)
+        }
+    }
+
+    /// Computes the inputs of every stored version, in rowid (leaf) order, from its record
+    /// bytes: a declaration entry carried over from the subject's previous version takes that
+    /// version's inputs (filled just before), a new one reads and checks its leaf
+    /// (`ConsentIndexStore.read`). Memory stays bounded: rows are read 10,000 at a time.
+    static func fillInputs(db: Database) throws {
+        let update = try db.makeStatement(sql: "UPDATE map_records SET inputs = ? WHERE rowid = ?")
+        let previous = try db.makeStatement(sql: """
+            SELECT inputs FROM map_records INDEXED BY map_records_work WHERE log = ? AND work = ? AND party = ? AND version = ?
+            """)
+        var after: Int64 = 0
+        while true {
+            let rows = try Row.fetchAll(db, sql: "SELECT rowid, log, version, record FROM map_records WHERE rowid > ? ORDER BY rowid LIMIT 10000",
+                                        arguments: [after])
+            guard let last = rows.last else { return }
+            after = last["rowid"]
+            for row in rows {
+                let log: Int64 = row["log"]
+                let origin = "log \(log)"
+                let record: MapRecord
+                do { record = try MapRecord(bytes: [UInt8](row["record"] as Data)) } catch {
+                    throw StoreError.badRow(origin: origin, "map record version \(row["version"] as Int64): \(error)")
+                }
+                var carried = [UInt64: ConsentIndex.PreferenceFacts]()
+                if case let .declaration(d) = record, d.stamp.version > 1,
+                   let data = try Data.fetchOne(previous, arguments: [log, d.work.description, Data(d.declarant.bytes), Int64(d.stamp.version - 1)]) {
+                    do {
+                        if case let .declaration(entries) = try RecordInputs(bytes: data) {
+                            for e in entries { carried[e.index] = e.facts }
+                        }
+                    } catch {
+                        throw StoreError.badRow(origin: origin, "resolution inputs of version \(d.stamp.version - 1) of \(record.subject): \(error)")
+                    }
+                }
+                let prepared = try ConsentIndexStore.prepare([record], leaves: [], index: { _, leaf in carried[leaf] },
+                                                             db: db, log: log, origin: origin)
+                for p in prepared { try update.execute(arguments: [Data(p.inputs.bytes), row["rowid"] as Int64]) }
+            }
         }
     }
 

@@ -81,22 +81,30 @@ enum ConsentBench {
         var batches = 0
         var appendTime = 0.0
         let fillStart = now()
+        // Opening a filled store (--dir, --keep) migrates it if need be, rebuilds the map's tree and
+        // the consent index: timed.
+        let openStart = now(), openCPUStart = processCPUTime()
         let store = try AssentDatabase(path: path).openLog(origin: origin, verifierKey: logSigner.verifierKey, role: .own)
+        let openSeconds = now() - openStart, openCPU = processCPUTime() - openCPUStart
         // A store this benchmark filled before (--dir, --keep) is measured again without refilling:
         // for profiling the queries alone.
         var written = store.size > 0 ? total : 0
         if store.size > 0 {
-            guard store.size == UInt64(total + (total + batch - 1) / batch) else {
+            // Each batch is its statements and one epoch leaf.
+            guard store.size > UInt64(total), store.size <= UInt64(total + (total + 1)) else {
                 throw UsageError(description: "\(path) holds \(store.size) leaves, not a consent benchmark of \(total) statements")
             }
-            batches = (total + batch - 1) / batch
+            batches = Int(store.size) - total
             FileHandle.standardError.write(Data("consent: reusing \(path)\n".utf8))
         }
         var nextProgress = 100_000
         while written < total {
-            let count = min(batch, total - written)
             let time = Timestamp(milliseconds: t0.milliseconds + Int64(batches) * 1000)
-            let signed = (0..<count).map { statement(written + $0, issued: time) }
+            // Up to `batch` statements, cut as the sequencer cuts a batch (`MapUpdate.batchLength`:
+            // no more than `MapUpdate.batchRecordBound` record versions); the rest come next.
+            var signed = (0..<min(batch, total - written)).map { statement(written + $0, issued: time) }
+            signed.removeSubrange(MapUpdate.batchLength(signed.lazy.map(\.statement))...)
+            let count = signed.count
             let start = now()
             var chain = store.chainHead
             var leaves = [LogLeaf]()
@@ -143,31 +151,66 @@ enum ConsentBench {
             return (Double(asked.count) / (now() - start), allowed)
         }
         /// The same from the consent index (what POST /v1/check does for T at or after the latest leaf).
-        func indexed(at t: Timestamp) -> (rate: Double, allowed: Int) {
-            let start = now()
+        func indexed(at t: Timestamp) -> (rate: Double, cpuRate: Double, allowed: Int) {
+            let start = now(), startCPU = threadCPU()
+            var allowed = 0
+            let search = UsageCategory.allCases.firstIndex(of: .search) ?? 0
+            var lines = CanonicalJSONWriter(capacity: 256 * 160)
+            var replyBytes = 0
+            for chunk in stride(from: 0, to: asked.count, by: 256) {
+                let part = asked[chunk..<min(chunk + 256, asked.count)].map { Resolution.Query(work: $0, at: t) }
+                // The reply lines of the chunk, as the route writes them.
+                lines.removeAll()
+                for d in store.compactDecisions(part, operators: operators, unverifiedLimit: { _ in LogSnapshot.unverifiedLimit }) {
+                    guard let d else { continue }
+                    if d.values[search] == .allowed { allowed += 1 }
+                    d.writeJSON(&lines)
+                    lines.endLine()
+                }
+                replyBytes += lines.bytes.count
+            }
+            _ = replyBytes
+            return (Double(asked.count) / (now() - start), Double(asked.count) / (threadCPU() - startCPU), allowed)
+        }
+        /// The same at any T from the resolution inputs of the records in force at T (what
+        /// POST /v1/check does for a T before the latest leaf): 256 works a snapshot.
+        func fromInputs(at t: Timestamp, cache: ParsedStateCache) throws -> (rate: Double, cpuRate: Double, allowed: Int) {
+            let start = now(), cpuStart = processCPUTime()
             var allowed = 0
             let search = UsageCategory.allCases.firstIndex(of: .search) ?? 0
             for chunk in stride(from: 0, to: asked.count, by: 256) {
                 let part = asked[chunk..<min(chunk + 256, asked.count)].map { Resolution.Query(work: $0, at: t) }
-                for d in store.compactDecisions(part, operators: operators, unverifiedLimit: { _ in LogSnapshot.unverifiedLimit }) {
-                    if let d, d.values[search] == .allowed { allowed += 1 }
-                    // The reply line, as the route writes it.
-                    if let d { var line = [UInt8](); CanonicalJSON.write(d.json, into: &line); _ = line }
+                allowed += try store.readBlocking { s in
+                    var n = 0
+                    for d in try s.compactDecisions(part, operators: operators, cache: cache, unverifiedLimit: { _ in LogSnapshot.unverifiedLimit }) {
+                        if d.values[search] == .allowed { n += 1 }
+                        // The reply line, as the route writes it.
+                        var line = [UInt8](); CanonicalJSON.write(d.json, into: &line); _ = line
+                    }
+                    return n
                 }
             }
-            return (Double(asked.count) / (now() - start), allowed)
+            return (Double(asked.count) / (now() - start), Double(asked.count) / (processCPUTime() - cpuStart), allowed)
         }
         let rssBeforeQueries = procStatusMB("VmRSS")
-        let (indexRate, indexAllowed) = indexed(at: lastTime)
+        let (indexRate, indexCPURate, indexAllowed) = indexed(at: lastTime)
         let indexSize = store.consentIndexSize
-        let cache = ParsedStateCache()
+        // One parsed-state cache alive at a time, as a node has one: the warm cache is let go
+        // before the cold run, whose cache then serves the single-work reads.
+        var cache = ParsedStateCache()
         let (nowRate, nowAllowed) = try bulk(at: lastTime, cache: cache)
         guard indexAllowed == nowAllowed else {
             throw UsageError(description: "the consent index allows search for \(indexAllowed) works, the records for \(nowAllowed)")
         }
-        let (pastRate, pastAllowed) = try bulk(at: pastTime, cache: cache)
-        let coldCache = ParsedStateCache()
-        let (coldRate, _) = try bulk(at: lastTime, cache: coldCache)
+        let (pastRecordsRate, pastRecordsAllowed) = try bulk(at: pastTime, cache: cache)
+        let stats = cache.stats
+        cache = ParsedStateCache()
+        let (pastRate, pastCPURate, pastAllowed) = try fromInputs(at: pastTime, cache: cache)
+        guard pastAllowed == pastRecordsAllowed else {
+            throw UsageError(description: "at a past T the resolution inputs allow search for \(pastAllowed) works, the records for \(pastRecordsAllowed)")
+        }
+        cache = ParsedStateCache()
+        let (coldRate, _) = try bulk(at: lastTime, cache: cache)
 
         // One work's state, its own snapshot each (GET /v1/works/{work} in process).
         var latencies = [Double]()
@@ -180,15 +223,17 @@ enum ConsentBench {
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
         let peak = procStatusMB("VmHWM")
-        let stats = cache.stats
 
         if json {
             print(Out.object([
                 ("works", .integer(Int64(works))), ("statements", .integer(Int64(total))), ("batches", .integer(Int64(batches))),
                 ("fill_statements_per_second", .number(appendTime > 0 ? Double(total) / appendTime : 0)), ("fill_wall_seconds", .number(fillWall)),
                 ("queries", .integer(Int64(asked.count))),
-                ("bulk_decisions_per_second_now", .number(indexRate)), ("bulk_decisions_per_second_now_from_records", .number(nowRate)),
+                ("bulk_decisions_per_second_now", .number(indexRate)), ("bulk_decisions_per_cpu_second_now", .number(indexCPURate)),
+                ("bulk_decisions_per_second_now_from_records", .number(nowRate)),
                 ("rss_before_queries_mb", .number(rssBeforeQueries)), ("bulk_decisions_per_second_past", .number(pastRate)),
+                ("bulk_decisions_per_second_past_from_records", .number(pastRecordsRate)), ("open_seconds", .number(openSeconds)),
+                ("open_cpu_seconds", .number(openCPU)), ("bulk_decisions_per_cpu_second_past", .number(pastCPURate)),
                 ("bulk_decisions_per_second_now_cold_cache", .number(coldRate)),
                 ("state_p50_ms", .number(percentile(0.5))), ("state_p99_ms", .number(percentile(0.99))),
                 ("search_allowed_now", .integer(Int64(nowAllowed))), ("search_allowed_past", .integer(Int64(pastAllowed))),
@@ -198,9 +243,11 @@ enum ConsentBench {
         } else {
             print("Consent state: \(grouped(Double(works))) works, \(grouped(Double(total))) statements (\(creators) creators, \(stewards) stewards), \(batches) batches")
             print("  fill                 \(appendTime > 0 ? grouped(Double(total) / appendTime) : "(reused)") statements/s through LogStore.append (\(String(format: "%.0f", fillWall)) s wall, signing included)")
-            print("  bulk check, now      \(grouped(indexRate)) decisions/s from the consent index (\(grouped(Double(indexSize.works))) works held; reply lines encoded)")
+            print("  bulk check, now      \(grouped(indexRate)) decisions/s from the consent index (\(grouped(Double(indexSize.works))) works held; reply lines encoded), \(grouped(indexCPURate)) per CPU second")
             print("  … from the records   \(grouped(nowRate)) decisions/s (\(asked.count) works, 256 a snapshot, one thread)")
-            print("  bulk check, past T   \(grouped(pastRate)) decisions/s (T = \(pastTime.rfc3339), the middle of the log)")
+            print("  open                 \(String(format: "%.2f", openSeconds)) s, \(String(format: "%.2f", openCPU)) CPU-s (a store filled before: migrated if need be, map tree and consent index rebuilt)")
+            print("  bulk check, past T   \(grouped(pastRate)) decisions/s, \(grouped(pastCPURate)) a CPU-second, from the resolution inputs (T = \(pastTime.rfc3339), the middle of the log; reply lines encoded)")
+            print("  … from the records   \(grouped(pastRecordsRate)) decisions/s (consentFacts and Resolution)")
             print("  bulk, cold cache     \(grouped(coldRate)) decisions/s")
             print("  single work state    p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms (\(single.count) works, a snapshot each)")
             print("  answers              search allowed for \(nowAllowed) now, \(pastAllowed) at T")

@@ -32,6 +32,8 @@ final class CompactPrefixTreeTests: XCTestCase {
                 let proof = compact.prove(e.key)
                 XCTAssertEqual(proof, try reference.prove(e.key))
                 XCTAssertEqual(try proof.verify(key: e.key, root: root), all.contains(e) ? e.value : nil)
+                // The look-up a batch makes for every subject walks the same path without hashing.
+                XCTAssertEqual(compact.value(for: e.key), all.contains(e) ? e.value : nil)
             }
         }
         XCTAssertEqual(compact.count, all.count)

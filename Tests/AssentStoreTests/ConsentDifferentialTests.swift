@@ -112,6 +112,13 @@ final class ConsentDifferentialTests: StoreTestCase {
                             XCTAssertGreaterThan(epoch.index, last, "seed \(seed): at \(t) the answer names epoch \(epoch.index)")
                         }
                         for c in got.categories { seen[c.value, default: 0] += 1 }
+                        // The bulk check's answer, from the resolution inputs stored with the records:
+                        // the compact form of the same decision.
+                        let compact = try store.readBlocking {
+                            try $0.compactDecisions([query], operators: [trusted.publicKey], cache: cache,
+                                                    unverifiedLimit: { _ in LogSnapshot.countedUnverifiedLimit })
+                        }
+                        XCTAssertEqual(compact.map(\.json), [expected.compactJSON], "seed \(seed): \(work) at \(t) for \(audience) \(purpose) from the inputs")
                         guard got == expected else {
                             return XCTFail("""
                                 seed \(seed): \(work) at \(t) for \(audience) \(purpose) (count unverified: \(query.countUnverified))

@@ -37,7 +37,9 @@ final class ConsentIndexTests: StoreTestCase {
             for c in UsageCategory.allCases where Int.random(in: 0..<3, using: &rng) == 0 { usage[c.rawValue] = Bool.random(using: &rng) }
             if usage.isEmpty { usage["tdm"] = Bool.random(using: &rng) }
             let purpose = [nil, Purpose.any, .nonCommercial, .research].randomElement(using: &rng)!
-            let expires = Int.random(in: 0..<3, using: &rng) == 0 ? minute(batch + Int.random(in: 1...4, using: &rng)) : nil
+            // After `issued` (PROTOCOL §3): a statement the log could not read back is no story.
+            let expires = Int.random(in: 0..<3, using: &rng) == 0
+                ? Timestamp(milliseconds: issued.milliseconds + Int64(Int.random(in: 1...4, using: &rng)) * 60_000) : nil
             return .sign(.preference(Preference(by: party.publicKey, issued: issued, work: works.randomElement(using: &rng)!,
                                                 audience: audiences.randomElement(using: &rng)!, usage: usage,
                                                 conditions: purpose.map { Conditions(purpose: $0) }, expires: expires)), with: party)

@@ -139,7 +139,8 @@ extension StateMapStoreTests {
         try sqlite("CREATE TABLE map_records (log INTEGER NOT NULL REFERENCES logs(id), subject BLOB NOT NULL, version INTEGER NOT NULL, record BLOB NOT NULL, PRIMARY KEY (log, subject, version)) WITHOUT ROWID")
         try sqlite("CREATE TABLE map_nodes (log INTEGER NOT NULL, path BLOB NOT NULL, node BLOB NOT NULL, PRIMARY KEY (log, path)) WITHOUT ROWID")
         try sqlite("DROP TABLE statement_orders")
-        try sqlite("DELETE FROM grdb_migrations WHERE identifier IN (?, ?)", [StateMapStore.indexMigrationName, StateMapStore.memoryMigrationName])
+        try sqlite("DELETE FROM grdb_migrations WHERE identifier IN (?, ?, ?)",
+                   [StateMapStore.indexMigrationName, StateMapStore.memoryMigrationName, StateMapStore.inputsMigrationName])
         let store = try open()
         let rebuilt = try mapOnDisk()
         XCTAssertEqual(rebuilt.records, written.records)
