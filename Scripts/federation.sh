@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Starts the local three-society federation (Nodes/gema.json, sacem.json, apra.json) and
-# runs the demo against it. Each node keeps its own signed, hash-chained log. Before the
-# nodes start, their keys are made and `assent federation init` writes run/federation.json
-# (every log, operator and witness; quorum 2), which each node's configuration names: every
-# node then trusts the three societies' operators, and asks the other two to cosign its
+# Starts the local three-society federation (Nodes/gema.json, sacem.json, apra.json), runs
+# the demo against it (Scripts/demo.sh), then the cross-node story (Scripts/story.sh: members
+# of one society writing at another's node, a licence and a revocation across nodes, and the
+# same answer from all three nodes once they have mirrored each other), and stops the nodes.
+# Each node keeps its own signed, hash-chained log. Before the nodes start, their keys are
+# made and `assent federation init` writes run/federation.json (every log, operator and
+# witness; quorum 2), which each node's configuration names: every node then trusts the three societies' operators, and asks the other two to cosign its
 # checkpoints (docs/federation.md). run/federation.policy is the same as a C2SP tlog-policy.
 #
-#   Scripts/federation.sh            build, start three nodes from scratch, run the demo, stop
+#   Scripts/federation.sh            build, start three nodes from scratch, run the demo and the story, stop
 #   Scripts/federation.sh --keep     leave the nodes running afterwards (stop: Scripts/federation.sh --stop)
 #   Scripts/federation.sh --stop     stop nodes left running
 #
@@ -21,7 +23,7 @@ case "${1:-}" in
     --stop)
         for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; rm -f "run/$s.pid"; done
         echo "stopped"; exit 0 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     "") ;;
     *) echo "unknown option $1 (try --help)" >&2; exit 2 ;;
 esac
@@ -34,8 +36,16 @@ bin=.build/debug/assent
 for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; done
 rm -rf run && mkdir -p run
 
+# SIGTERM: each node drains its requests and stops; the script waits for it (its child).
 stop_nodes() {
-    for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; rm -f "run/$s.pid"; done
+    local status=$?
+    for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; done
+    for s in "${societies[@]}"; do
+        [ -f "run/$s.pid" ] || continue
+        if wait "$(cat "run/$s.pid")" 2>/dev/null; then echo "node $s stopped"; else echo "node $s stopped (exit status $?; see run/$s.log)"; fi
+        rm -f "run/$s.pid"
+    done
+    exit "$status"
 }
 $keep || trap stop_nodes EXIT
 
@@ -64,6 +74,7 @@ for s in "${societies[@]}"; do
 done
 
 Scripts/demo.sh
+Scripts/story.sh
 
 if $keep; then
     echo

@@ -313,7 +313,7 @@ extension Node {
         do { submission = try Submission(bytes: bytes, requireCanonical: true) } catch { throw Problem.refusing(error) }
         let statement = submission.statement
         let standing: Admission.Standing
-        do { standing = try admission.check(statement.statement, now: clock.now, isEnrolled: store.isEnrolled) } catch {
+        do { standing = try admission.check(statement.statement, now: clock.now, isEnrolled: isEnrolledInATrustedLog) } catch {
             switch error {
             case .stale: throw Problem(.stale, "\(error)")
             case .future: throw Problem(.future, "\(error)")

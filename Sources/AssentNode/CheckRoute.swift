@@ -23,6 +23,7 @@ extension Node {
         let store = self.store
         let clock = self.clock
         let operators = admission.operators
+        let trusted = self.trusted
         let permits = bodyPermits
         let maxBodyBytes = config.maxBodyBytes
         router.post("/v1/check") { request, _ -> Response in
@@ -49,6 +50,7 @@ extension Node {
                 "countUnverified": .bool(query.countUnverified), "log": .string(store.origin), "provisional": .bool(provisional),
             ]
             if let epoch { head["epoch"] = epoch.json }
+            if let trusted { head["logs"] = .array(try await trusted.read { try $0.coverage(at: at) }.map(\.json)) }
             let first = JSONValue.object(head)
             return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: ResponseBody { writer in
                 try await permit.whileHeld {
@@ -56,7 +58,7 @@ extension Node {
                     Node.appendLine(first, to: &out)
                     try await writer.write(out)
                     let summary = try await Node.answerCheck(reader, query: query, at: at, store: store, operators: operators, cache: cache,
-                                                             writer: &writer)
+                                                             writer: &writer, trusted: trusted)
                     out.clear()
                     Node.appendLine(["end": ["works": .integer(Int64(summary.works)), "errors": .integer(Int64(summary.errors))]], to: &out)
                     try await writer.write(out)
@@ -91,11 +93,18 @@ extension Node {
     /// Reads work lines, decides them a chunk at a time in one snapshot each, and writes their
     /// answers in input order.
     static func answerCheck(_ reader: LineReader, query: StateQuery, at: Timestamp, store: LogStore, operators: Set<PublicKey>,
-                            cache: ParsedStateCache, writer: inout any ResponseBodyWriter) async throws -> (works: Int, errors: Int) {
+                            cache: ParsedStateCache, writer: inout any ResponseBodyWriter,
+                            trusted: FederatedState? = nil) async throws -> (works: Int, errors: Int) {
         var works = 0, errors = 0
         var chunk = [(line: Int, work: Result<WorkID, Problem>)]()
         func flush(_ writer: inout any ResponseBodyWriter) async throws {
             guard !chunk.isEmpty else { return }
+            if let trusted {
+                // With mirrors: every trusted log's facts (FederatedCheck.swift).
+                defer { chunk.removeAll(keepingCapacity: true) }
+                return try await Node.answerFederated(chunk, query: query, at: at, trusted: trusted, operators: operators, cache: cache,
+                                                      writer: &writer)
+            }
             let asked = chunk
             chunk.removeAll(keepingCapacity: true)
             // From the consent index when T is not before the log's latest leaf (the usual "now"):

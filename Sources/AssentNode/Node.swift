@@ -40,6 +40,9 @@ public final class Node: Sendable {
     public let witness: Witness
     /// The mirrors the read routes serve, by the hex SHA-256 of their origin.
     let servedMirrors: [String: ServedLog]
+    /// Its own log and the mirrors, read together for admission and state (docs/federation.md
+    /// "One federation, one answer"); nil without peers (a single node reads its own log).
+    public let trusted: FederatedState?
 
     /// A node. With a federation file it mirrors the file's other logs, replaying their leaves
     /// with the federation's operator keys as those their sequencers trusted. `peers` and
@@ -103,6 +106,8 @@ public final class Node: Sendable {
                 (ServedLog.pathName(origin: origin), ServedLog(store: store, bundles: EntryBundleCache(capacityBytes: share)))
             })
         }
+        let own = store
+        trusted = try replicator.map { try FederatedState(logs: [own] + $0.mirrors.values) }
         // The logs this node witnesses are those it follows (it cosigns only what it replicated):
         // the federation's other logs, or the peers given. Looked up bytewise (PROTOCOL §2).
         let witnessed = followed.map { ($0.origin, $0.key) }

@@ -10,6 +10,7 @@ extension Node {
         let store = self.store
         let clock = self.clock
         let operators = admission.operators
+        let trusted = self.trusted
         // Mandates and enrollments are shared by many works: parsed once for every route.
         let cache = ParsedStateCache()
         router.get("/v1/works/:work") { request, context -> Response in
@@ -19,6 +20,11 @@ extension Node {
                 query = try StateQuery.parse(request.uri.query)
             } catch { return .problem(.badRequest("\(error)")) }
             let asked = query.resolution(work, now: clock.now)
+            // With mirrors, every trusted log's facts, and each log's coverage (docs/federation.md).
+            if let trusted {
+                let state = try await trusted.read { try $0.workState(asked, operators: operators, cache: cache) }
+                return .json(state.json(answeredBy: store.origin))
+            }
             let state = try await store.read { try $0.workState(asked, operators: operators, cache: cache) }
             return .json(state.json(log: store.origin))
         }

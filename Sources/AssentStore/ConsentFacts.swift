@@ -28,39 +28,67 @@ extension LogSnapshot {
     public func consentFacts(for work: WorkID, at t: Timestamp, audience: Audience? = nil, operators: Set<PublicKey>,
                              cache: ParsedStateCache, unverifiedLimit: Int = LogSnapshot.unverifiedLimit)
         throws -> (facts: Resolution.Facts, unverifiedNotRead: Int) {
-        var facts = Resolution.Facts(operators: operators)
+        let (mandates, parties) = try workMandates(for: work, at: t, cache: cache)
+        let declared = try preferences(on: work, at: t, audience: audience, parties: Set(parties), othersUpTo: unverifiedLimit, cache: cache)
+        let facts = Resolution.Facts(operators: operators, mandates: mandates, enrollments: try enrollments(of: parties, at: t, cache: cache),
+                                     preferences: declared.preferences)
+        return (facts, declared.notRead)
+    }
+
+    /// The mandates of `work`'s record in force at `t` in this log (active and revoked), and the
+    /// parties they name in the order first named: the first half of `consentFacts`, and the
+    /// first pass of a federated read, which gathers the parties of every trusted log before it
+    /// reads any declaration (docs/federation.md "One federation, one answer").
+    public func workMandates(for work: WorkID, at t: Timestamp, cache: ParsedStateCache) throws -> (mandates: [Logged<Mandate>], parties: [PublicKey]) {
+        var mandates = [Logged<Mandate>]()
         var parties = [PublicKey]()
-        if case let .work(record)? = try mapRecord(.work(work), at: t) {
-            for entry in record.mandates {
-                let stored = try loggedStatement(entry.ref, cache: cache)
-                guard stored.mandateWorks?.contains(work) == true else {
-                    throw StoreError.corrupt(origin: origin, "the work record of \(work) references leaf \(entry.ref.index) as its mandate, but that leaf holds no mandate naming it")
-                }
-                var mandate = try logged(stored, entry.ref, as: "mandate") { if case let .mandate(m) = $0 { m } else { nil } }
-                // Checked above: it names the work. Resolution looks the work up in `works`; one
-                // element instead of up to 1,000 spares that scan for every work decided.
-                mandate.body.works = [work]
-                facts.mandates.append(mandate)
-                if !parties.contains(entry.party) { parties.append(entry.party) }
+        guard case let .work(record)? = try mapRecord(.work(work), at: t) else { return ([], []) }
+        for entry in record.mandates {
+            let stored = try loggedStatement(entry.ref, cache: cache)
+            guard stored.mandateWorks?.contains(work) == true else {
+                throw StoreError.corrupt(origin: origin, "the work record of \(work) references leaf \(entry.ref.index) as its mandate, but that leaf holds no mandate naming it")
             }
+            var mandate = try logged(stored, entry.ref, as: "mandate") { if case let .mandate(m) = $0 { m } else { nil } }
+            // Checked above: it names the work. Resolution looks the work up in `works`; one
+            // element instead of up to 1,000 spares that scan for every work decided.
+            mandate.body.works = [work]
+            mandates.append(mandate)
+            if !parties.contains(entry.party) { parties.append(entry.party) }
         }
-        let (declarations, notRead) = try declarationRecords(on: work, at: t, always: Set(parties), othersUpTo: unverifiedLimit)
+        return (mandates, parties)
+    }
+
+    /// The preferences on `work` in force at `t` of the declarants in `parties` and of the first
+    /// `limit` others (in the order of their keys' bytes); `notRead` counts the others beyond
+    /// those, `othersRead` those read. With `audience`, only the preferences for it and for `*`.
+    public func preferences(on work: WorkID, at t: Timestamp, audience: Audience?, parties: Set<PublicKey>, othersUpTo limit: Int,
+                            cache: ParsedStateCache) throws -> (preferences: [Logged<Preference>], notRead: Int, othersRead: Int) {
+        let (declarations, notRead) = try declarationRecords(on: work, at: t, always: parties, othersUpTo: limit)
+        var preferences = [Logged<Preference>]()
+        var othersRead = 0
         for record in declarations {
+            if !parties.contains(record.declarant) { othersRead += 1 }
             for entry in record.preferences where audience.map({ entry.audience == $0 || entry.audience == .everyone }) ?? true {
-                facts.preferences.append(try logged(entry.ref, cache: cache, as: "preference") {
+                preferences.append(try logged(entry.ref, cache: cache, as: "preference") {
                     if case let .preference(p) = $0 { p } else { nil }
                 })
             }
         }
+        return (preferences, notRead, othersRead)
+    }
+
+    /// The enrollments of the party record in force at `t` of each of `parties`, in this log.
+    public func enrollments(of parties: [PublicKey], at t: Timestamp, cache: ParsedStateCache) throws -> [Logged<Enrollment>] {
+        var enrollments = [Logged<Enrollment>]()
         for party in parties {
             guard case let .party(record)? = try mapRecord(.party(party), at: t, cache: cache) else { continue }
             for entry in record.enrollments {
-                facts.enrollments.append(try logged(entry.ref, cache: cache, as: "enrollment") {
+                enrollments.append(try logged(entry.ref, cache: cache, as: "enrollment") {
                     if case let .enrollment(e) = $0 { e } else { nil }
                 })
             }
         }
-        return (facts, notRead)
+        return enrollments
     }
 
     /// How many declarants that no mandate names a query reads: the node's answer lists at most

@@ -177,8 +177,25 @@ enum StateTable {
         if let epoch = reply["epoch"] {
             head += ", epoch at leaf \(epoch["index"].map(describe) ?? "?") (\(epoch["time"]?.stringValue ?? "?"))"
         }
-        if reply["provisional"] == .bool(true) { head += "; PROVISIONAL: the log has no epoch at or after this time yet" }
+        // A node with mirrors answers over every trusted log: each with how far it speaks.
+        let logs = reply["logs"]?.arrayValue
+        if logs != nil {
+            if reply["provisional"] == .bool(true) { head += "; PROVISIONAL for a log with no epoch at or after this time yet" }
+        } else if reply["provisional"] == .bool(true) {
+            head += "; PROVISIONAL: the log has no epoch at or after this time yet"
+        }
         lines.append(head)
+        for log in logs ?? [] {
+            var line = "  read \(log["origin"]?.stringValue ?? "?"): \(log["size"].map(describe) ?? "?") leaves"
+            if let epoch = log["epoch"] { line += ", epoch at leaf \(epoch["index"].map(describe) ?? "?") (\(epoch["time"]?.stringValue ?? "?"))" }
+            if log["provisional"] == .bool(true) { line += ", provisional" }
+            lines.append(line)
+        }
+        // Leaves of several logs: each reference names its log.
+        let leaf = { (ref: JSONValue?) -> String in
+            let index = ref?["index"].map(describe) ?? "?"
+            return logs == nil ? "leaf \(index)" : "\(ref?["log"]?.stringValue ?? "?") leaf \(index)"
+        }
         lines.append("category".padded(to: 14) + "value".padded(to: 12) + "decided by")
         for category in UsageCategory.allCases {
             let c = reply["categories"]?[JSONKey(category.rawValue)]
@@ -189,9 +206,9 @@ enum StateTable {
                     let party = shortKey(d["party"]?.stringValue ?? "?")
                     let said = d["value"]?.stringValue ?? "?"
                     if let statement = d["statement"] {
-                        who.append("\(said) by \(party) (leaf \(statement["index"].map(describe) ?? "?"), issued \(statement["issued"]?.stringValue ?? "?"), for \(d["audience"]?.stringValue ?? "?"))")
+                        who.append("\(said) by \(party) (\(leaf(statement)), issued \(statement["issued"]?.stringValue ?? "?"), for \(d["audience"]?.stringValue ?? "?"))")
                     } else if case let .array(labels)? = d["labels"] {
-                        who.append("\(said) by steward \(party) (labels \(labels.compactMap(\.stringValue).joined(separator: " ")), mandate at leaf \(d["mandate"]?["index"].map(describe) ?? "?"))")
+                        who.append("\(said) by steward \(party) (labels \(labels.compactMap(\.stringValue).joined(separator: " ")), mandate at \(leaf(d["mandate"])))")
                     }
                 }
             }

@@ -1,0 +1,87 @@
+import AssentCore
+import AssentStore
+import Hummingbird
+import NIOCore
+
+extension Node {
+    /// Whether `party` is enrolled, not revoked, in a log this node trusts: its own, or with
+    /// peers any mirror it holds (PROTOCOL §3; docs/federation.md "One federation, one answer").
+    /// A member enrolled at one society may then submit to any node of the federation.
+    func isEnrolledInATrustedLog(_ party: PublicKey) -> Bool {
+        trusted?.isEnrolled(party) ?? store.isEnrolled(party)
+    }
+
+    /// One chunk of a bulk check (`POST /v1/check`) on a node with mirrors: each work decided
+    /// over every trusted log's facts (`FederatedSnapshot.consentFacts`), in one read
+    /// transaction for the chunk, and its line written in input order.
+    ///
+    /// The consent index covers one log only, so it is not asked: this is the slow path of a
+    /// single node's check at a past T (a snapshot read per work, shared parsed statements), for
+    /// every work. docs/federation.md gives its measured rate.
+    static func answerFederated(_ asked: [(line: Int, work: Result<WorkID, Problem>)], query: StateQuery, at: Timestamp,
+                                trusted: FederatedState, operators: Set<PublicKey>, cache: ParsedStateCache,
+                                writer: inout any ResponseBodyWriter) async throws {
+        let decided: [Int: JSONValue]
+        do {
+            decided = try await trusted.read { snapshot in
+                var out = [Int: JSONValue]()
+                // A work asked again within the chunk is decided once (one T, one snapshot).
+                var answered = [WorkID: JSONValue]()
+                for (i, item) in asked.enumerated() {
+                    guard case let .success(work) = item.work else { continue }
+                    if let again = answered[work] {
+                        out[i] = again
+                        continue
+                    }
+                    let q = query.resolution(work, now: at)
+                    let (facts, notRead) = try snapshot.consentFacts(
+                        for: work, at: at, audience: q.audience, operators: operators, cache: cache,
+                        unverifiedLimit: q.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit)
+                    let line = checkLine(Resolution.resolve(q, facts: facts), unverifiedNotRead: notRead)
+                    out[i] = line
+                    answered[work] = line
+                }
+                return out
+            }
+        } catch {
+            // A failure of the node: said on the stream (the status is already sent), then stop.
+            var out = ByteBuffer()
+            appendLine(["problem": Problem.internalError(error).json], to: &out)
+            try await writer.write(out)
+            throw CheckStopped()
+        }
+        var out = ByteBuffer()
+        for (i, item) in asked.enumerated() {
+            switch item.work {
+            case let .failure(problem): appendLine(["line": .integer(Int64(item.line)), "problem": problem.json], to: &out)
+            case .success: if let line = decided[i] { appendLine(line, to: &out) }
+            }
+        }
+        try await writer.write(out)
+    }
+
+    /// A federated check's line for one work: the compact decision (`Decision.compactJSON`),
+    /// except that `refs` name their log, since leaf indexes of several logs mix:
+    /// `[{"log", "index"}]`, ordered by log (bytewise) then index. `unverifiedNotRead` only when
+    /// declarants were left unread (then a count that includes unverified declarants includes
+    /// only those read).
+    static func checkLine(_ decision: Decision, unverifiedNotRead notRead: Int) -> JSONValue {
+        guard case var .object(o) = decision.compactJSON else { return decision.compactJSON }
+        var refs = Set<Decision.Reference>()
+        for category in decision.categories {
+            for contribution in category.contributions {
+                switch contribution.source {
+                case let .statement(reference, _): refs.insert(reference)
+                case let .labels(_, mandate): refs.insert(mandate)
+                }
+            }
+        }
+        // One leaf, one ref: a Reference also carries its hash and issued time, the same for one leaf.
+        var seen = Set<String>()
+        o["refs"] = .array(refs.sorted().compactMap { r in
+            seen.insert("\(r.log)\n\(r.index)").inserted ? ["log": .string(r.log), "index": .integer(Int64(clamping: r.index))] : nil
+        })
+        if notRead > 0 { o["unverifiedNotRead"] = .integer(Int64(notRead)) }
+        return .object(o)
+    }
+}
