@@ -16,9 +16,8 @@ import XCTest
 final class StallingReplyTests: XCTestCase {
     /// Serves every path (GET and POST) with one byte, then holds the body open for `hold`.
     final class StallingServer: Sendable {
-        private let running = Mutex<(group: ServiceGroup, task: Task<Void, Error>)?>(nil)
-        private let portBox = Mutex(0)
-        var base: String { "http://127.0.0.1:\(portBox.withLock { $0 })/" }
+        private let server = LoopbackServer()
+        var base: String { "http://127.0.0.1:\(server.port)/" }
 
         func start(hold: Duration) async throws {
             try await start { _, _ in
@@ -35,24 +34,10 @@ final class StallingReplyTests: XCTestCase {
             let router = Router()
             router.get("/**", use: stall)
             router.post("/**", use: stall)
-            var logger = Logger(label: "stalling-server")
-            logger.logLevel = .critical
-            let ready = AsyncStream<Int>.makeStream()
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                                  onServerRunning: { ready.continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-            running.withLock { $0 = (group, Task { try await group.run() }) }
-            for await port in ready.stream {
-                portBox.withLock { $0 = port }
-                break
-            }
+            try await server.start(router, label: "stalling-server", logLevel: .critical)
         }
 
-        func stop() async {
-            guard let (group, task) = running.withLock({ $0 }) else { return }
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-        }
+        func stop() async { try? await server.stop() }
     }
 
     /// Runs `body`, failing the test (rather than hanging it) when it takes more than `limit`.

@@ -16,12 +16,11 @@ final class TamperingProxy: Sendable {
     /// While set, requests are held unanswered with their connection open, as behind a cut link.
     let silent = Mutex(false)
     private let counts = Mutex<[String: Int]>([:])
-    private let running = Mutex<(group: ServiceGroup, task: Task<Void, Error>)?>(nil)
-    private let portBox = Mutex(0)
+    private let server = LoopbackServer()
 
     init(target: String) { self.target = Mutex(target) }
 
-    var base: String { "http://127.0.0.1:\(portBox.withLock { $0 })" }
+    var base: String { "http://127.0.0.1:\(server.port)" }
 
     /// Requests received for each path.
     var requests: [String: Int] { counts.withLock { $0 } }
@@ -40,23 +39,8 @@ final class TamperingProxy: Sendable {
             return Response(status: .init(code: Int(reply.status.code)), headers: [.contentType: "application/octet-stream"],
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        var logger = Logger(label: "tampering-proxy")
-        logger.logLevel = .warning
-        let ready = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { ready.continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        running.withLock { $0 = (group, task) }
-        for await port in ready.stream {
-            portBox.withLock { $0 = port }
-            break
-        }
+        try await server.start(router, label: "tampering-proxy")
     }
 
-    func stop() async throws {
-        guard let (group, task) = running.withLock({ $0 }) else { return }
-        await group.triggerGracefulShutdown()
-        try await task.value
-    }
+    func stop() async throws { try await server.stop() }
 }

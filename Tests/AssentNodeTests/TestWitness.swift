@@ -27,23 +27,20 @@ final class TestWitness: Sendable {
     let signer: NoteSigner
     let logKey: NoteVerifierKey
     let state = Mutex(State())
-    private let running = Mutex<(group: ServiceGroup, task: Task<Void, Error>)?>(nil)
-    private let boundPort = Mutex(0)
+    private let server = LoopbackServer()
 
     init(name: String, seed: UInt8, logKey: NoteVerifierKey) throws {
         signer = try NoteSigner(name: name, key: SigningKey(seed: [UInt8](repeating: seed, count: 32)), type: .cosignatureV1)
         self.logKey = logKey
     }
 
-    var port: Int { boundPort.withLock { $0 } }
+    var port: Int { server.port }
     var url: String { "http://127.0.0.1:\(port)/" }
     var federationWitness: Federation.Witness { Federation.Witness(key: signer.verifierKey, url: url) }
     var olds: [UInt64] { state.withLock { $0.olds } }
     var size: UInt64 { state.withLock { $0.size } }
 
     func start() async throws {
-        var logger = Logger(label: "test-witness")
-        logger.logLevel = .warning
         let router = Router()
         router.post("/add-checkpoint") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
@@ -57,23 +54,10 @@ final class TestWitness: Sendable {
             let (status, contentType, text) = self.answer(String(decoding: Array(buffer: body), as: UTF8.self))
             return Response(status: .init(code: status), headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
         }
-        let ready = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { ready.continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let task = Task { try await group.run() }
-        running.withLock { $0 = (group, task) }
-        for await p in ready.stream {
-            boundPort.withLock { $0 = p }
-            break
-        }
+        try await server.start(router, label: "test-witness")
     }
 
-    func stop() async {
-        guard let (group, task) = running.withLock({ $0 }) else { return }
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
+    func stop() async { try? await server.stop() }
 
     /// The spec's checks, in its order.
     func answer(_ body: String) -> (Int, String, String) {
