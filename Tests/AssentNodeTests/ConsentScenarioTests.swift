@@ -31,13 +31,7 @@ final class ConsentScenarioTests: XCTestCase {
     /// the scenario suite").
     override func tearDown() async throws {
         if let node, node.node.store.size > 0 {
-            let client = LogAudit.makeHTTPClient()
-            let summary: LogAudit.Summary
-            do { summary = try await LogAudit(logKey: node.logKey, fetch: LogAudit.httpFetch(base: node.base, client: client)).run() } catch {
-                try await client.shutdown()
-                throw error
-            }
-            try await client.shutdown()
+            let summary = try await node.audit()
             XCTAssertGreaterThan(summary.epochs, 1, "the story's log has epochs whose map roots the audit recomputed")
             XCTAssertGreaterThan(summary.mapKeys, 0, "the audit rebuilt the story's state map")
         }

@@ -26,13 +26,7 @@ final class MapAuditTests: XCTestCase {
             let reply = try await node.post("/v1/statements", Array(body.utf8))
             XCTAssertEqual(reply.json["accepted"], .integer(Int64(statements.count)), reply.text)
         }
-        let client = LogAudit.makeHTTPClient()
-        let summary: LogAudit.Summary
-        do { summary = try await LogAudit(logKey: node.logKey, fetch: LogAudit.httpFetch(base: node.base, client: client)).run() } catch {
-            try await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
+        let summary = try await node.audit()
         // 3 party versions, 15 work versions, 15 declaration versions.
         XCTAssertEqual(summary.mapKeys, 33)
         try await node.stop()

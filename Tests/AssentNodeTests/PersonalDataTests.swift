@@ -265,13 +265,8 @@ final class PersonalDataTests: XCTestCase {
             try Receipt(text: try XCTUnwrap(record["receipt"]?.stringValue)).verify(statement: submission.statement, logKey: node.logKey)
             try original.receipt().verify(statement: submission.statement, logKey: node.logKey)
         }
-        let client = LogAudit.makeHTTPClient()
-        let result: Result<LogAudit.Summary, Error>
-        do { result = .success(try await LogAudit(logKey: node.logKey, fetch: LogAudit.httpFetch(base: node.base, client: client)).run()) } catch {
-            result = .failure(error)
-        }
-        try await client.shutdown()
-        XCTAssertEqual(try result.get().statements, 5)
+        let audited = try await node.audit()
+        XCTAssertEqual(audited.statements, 5)
         XCTAssertTrue(onDisk("Bob keeps this note"), "only the erased statements' texts are deleted")
         try await node.stop()
         let report = try StoreCheck.run(path: node.directory.appendingPathComponent("data").path)

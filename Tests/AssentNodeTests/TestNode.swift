@@ -136,3 +136,17 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension TestNode {
+    /// Runs `assent audit`'s replay (`LogAudit`) against this node over HTTP, with a client of
+    /// its own that is shut down whether the audit passes or throws.
+    func audit(receipts: [Substring]? = nil) async throws -> LogAudit.Summary {
+        let client = LogAudit.makeHTTPClient()
+        let result: Result<LogAudit.Summary, Error>
+        do { result = .success(try await LogAudit(logKey: logKey, fetch: LogAudit.httpFetch(base: base, client: client)).run(receipts: receipts)) } catch {
+            result = .failure(error)
+        }
+        try await client.shutdown()
+        return try result.get()
+    }
+}
