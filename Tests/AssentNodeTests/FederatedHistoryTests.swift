@@ -98,6 +98,22 @@ extension FederatedStateTests {
         XCTAssertEqual(rest.status, 200, rest.text)
         XCTAssertEqual(rest.json["changes"]?.arrayValue?.map { $0["statementHash"] }, Array(expected.dropFirst(2)))
 
+        // `assent history` prints the one history, each change with its log.
+        let cli = AssentCLI()
+        defer { cli.remove() }
+        let base = sacem.base
+        let (status, output) = try await withCheckedThrowingContinuation { done in
+            // The binary is waited for off Swift's cooperative pool, which serves the nodes.
+            DispatchQueue.global().async { done.resume(with: Result { try cli.run(["history", work.description, "--node", base]) }) }
+        }
+        XCTAssertEqual(status, 0, output)
+        let lines = output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 1 + 3 + steps.count, output)  // head, each log read, each change
+        XCTAssertTrue(lines.first?.contains("over 3 logs") == true, output)
+        for (line, step) in zip(lines.suffix(steps.count), steps) {
+            XCTAssertTrue(line.contains(step.0.config.origin + " leaf "), line)
+        }
+
         // A cursor altered in a log's hash prefix, cut, of another spelling, or a leaf index
         // (the `from` of a node alone): 400, saying what is wrong.
         var altered = Array(afterTwo.token(origins: origins))
