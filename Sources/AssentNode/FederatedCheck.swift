@@ -15,9 +15,12 @@ extension Node {
     /// over every trusted log's facts (`FederatedSnapshot.consentFacts`), in one read
     /// transaction for the chunk, and its line written in input order.
     ///
-    /// The consent index covers one log only, so it is not asked: this is the slow path of a
-    /// single node's check at a past T (a snapshot read per work, shared parsed statements), for
-    /// every work. docs/federation.md gives its measured rate.
+    /// Each log's consent index decides alone, and its facts lack what merging them across logs
+    /// needs (a statement's `issued` and hash: PROTOCOL §6 keeps the latest over all logs), so
+    /// the indexes only sort out the works no log has any record of (`withoutRecordsInAnyLog`),
+    /// answered `unknown` from memory; the others take the slow path of a single node's check at
+    /// a past T (a snapshot read per work, shared parsed statements). docs/federation.md gives
+    /// the measured rates.
     static func answerFederated(_ asked: [(line: Int, work: Result<WorkID, Problem>)], query: StateQuery, at: Timestamp,
                                 trusted: FederatedState, operators: Set<PublicKey>, cache: ParsedStateCache,
                                 writer: inout any ResponseBodyWriter) async throws {
@@ -27,6 +30,10 @@ extension Node {
                 var out = [Int: JSONValue]()
                 // A work asked again within the chunk is decided once (one T, one snapshot).
                 var answered = [WorkID: JSONValue]()
+                // Works no log has any record of, from the consent indexes (memory): all
+                // `unknown`, as the records would say, without reading them.
+                let works = asked.compactMap { if case let .success(work) = $0.work { work } else { nil } }
+                let unheard = Set(zip(works, snapshot.withoutRecordsInAnyLog(works) ?? []).compactMap { $1 ? $0 : nil })
                 for (i, item) in asked.enumerated() {
                     guard case let .success(work) = item.work else { continue }
                     if let again = answered[work] {
@@ -34,6 +41,12 @@ extension Node {
                         continue
                     }
                     let q = query.resolution(work, now: at)
+                    if unheard.contains(work) {
+                        let line = checkLine(Resolution.resolve(q, facts: Resolution.Facts(operators: operators)), unverifiedNotRead: 0)
+                        out[i] = line
+                        answered[work] = line
+                        continue
+                    }
                     let (facts, notRead) = try snapshot.consentFacts(
                         for: work, at: at, audience: q.audience, operators: operators, cache: cache,
                         unverifiedLimit: q.countUnverified ? LogSnapshot.countedUnverifiedLimit : LogSnapshot.unverifiedLimit)

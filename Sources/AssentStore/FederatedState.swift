@@ -103,6 +103,19 @@ public struct FederatedSnapshot {
         return (facts, notRead)
     }
 
+    /// For each of `works`, whether no trusted log has any record of it, as every log's consent
+    /// index says (`LogStore.worksWithoutRecords`) when each covers at least this snapshot's
+    /// leaves; nil when one does not. Such a work is `unknown` at any T without reading a record:
+    /// a bulk check over several logs decides most works so (docs/federation.md "Bulk check").
+    public func withoutRecordsInAnyLog(_ works: [WorkID]) -> [Bool]? {
+        var without = [Bool](repeating: true, count: works.count)
+        for log in logs {
+            guard let here = log.store.worksWithoutRecords(works, coveringAtLeast: log.size) else { return nil }
+            for (i, none) in here.enumerated() where !none { without[i] = false }
+        }
+        return without
+    }
+
     /// The state of `query.work` at `query.at` over every log, with each log's coverage.
     public func workState(_ query: Resolution.Query, operators: Set<PublicKey>, cache: ParsedStateCache) throws -> FederatedWorkState {
         let (facts, notRead) = try consentFacts(for: query.work, at: query.at, audience: query.audience, operators: operators, cache: cache,
