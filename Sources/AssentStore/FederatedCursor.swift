@@ -67,7 +67,7 @@ public struct FederatedCursor: Sendable, Equatable {
             let entry = bytes[(i * Self.entryBytes)..<((i + 1) * Self.entryBytes)]
             let prefix = Array(entry.prefix(Self.prefixBytes))
             guard prefix == Self.prefix(of: origin) else {
-                throw Refusal(description: "from: position \(i) of the cursor is for a log whose origin hashes to \(Self.hex(prefix))…, but this node's log \(i) is \(origin) (\(Self.hex(Self.prefix(of: origin)))…): a cursor of another node, or altered")
+                throw Refusal(description: "from: position \(i) of the cursor is for a log whose origin hashes to \(prefix.hexString)…, but this node's log \(i) is \(origin) (\(Self.prefix(of: origin).hexString)…): a cursor of another node, or altered")
             }
             positions.append(entry.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         }
@@ -75,9 +75,4 @@ public struct FederatedCursor: Sendable, Equatable {
     }
 
     static func prefix(of origin: String) -> [UInt8] { Array(SHA256.hash(Array(origin.utf8)).bytes.prefix(prefixBytes)) }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
-    }
 }

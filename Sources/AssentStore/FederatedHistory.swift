@@ -153,12 +153,13 @@ enum FederatedMerge {
                         if let previous = last[s], !(previous.index < index && previous.time <= time) {
                             throw StoreError.corrupt(origin: origins[sources[s].log], "history rows out of leaf order: leaf \(index) (\(time.rfc3339)) after leaf \(previous.index) (\(previous.time.rfc3339))")
                         }
-                        guard index >= fetchFrom[s] else {
+                        // An index is below the log's size, a UInt64, so index + 1 (the next
+                        // position) fits; a row saying otherwise is refused before it is added to.
+                        guard index >= fetchFrom[s], index < UInt64.max else {
                             throw StoreError.corrupt(origin: origins[sources[s].log], "a history read from leaf \(fetchFrom[s]) gave leaf \(index)")
                         }
                         last[s] = (time, index)
                     }
-                    // A row's index is below the log's size, a UInt64: index + 1 cannot overflow.
                     if let l = last[s] { fetchFrom[s] = l.index + 1 }
                     pending[s] = rows
                     head[s] = 0

@@ -9,7 +9,7 @@ import XCTest
 /// are in several logs, oldest first, paged across logs; a party enrolled at one society and
 /// mandated at another; cursors that are not the node's refused.
 extension FederatedStateTests {
-    func hex(_ key: PublicKey) -> String { key.bytes.map { String(format: "%02x", $0) }.joined() }
+    func hex(_ key: PublicKey) -> String { key.bytes.hexString }
 
     /// Submits each statement alone, in order, a few milliseconds apart, so that their leaf
     /// times are distinct and their order across logs is the order given.
