@@ -33,11 +33,20 @@ extension FederatedStateTests {
         let alice = try SigningKey(seed: [UInt8](repeating: 17, count: 32))
         let bob = try SigningKey(seed: [UInt8](repeating: 18, count: 32))
         let work = try WorkID(parsing: "iswc:T-034.524.680-1")
+        // Each statement issued a millisecond after the one before: of two preferences of one
+        // declarant issued in the same millisecond, the later logged may not replace the other
+        // (PROTOCOL §6 orders them by issued, then by hash) and would make no change.
+        let start = Timestamp.now.milliseconds
+        var issued = 0
+        func next() -> Timestamp {
+            issued += 1
+            return Timestamp(milliseconds: start + Int64(issued))
+        }
         func preference(_ key: SigningKey, _ usage: [String: Bool]) -> SignedStatement {
-            .sign(.preference(Preference(by: key.publicKey, issued: .now, work: work, usage: usage)), with: key)
+            .sign(.preference(Preference(by: key.publicKey, issued: next(), work: work, usage: usage)), with: key)
         }
         func mandate(_ key: SigningKey) -> SignedStatement {
-            .sign(.mandate(Mandate(by: op.publicKey, issued: .now, party: key.publicKey, works: [work], role: .author)), with: op)
+            .sign(.mandate(Mandate(by: op.publicKey, issued: next(), party: key.publicKey, works: [work], role: .author)), with: op)
         }
         // Enrolled at GEMA (no change of the work), so that every node takes their preferences.
         let enrolled = try await submit(gema, [alice, bob].map { .sign(.enrollment(Enrollment(by: op.publicKey, issued: .now, party: $0.publicKey, role: .creator)), with: op) })
