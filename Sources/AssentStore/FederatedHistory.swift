@@ -41,19 +41,25 @@ public struct FederatedPartyHistory: Sendable {
 }
 
 extension FederatedSnapshot {
-    /// Rows read from one log at a time while merging: enough to keep the queries few, few
-    /// enough that a page over 64 logs holds at most 64 × 16 pending rows (a mandate row may
-    /// be 63 KiB) besides the page itself.
+    /// Rows read from one log at a time while merging, at most: enough to keep the queries few.
     static let mergeChunk = 16
+
+    /// The rows one source reads at a time for a page of at most `limit` of its kind over
+    /// `logs` logs: `mergeChunk`, but no more than the page's share per log, so that the rows
+    /// held pending (read, not yet taken) over all logs stay within the page's own bound. With
+    /// 16 a source, a party's page over 64 logs would hold 1,024 mandates pending (a mandate row
+    /// may be 63 KiB: 64 MB) for a page of 100.
+    static func mergeChunk(limit: Int, logs: Int) -> Int { max(1, min(mergeChunk, limit / max(1, logs))) }
 
     /// The changes of `work`'s records in every log (`LogSnapshot.workHistory`), merged oldest
     /// first by (leaf time, origin bytes, leaf index), from `cursor` on, at most `limit` in all.
     public func workHistory(of work: WorkID, from cursor: FederatedCursor, limit: Int = LogSnapshot.maxHistory) throws -> FederatedWorkHistory {
+        let chunk = Self.mergeChunk(limit: limit, logs: logs.count)
         let sources = logs.indices.map { i in
-            FederatedMerge.Source<MapChange>(log: i) { from, chunk in try logs[i].workHistory(of: work, from: from, limit: chunk) }
+            FederatedMerge.Source<MapChange>(log: i, chunk: chunk) { from, chunk in try logs[i].workHistory(of: work, from: from, limit: chunk) }
         }
         var taken = 0
-        let page = try FederatedMerge.page(sources, from: cursor, origins: logs.map(\.origin), chunk: Self.mergeChunk,
+        let page = try FederatedMerge.page(sources, from: cursor, origins: logs.map(\.origin),
                                            stamp: { ($0.record.stamp.time, $0.record.stamp.index) },
                                            take: { _ in
                                                guard taken < limit else { return false }
@@ -75,13 +81,20 @@ extension FederatedSnapshot {
             case enrollment(MapChange)
             case mandate(LoggedMandate)
         }
+        // Each list's sources read in chunks of its own page's share per log.
+        let enrollmentChunk = Self.mergeChunk(limit: enrollmentLimit, logs: logs.count)
+        let mandateChunk = Self.mergeChunk(limit: mandateLimit, logs: logs.count)
         var sources = [FederatedMerge.Source<Item>]()
         for i in logs.indices {
-            sources.append(.init(log: i) { from, chunk in try logs[i].partyHistory(of: party, from: from, limit: chunk).map(Item.enrollment) })
-            sources.append(.init(log: i) { from, chunk in try logs[i].mandates(naming: party, from: from, limit: chunk).map(Item.mandate) })
+            sources.append(.init(log: i, chunk: enrollmentChunk) { from, chunk in
+                try logs[i].partyHistory(of: party, from: from, limit: chunk).map(Item.enrollment)
+            })
+            sources.append(.init(log: i, chunk: mandateChunk) { from, chunk in
+                try logs[i].mandates(naming: party, from: from, limit: chunk).map(Item.mandate)
+            })
         }
         var enrollmentsTaken = 0, mandatesTaken = 0
-        let page = try FederatedMerge.page(sources, from: cursor, origins: logs.map(\.origin), chunk: Self.mergeChunk,
+        let page = try FederatedMerge.page(sources, from: cursor, origins: logs.map(\.origin),
                                            stamp: { item in
                                                switch item {
                                                case let .enrollment(c): (c.record.stamp.time, c.record.stamp.index)
@@ -119,6 +132,8 @@ enum FederatedMerge {
     struct Source<Item> {
         /// Its log's position in `FederatedSnapshot.logs` (the order of the origins' bytes).
         let log: Int
+        /// The rows it reads at a time (at least 1): what it holds pending at most.
+        let chunk: Int
         /// Up to `limit` rows from leaf `from` on, in leaf order.
         let fetch: (_ from: UInt64, _ limit: Int) throws -> [Item]
     }
@@ -126,13 +141,12 @@ enum FederatedMerge {
     /// The items taken (each with its log's position), in merged order, until the sources are
     /// exhausted or `take` refuses one (it is then left for the next page, which `next` starts
     /// at). `take` is asked once per item, in order, and counts what it accepts.
-    static func page<Item>(_ sources: [Source<Item>], from cursor: FederatedCursor, origins: [String], chunk: Int,
+    static func page<Item>(_ sources: [Source<Item>], from cursor: FederatedCursor, origins: [String],
                            stamp: (Item) -> (time: Timestamp, index: UInt64),
                            take: (Item) -> Bool) throws -> (items: [(log: Int, item: Item)], next: FederatedCursor?) {
         guard cursor.positions.count == origins.count, sources.allSatisfy({ origins.indices.contains($0.log) }) else {
             throw StoreError.notFound("a cursor of \(origins.count) logs: this one has \(cursor.positions.count) positions")
         }
-        let chunk = max(1, chunk)
         var next = cursor.positions
         var pending = sources.map { _ in [Item]() }
         var head = [Int](repeating: 0, count: sources.count)
@@ -144,6 +158,7 @@ enum FederatedMerge {
             var best: (source: Int, time: Timestamp, log: Int, index: UInt64)?
             for s in sources.indices {
                 if head[s] == pending[s].count, !exhausted[s] {
+                    let chunk = max(1, sources[s].chunk)
                     let rows = try sources[s].fetch(fetchFrom[s], chunk)
                     exhausted[s] = rows.count < chunk
                     for row in rows {

@@ -23,9 +23,9 @@ final class FederatedMergeTests: XCTestCase {
         [Row(log: 2, time: 1, index: 1), Row(log: 2, time: 5, index: 1_000), Row(log: 2, time: 9, index: 1_001)],
     ]
 
-    func sources(_ logs: [[Row]]) -> [FederatedMerge.Source<Row>] {
+    func sources(_ logs: [[Row]], chunk: Int) -> [FederatedMerge.Source<Row>] {
         logs.indices.map { i in
-            FederatedMerge.Source(log: i) { from, limit in
+            FederatedMerge.Source(log: i, chunk: chunk) { from, limit in
                 Array(logs[i].filter { $0.index >= from }.prefix(limit))
             }
         }
@@ -33,7 +33,7 @@ final class FederatedMergeTests: XCTestCase {
 
     func page(_ logs: [[Row]], from cursor: FederatedCursor, limit: Int, chunk: Int) throws -> (items: [Row], next: FederatedCursor?) {
         var taken = 0
-        let page = try FederatedMerge.page(sources(logs), from: cursor, origins: origins, chunk: chunk,
+        let page = try FederatedMerge.page(sources(logs, chunk: chunk), from: cursor, origins: origins,
                                            stamp: { (Timestamp(milliseconds: 1_795_000_000_000 + $0.time), $0.index) },
                                            take: { _ in
                                                guard taken < limit else { return false }
@@ -78,6 +78,38 @@ final class FederatedMergeTests: XCTestCase {
         let (items, next) = try page(logs, from: .start(logs: 3), limit: 4, chunk: 16)
         XCTAssertEqual(items, Array(expected.prefix(4)))
         XCTAssertEqual(next?.positions, [4, 1, 2])
+    }
+
+    /// The rows read ahead of a page (read, not taken) stay within the page's own bound over
+    /// the most logs a federation holds: a party's page of 100 mandates over 64 logs read 16 a
+    /// log held 1,024 mandates (up to 63 KiB each) in memory for a page of 100.
+    func testAPageOverSixtyFourLogsReadsNoMoreRowsThanItsOwnBoundAhead() throws {
+        let origins = (0..<Federation.maxLogs).map { "society\($0).assent.example/log" }.sorted { Bytewise.precedes($0, $1) }
+        // Every log holds 20 rows, one a millisecond, at the same times as the others'.
+        let logs = origins.indices.map { log in (0..<20).map { Row(log: log, time: Int64($0), index: UInt64($0)) } }
+        for limit in [LogSnapshot.maxMandates, LogSnapshot.maxHistory, 1, 63, 64, 65] {
+            var read = 0
+            let sources = logs.indices.map { i in
+                FederatedMerge.Source<Row>(log: i, chunk: FederatedSnapshot.mergeChunk(limit: limit, logs: logs.count)) { from, chunk in
+                    let rows = Array(logs[i].filter { $0.index >= from }.prefix(chunk))
+                    read += rows.count
+                    return rows
+                }
+            }
+            var taken = 0
+            let page = try FederatedMerge.page(sources, from: .start(logs: origins.count), origins: origins,
+                                               stamp: { (Timestamp(milliseconds: 1_795_000_000_000 + $0.time), $0.index) },
+                                               take: { _ in
+                                                   guard taken < limit else { return false }
+                                                   taken += 1
+                                                   return true
+                                               })
+            XCTAssertEqual(page.items.count, min(limit, 64 * 20))
+            // What is held besides the page: at most one chunk a log, the chunks together no
+            // more than the page's bound (or one row a log when the bound is below the logs).
+            let ahead = read - page.items.count
+            XCTAssertLessThanOrEqual(ahead, max(limit, logs.count), "limit \(limit): \(ahead) rows read ahead")
+        }
     }
 
     func testRowsOutOfLeafOrderAreACorruptStoreNotAPageThatSkips() throws {
