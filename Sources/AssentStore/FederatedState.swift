@@ -35,12 +35,12 @@ public struct FederatedState: Sendable {
     /// queues (never on Swift's cooperative pool).
     public func read<T: Sendable>(_ body: @escaping @Sendable (FederatedSnapshot) throws -> T) async throws -> T {
         let logs = self.logs
-        return try await database.pool.read { db in try body(FederatedSnapshot(logs: logs.map { LogSnapshot(store: $0, db: db) })) }
+        return try await database.pool.read { db in try body(FederatedSnapshot(logs: try logs.map { try LogSnapshot(store: $0, db: db) })) }
     }
 
     /// The same, blocking the calling thread (tests, tools).
     public func readBlocking<T>(_ body: (FederatedSnapshot) throws -> T) throws -> T {
-        try database.pool.read { db in try body(FederatedSnapshot(logs: logs.map { LogSnapshot(store: $0, db: db) })) }
+        try database.pool.read { db in try body(FederatedSnapshot(logs: try logs.map { try LogSnapshot(store: $0, db: db) })) }
     }
 }
 

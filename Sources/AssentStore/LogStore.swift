@@ -468,12 +468,12 @@ public final class LogStore: Sendable {
     /// Runs `body` on a snapshot of the log inside one read transaction, on GRDB's reader
     /// queues: a handler on Swift's cooperative pool awaits it without blocking a thread.
     public func read<T: Sendable>(_ body: @escaping @Sendable (LogSnapshot) throws -> T) async throws -> T {
-        try await database.pool.read { db in try body(LogSnapshot(store: self, db: db)) }
+        try await database.pool.read { db in try body(try LogSnapshot(store: self, db: db)) }
     }
 
     /// The same, blocking the calling thread: for the sequencer's writer queue, the CLI and tests.
     public func readBlocking<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
-        try database.pool.read { db in try body(LogSnapshot(store: self, db: db)) }
+        try database.pool.read { db in try body(try LogSnapshot(store: self, db: db)) }
     }
 
     public func leafBytes(at index: UInt64) throws -> [UInt8]? { try readBlocking { try $0.leafBytes(at: index) } }
