@@ -112,6 +112,34 @@ final class FederatedMergeTests: XCTestCase {
         }
     }
 
+    /// A mirror that grows between two pages (a peer caught up: its new leaves' times are
+    /// earlier than rows already given from other logs), beside a log with no row at all: every
+    /// row comes exactly once, the new ones on a later page, whatever the page size.
+    func testALogGrowingBetweenPagesAddsItsRowsLaterAndRepeatsOrSkipsNothing() throws {
+        let before: [[Row]] = [[], [Row(log: 1, time: 1, index: 0), Row(log: 1, time: 8, index: 5), Row(log: 1, time: 9, index: 6)],
+                               [Row(log: 2, time: 2, index: 0), Row(log: 2, time: 3, index: 4)]]
+        var after = before
+        after[2] += [Row(log: 2, time: 3, index: 9), Row(log: 2, time: 4, index: 12), Row(log: 2, time: 10, index: 13)]
+        let every = after.flatMap { $0 }
+        // Pages smaller than the five rows there were: the first page names a next one.
+        for limit in 1...4 {
+            let (first, next) = try page(before, from: .start(logs: 3), limit: limit, chunk: 2)
+            var all = first
+            var cursor = try XCTUnwrap(next)
+            var pages = 0
+            while true {
+                let (items, next) = try page(after, from: cursor, limit: limit, chunk: 2)
+                all += items
+                pages += 1
+                guard let next, pages < 20 else { break }
+                cursor = next
+            }
+            XCTAssertEqual(all.count, every.count, "limit \(limit): \(all)")
+            XCTAssertEqual(Set(all.map { "\($0.log)/\($0.index)" }).count, every.count, "limit \(limit): a row repeated")
+            XCTAssertEqual(Set(all.map { "\($0.log)/\($0.index)" }), Set(every.map { "\($0.log)/\($0.index)" }))
+        }
+    }
+
     func testRowsOutOfLeafOrderAreACorruptStoreNotAPageThatSkips() throws {
         // Times going back within a log, and two rows of one leaf: either would page wrongly.
         for bad in [[Row(log: 0, time: 5, index: 2), Row(log: 0, time: 4, index: 3)],
