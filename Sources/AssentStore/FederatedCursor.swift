@@ -46,10 +46,12 @@ public struct FederatedCursor: Sendable, Equatable {
     /// `from` costs no more than the cursor it imitates.
     public init(token: some StringProtocol, origins: [String]) throws(Refusal) {
         let expected = (origins.count * Self.entryBytes * 4 + 2) / 3
-        let text = Array(token.utf8)
-        guard text.count == expected else {
-            throw Refusal(description: "from: a cursor of this node is \(expected) characters (one position for each of its \(origins.count) logs), not \(text.count); use the `next` of a reply as given, or no `from` to start")
+        // Counted in place: a hostile `from` is copied only once it has a cursor's length.
+        let length = token.utf8.count
+        guard length == expected else {
+            throw Refusal(description: "from: a cursor of this node is \(expected) characters (one position for each of its \(origins.count) logs), not \(length); use the `next` of a reply as given, or no `from` to start (a cursor from before this node's trusted logs changed is refused too)")
         }
+        let text = Array(token.utf8)
         let urlSafe: (UInt8) -> Bool = { c in
             (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) || c == 0x2D || c == 0x5F
         }
@@ -67,7 +69,7 @@ public struct FederatedCursor: Sendable, Equatable {
             let entry = bytes[(i * Self.entryBytes)..<((i + 1) * Self.entryBytes)]
             let prefix = Array(entry.prefix(Self.prefixBytes))
             guard prefix == Self.prefix(of: origin) else {
-                throw Refusal(description: "from: position \(i) of the cursor is for a log whose origin hashes to \(prefix.hexString)…, but this node's log \(i) is \(origin) (\(Self.prefix(of: origin).hexString)…): a cursor of another node, or altered")
+                throw Refusal(description: "from: position \(i) of the cursor is for a log whose origin hashes to \(prefix.hexString)…, but this node's log \(i) is \(origin) (\(Self.prefix(of: origin).hexString)…): a cursor of another node, or from before this node's trusted logs changed (start again without `from`), or altered")
             }
             positions.append(entry.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
         }

@@ -140,6 +140,19 @@ final class FederatedMergeTests: XCTestCase {
         }
     }
 
+    /// A node restarted with a log more, or one replaced: a cursor it gave before is refused
+    /// (read against the new logs it would skip or misplace positions), saying why and to start again.
+    func testACursorFromBeforeTheTrustedLogsChangedIsRefusedSayingSo() throws {
+        let old = FederatedCursor(positions: [3, 5, 8]).token(origins: origins)
+        for now in [origins + ["wipo.assent.example/log"], [origins[0], "jasrac.assent.example/log", origins[2]]] {
+            let sorted = now.sorted { Bytewise.precedes($0, $1) }
+            XCTAssertThrowsError(try FederatedCursor(token: old, origins: sorted)) { error in
+                let said = "\(error)"
+                XCTAssertTrue(said.contains("before this node's trusted logs changed"), said)
+            }
+        }
+    }
+
     func testRowsOutOfLeafOrderAreACorruptStoreNotAPageThatSkips() throws {
         // Times going back within a log, and two rows of one leaf: either would page wrongly.
         for bad in [[Row(log: 0, time: 5, index: 2), Row(log: 0, time: 4, index: 3)],
