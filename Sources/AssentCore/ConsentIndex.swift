@@ -63,6 +63,12 @@ public struct ConsentIndex: Sendable {
 
     public var workCount: Int { works.count }
 
+    /// Whether the index holds any fact of `work`: false when no leaf it covers made a work
+    /// record or a declaration record of it (every record applied leaves its facts, a revoked
+    /// mandate and an empty preference included), so that the work is `unknown` in every
+    /// category at any T, the log's share of a federated bulk check decided without its records.
+    public func holdsFacts(of work: WorkID) -> Bool { works[MapKey.work(work, version: 0)] != nil }
+
     /// The works' facts in 256 dictionaries, by the first byte of the work's key. A dictionary
     /// grows by doubling, its old and new storage both alive while it copies: one dictionary of a
     /// million works steps from 40 to 80 MB at once, a shard copies 1/256 of that (docs/benchmarks.md

@@ -15,20 +15,32 @@ extension Node {
     /// over every trusted log's facts (`FederatedSnapshot.consentFacts`), in one read
     /// transaction for the chunk, and its line written in input order.
     ///
-    /// The consent index covers one log only, so it is not asked: this is the slow path of a
-    /// single node's check at a past T (a snapshot read per work, shared parsed statements), for
-    /// every work. docs/federation.md gives its measured rate.
+    /// Each log's consent index decides alone, and its facts lack what merging them across logs
+    /// needs (a statement's `issued` and hash: PROTOCOL §6 keeps the latest over all logs), so
+    /// the indexes only sort out the works no log has any record of (`withoutRecordsInAnyLog`),
+    /// answered `unknown` from memory; the others take the slow path of a single node's check at
+    /// a past T (a snapshot read per work, shared parsed statements). docs/federation.md gives
+    /// the measured rates.
     static func answerFederated(_ asked: [(line: Int, work: Result<WorkID, Problem>)], query: StateQuery, at: Timestamp,
                                 trusted: FederatedState, operators: Set<PublicKey>, cache: ParsedStateCache,
                                 writer: inout any ResponseBodyWriter) async throws {
-        let decided: [Int: JSONValue]
+        let decided: [Int: JSONValue], unheard: Set<Int>
         do {
-            decided = try await trusted.read { snapshot in
+            (decided, unheard) = try await trusted.read { snapshot in
                 var out = [Int: JSONValue]()
+                // Works no log has any record of, from the consent indexes (memory): all
+                // `unknown` at any T, as their records would say, without reading any.
+                let works = asked.compactMap { if case let .success(work) = $0.work { work } else { nil } }
+                let none = Set(zip(works, snapshot.withoutRecordsInAnyLog(works) ?? []).compactMap { $1 ? $0 : nil })
+                var unheard = Set<Int>()
                 // A work asked again within the chunk is decided once (one T, one snapshot).
                 var answered = [WorkID: JSONValue]()
                 for (i, item) in asked.enumerated() {
                     guard case let .success(work) = item.work else { continue }
+                    if none.contains(work) {
+                        unheard.insert(i)
+                        continue
+                    }
                     if let again = answered[work] {
                         out[i] = again
                         continue
@@ -41,7 +53,7 @@ extension Node {
                     out[i] = line
                     answered[work] = line
                 }
-                return out
+                return (out, unheard)
             }
         } catch {
             // A failure of the node: said on the stream (the status is already sent), then stop.
@@ -50,13 +62,23 @@ extension Node {
             try await writer.write(out)
             throw CheckStopped()
         }
-        var out = ByteBuffer()
+        var lines = CanonicalJSONWriter(capacity: asked.count * 160)
         for (i, item) in asked.enumerated() {
             switch item.work {
-            case let .failure(problem): appendLine(["line": .integer(Int64(item.line)), "problem": problem.json], to: &out)
-            case .success: if let line = decided[i] { appendLine(line, to: &out) }
+            case let .failure(problem): lines.value(["line": .integer(Int64(item.line)), "problem": problem.json])
+            case let .success(work):
+                // An unknown work's line is a compact decision's with no refs: written directly,
+                // the same bytes `checkLine` gives for a work without facts.
+                if unheard.contains(i) {
+                    CompactDecision(work: work).writeJSON(&lines)
+                } else if let line = decided[i] {
+                    lines.value(line)
+                } else { continue }
             }
+            lines.endLine()
         }
+        var out = ByteBuffer()
+        out.writeBytes(lines.bytes)
         try await writer.write(out)
     }
 

@@ -29,6 +29,20 @@ extension Node {
             return .json(state.json(log: store.origin))
         }
         router.get("/v1/works/:work/history") { request, context -> Response in
+            // With mirrors, every trusted log's changes merged, paged by a cursor (docs/federation.md).
+            if let trusted {
+                let work: WorkID, cursor: FederatedCursor
+                do {
+                    work = try Node.workID(pathSegment: context.parameters.get("work") ?? "")
+                    cursor = try Node.cursor(request.uri.query, logs: trusted)
+                } catch { return .problem(.badRequest("\(error)")) }
+                let now = clock.now
+                let (page, coverage) = try await trusted.read { (try $0.workHistory(of: work, from: cursor), try $0.coverage(at: now)) }
+                var reply: [JSONKey: JSONValue] = ["work": .string(work.description), "log": .string(store.origin),
+                                                   "logs": .array(coverage.map(\.json)), "changes": .array(page.changes.map(\.json))]
+                if let next = page.next { reply["next"] = .string(next.token(origins: trusted.logs.map(\.origin))) }
+                return .json(.object(reply))
+            }
             let work: WorkID, from: UInt64
             do {
                 work = try Node.workID(pathSegment: context.parameters.get("work") ?? "")
@@ -41,6 +55,21 @@ extension Node {
             return .json(.object(reply))
         }
         router.get("/v1/parties/:key") { request, context -> Response in
+            if let trusted {
+                let party: PublicKey, cursor: FederatedCursor
+                do {
+                    party = try Node.partyKey(hex: context.parameters.get("key") ?? "")
+                    cursor = try Node.cursor(request.uri.query, logs: trusted)
+                } catch { return .problem(.badRequest("\(error)")) }
+                let now = clock.now
+                let (page, coverage) = try await trusted.read { (try $0.partyHistory(of: party, from: cursor), try $0.coverage(at: now)) }
+                var reply: [JSONKey: JSONValue] = [
+                    "party": .string(party.base64), "log": .string(store.origin), "logs": .array(coverage.map(\.json)),
+                    "enrollments": .array(page.enrollments.map(\.json)), "mandates": .array(page.mandates.map(\.json)),
+                ]
+                if let next = page.next { reply["next"] = .string(next.token(origins: trusted.logs.map(\.origin))) }
+                return .json(.object(reply))
+            }
             let party: PublicKey, from: UInt64
             do {
                 party = try Node.partyKey(hex: context.parameters.get("key") ?? "")
@@ -92,6 +121,17 @@ extension Node {
         do { return try PublicKey(bytes: bytes) } catch {
             throw StateQuery.Refusal(description: "party key \(text): \(error)")
         }
+    }
+
+    /// The optional `from` of the history routes on a node with mirrors: the `next` of the
+    /// previous page, a position in every trusted log (`FederatedCursor`); the start without it.
+    static func cursor(_ query: String?, logs: FederatedState) throws -> FederatedCursor {
+        let origins = logs.logs.map(\.origin)
+        guard let query, !query.isEmpty else { return .start(logs: origins.count) }
+        guard !query.contains("&"), query.hasPrefix("from=") else {
+            throw StateQuery.Refusal(description: "this node reads several logs: the query is from=<cursor>, the `next` of the previous page, not \"\(query.prefix(80))\"")
+        }
+        return try FederatedCursor(token: query.dropFirst(5), origins: origins)
     }
 
     /// The optional `from` of the history routes: the leaf index to start at (0 by default).

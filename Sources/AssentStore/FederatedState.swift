@@ -35,12 +35,12 @@ public struct FederatedState: Sendable {
     /// queues (never on Swift's cooperative pool).
     public func read<T: Sendable>(_ body: @escaping @Sendable (FederatedSnapshot) throws -> T) async throws -> T {
         let logs = self.logs
-        return try await database.pool.read { db in try body(FederatedSnapshot(logs: logs.map { LogSnapshot(store: $0, db: db) })) }
+        return try await database.pool.read { db in try body(FederatedSnapshot(logs: try logs.map { try LogSnapshot(store: $0, db: db) })) }
     }
 
     /// The same, blocking the calling thread (tests, tools).
     public func readBlocking<T>(_ body: (FederatedSnapshot) throws -> T) throws -> T {
-        try database.pool.read { db in try body(FederatedSnapshot(logs: logs.map { LogSnapshot(store: $0, db: db) })) }
+        try database.pool.read { db in try body(FederatedSnapshot(logs: try logs.map { try LogSnapshot(store: $0, db: db) })) }
     }
 }
 
@@ -101,6 +101,19 @@ public struct FederatedSnapshot {
             facts.enrollments += try log.enrollments(of: parties, at: t, cache: cache)
         }
         return (facts, notRead)
+    }
+
+    /// For each of `works`, whether no trusted log has any record of it, as every log's consent
+    /// index says (`LogStore.worksWithoutRecords`) when each covers at least this snapshot's
+    /// leaves; nil when one does not. Such a work is `unknown` at any T without reading a record:
+    /// a bulk check over several logs decides most works so (docs/federation.md "Bulk check").
+    public func withoutRecordsInAnyLog(_ works: [WorkID]) -> [Bool]? {
+        var without = [Bool](repeating: true, count: works.count)
+        for log in logs {
+            guard let here = log.store.worksWithoutRecords(works, coveringAtLeast: log.size) else { return nil }
+            for (i, none) in here.enumerated() where !none { without[i] = false }
+        }
+        return without
     }
 
     /// The state of `query.work` at `query.at` over every log, with each log's coverage.

@@ -3,21 +3,34 @@ import Foundation
 import GRDB
 
 /// One log as one read transaction sees it (a WAL snapshot): every read through it is
-/// consistent with every other, and it holds at least the `size` leaves the store had when
-/// the snapshot was taken (memory is updated only after a commit, so a later snapshot sees it).
+/// consistent with every other, and it holds the `size` leaves it names (the smaller of the
+/// store's memory and the transaction's `logs` row: memory is updated only after a commit, but
+/// the transaction's snapshot may predate a commit that memory has already taken in).
 ///
 /// The HTTP read path takes one with `LogStore.read`, which runs on GRDB's reader queues and
 /// never on Swift's cooperative pool.
 public struct LogSnapshot {
     let store: LogStore
     let db: Database
-    /// The log's size when the snapshot was taken.
+    /// The log's size when the snapshot was taken: the leaves this transaction holds, and no
+    /// more than the store's memory has taken in.
     public let size: UInt64
 
-    init(store: LogStore, db: Database) {
+    /// GRDB opens a read's WAL snapshot before the body runs (it reads the schema version
+    /// first), so an append that commits between that and this init is already in the store's
+    /// memory but not in the transaction: the size is the smaller of memory's and the `logs`
+    /// row's as this transaction sees it (the writer updates that row in the batch's own
+    /// transaction). Memory alone named leaves the snapshot could not read, and a healthy log
+    /// read at such a moment was reported corrupt (`epoch(speakingFor:)`).
+    init(store: LogStore, db: Database) throws {
         self.store = store
         self.db = db
-        size = store.size
+        let inMemory = store.size
+        guard let stored = try Int64.fetchOne(db, sql: "SELECT size FROM logs WHERE id = ?", arguments: [store.id]),
+              let seen = UInt64(exactly: stored) else {
+            throw StoreError.corrupt(origin: store.origin, "its row in the logs table is missing or gives a negative size")
+        }
+        size = min(inMemory, seen)
     }
 
     public var origin: String { store.origin }

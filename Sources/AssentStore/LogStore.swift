@@ -434,6 +434,18 @@ public final class LogStore: Sendable {
         }
     }
 
+    /// For each of `works`, whether this log has no record of it at all (`ConsentIndex.holdsFacts`),
+    /// when the consent index covers at least `size` leaves, the size of the snapshot the caller
+    /// reads: records only grow, so an index at or past the snapshot that holds nothing of a work
+    /// speaks for the snapshot. Nil when the index is behind it (a commit it has not taken yet, or
+    /// a reload, when it declines).
+    public func worksWithoutRecords(_ works: [WorkID], coveringAtLeast size: UInt64) -> [Bool]? {
+        consent.withLock { index in
+            guard index.size >= size else { return nil }
+            return works.map { !index.holdsFacts(of: $0) }
+        }
+    }
+
     /// The works the consent index holds and the leaves it covers.
     public var consentIndexSize: (works: Int, leaves: UInt64) { consent.withLock { ($0.workCount, $0.size) } }
 
@@ -456,12 +468,12 @@ public final class LogStore: Sendable {
     /// Runs `body` on a snapshot of the log inside one read transaction, on GRDB's reader
     /// queues: a handler on Swift's cooperative pool awaits it without blocking a thread.
     public func read<T: Sendable>(_ body: @escaping @Sendable (LogSnapshot) throws -> T) async throws -> T {
-        try await database.pool.read { db in try body(LogSnapshot(store: self, db: db)) }
+        try await database.pool.read { db in try body(try LogSnapshot(store: self, db: db)) }
     }
 
     /// The same, blocking the calling thread: for the sequencer's writer queue, the CLI and tests.
     public func readBlocking<T>(_ body: (LogSnapshot) throws -> T) throws -> T {
-        try database.pool.read { db in try body(LogSnapshot(store: self, db: db)) }
+        try database.pool.read { db in try body(try LogSnapshot(store: self, db: db)) }
     }
 
     public func leafBytes(at index: UInt64) throws -> [UInt8]? { try readBlocking { try $0.leafBytes(at: index) } }

@@ -149,21 +149,38 @@ struct History: AsyncParsableCommand {
 
     func run() async throws {
         let id = try typedWork(work)
-        var from: Int64 = 0
+        // `next` is a leaf index from a node alone, a cursor over every log (a string) from a
+        // node with mirrors (docs/federation.md "History across logs"): sent back as given.
+        var from: String?
         var first = true
         while true {
-            let (bytes, reply) = try await node.get("/v1/works/\(percentEncoded(id.description))/history" + (from > 0 ? "?from=\(from)" : ""))
+            let (bytes, reply) = try await node.get("/v1/works/\(percentEncoded(id.description))/history" + (from.map { "?from=\(percentEncoded($0))" } ?? ""))
             if node.json {
                 print(String(decoding: bytes, as: UTF8.self))
             } else {
-                if first { print("history of \(id) in \(reply["log"]?.stringValue ?? "?"), oldest first") }
+                if first {
+                    if let logs = reply["logs"]?.arrayValue {
+                        print("history of \(id) over \(logs.count) logs (answered by \(reply["log"]?.stringValue ?? "?")), oldest first")
+                        for log in logs { print("  read \(log["origin"]?.stringValue ?? "?"): \(log["size"].map(StateTable.describe) ?? "?") leaves") }
+                    } else {
+                        print("history of \(id) in \(reply["log"]?.stringValue ?? "?"), oldest first")
+                    }
+                }
                 guard case let .array(changes)? = reply["changes"] else { throw CLIError("the node's reply has no changes") }
                 if first && changes.isEmpty { print("(no statement on this work)") }
                 for change in changes { print(StateTable.historyLine(change)) }
             }
             first = false
-            guard case let .integer(next)? = reply["next"], next > from else { return }
-            from = next
+            switch reply["next"] {
+            case let .integer(n)?:
+                // A leaf index only grows: a node that answers otherwise would keep this loop going.
+                guard n > (from.flatMap { Int64($0) } ?? 0) else { return }
+                from = String(n)
+            case let .string(cursor)?:
+                guard !cursor.isEmpty, cursor != from else { throw CLIError("the node's reply gives as next page the one just read (\"\(cursor.prefix(80))\")") }
+                from = cursor
+            default: return
+            }
         }
     }
 }
@@ -243,7 +260,9 @@ enum StateTable {
             if case let .array(labels)? = statement?["labels"], !labels.isEmpty { what += ", labels " + labels.compactMap(\.stringValue).joined(separator: " ") }
         default: break
         }
-        return "\(change["time"]?.stringValue ?? "?")  leaf \(change["index"].map(describe) ?? "?")  \(by)  \(what)"
+        // Across logs, each change names its log (its leaf index is that log's).
+        let leaf = (change["log"]?.stringValue.map { "\($0) " } ?? "") + "leaf \(change["index"].map(describe) ?? "?")"
+        return "\(change["time"]?.stringValue ?? "?")  \(leaf)  \(by)  \(what)"
     }
 
     static func describe(_ v: JSONValue) -> String {
