@@ -5,7 +5,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: Scripts/bench-replicate.sh [--entries N] [--seconds S] [--json] [--no-build] [--keep]
+usage: Scripts/bench-replicate.sh [--entries N] [--seconds S] [--json] [--no-build] [--keep] [--source DIR]
 
 Builds assent and assent-bench (release, scratch path .build-bench), then:
 
@@ -26,6 +26,10 @@ Options:
   --json        print the follower's JSON result instead of text
   --no-build    use the already-built binaries in .build-bench/release
   --keep        keep the work directory (printed)
+  --source DIR  serve the source log in DIR (the "source" directory of a run kept with
+                --keep) instead of writing one: the follower then replicates all of it
+                (--entries is ignored). A source node that served once may have logged a
+                few leaves of its own since.
   -h, --help    this help
 
 The source node and the follower share the machine: the rate includes serving.
@@ -38,6 +42,7 @@ seconds=2
 json=0
 build=1
 keep=0
+source=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --entries) entries="${2:?--entries needs a number}"; shift 2 ;;
@@ -45,6 +50,7 @@ while [ $# -gt 0 ]; do
         --json) json=1; shift ;;
         --no-build) build=0; shift ;;
         --keep) keep=1; shift ;;
+        --source) source="${2:?--source needs a directory}"; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench-replicate.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -72,12 +78,20 @@ fi
 bin="$(swift build -c release --scratch-path .build-bench --show-bin-path)"
 [ -x "$bin/assent-bench" ] && [ -x "$bin/assent" ] || { log "no binaries in $bin; run without --no-build"; exit 2; }
 
-log "writing a source log of $entries entries"
-vkey="$("$bin/assent-bench" replicate-source "$entries" --dir "$work/source")"
+if [ -n "$source" ]; then
+    [ -f "$source/node.sqlite" ] && [ -f "$source/log.pub" ] || { log "no source log in $source (node.sqlite, log.pub)"; exit 2; }
+    source="$(cd "$source" && pwd)"
+    vkey="$(cat "$source/log.pub")"
+    log "serving the source log in $source"
+else
+    source="$work/source"
+    log "writing a source log of $entries entries"
+    vkey="$("$bin/assent-bench" replicate-source "$entries" --dir "$source")"
+fi
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 cat >"$work/source.json" <<JSON
-{"origin": "bench.assent.example/log", "listen": "127.0.0.1:$port", "dataDirectory": "$work/source"}
+{"origin": "bench.assent.example/log", "listen": "127.0.0.1:$port", "dataDirectory": "$source"}
 JSON
 log "serving it on 127.0.0.1:$port (opening a large store rebuilds its map and index first)"
 "$bin/assent" serve --config "$work/source.json" >"$work/server.log" 2>&1 &

@@ -107,6 +107,7 @@ final class PeerFollower: Sendable {
         let size = store.size
         status.withLock { s in
             s.mirroredSize = size
+            s.verifiedSize = size
             s.lastSuccess = clock.now
             s.failures = 0
             s.state = .following
@@ -118,6 +119,8 @@ final class PeerFollower: Sendable {
         let size = store.size
         status.withLock { s in
             s.mirroredSize = size
+            // What was verified and not stored is fetched and verified again on the next try.
+            s.verifiedSize = size
             s.lastError = "\(error)"
             s.lastErrorAt = clock.now
             s.failures += 1
@@ -264,6 +267,8 @@ final class PeerFollower: Sendable {
                     do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
                     pending.append(leaf)
                 }
+                let verified = replay.nextIndex
+                status.withLock { $0.verifiedSize = verified }
                 guard atEnd || pending.count >= settings.chunkLeaves else { continue }
                 guard let cut = pending.lastIndex(where: \.isEpoch) else {
                     guard !atEnd, pending.count <= settings.maxLeavesWithoutEpoch else {

@@ -29,6 +29,10 @@ public struct PeerStatus: Sendable, Equatable {
     public let url: String
     /// Leaves the mirror holds, all verified.
     public var mirroredSize: UInt64
+    /// Leaves authenticated, verified and replayed, stored or waiting for the writer: ahead of
+    /// `mirroredSize` by at most the chunk being stored and the one after it during a catch-up
+    /// (docs/federation.md "Progress").
+    public var verifiedSize: UInt64
     /// The size of the latest checkpoint of the peer's the replicator verified; nil before the first.
     public var peerSize: UInt64?
     public var lastSuccess: Timestamp?
@@ -42,6 +46,7 @@ public struct PeerStatus: Sendable, Equatable {
         self.origin = origin
         self.url = url
         self.mirroredSize = mirroredSize
+        verifiedSize = mirroredSize
     }
 
     /// The entry of `GET /v1/peers` (docs/openapi.yaml, `Peer`); absent members are unknown.
@@ -50,7 +55,7 @@ public struct PeerStatus: Sendable, Equatable {
         func size(_ n: UInt64) -> JSONValue { .integer(Int64(min(n, UInt64(JSONValue.maxInteger)))) }
         var o: [JSONKey: JSONValue] = [
             "origin": .string(origin), "url": .string(url), "state": .string(state.name),
-            "mirroredSize": size(mirroredSize), "failures": .integer(Int64(failures)),
+            "mirroredSize": size(mirroredSize), "verifiedSize": size(max(verifiedSize, mirroredSize)), "failures": .integer(Int64(failures)),
         ]
         if let peerSize { o["peerSize"] = size(peerSize) }
         if let lastSuccess { o["lastSuccess"] = .string(lastSuccess.rfc3339) }

@@ -77,8 +77,10 @@ enum ReplicateBench {
         let progress = Task {
             while !Task.isCancelled {
                 try await Task.sleep(for: .seconds(10))
-                let held = replicator.status().first?.mirroredSize ?? 0
-                FileHandle.standardError.write(Data("follow: \(grouped(Double(held))) / \(grouped(Double(checkpoint.size))) leaves, \(grouped(Double(held) / (now() - start))) leaves/s, peak RSS \(String(format: "%.1f", procStatusMB("VmHWM"))) MB\n".utf8))
+                let status = replicator.status().first
+                let (held, verified) = (status?.mirroredSize ?? 0, status?.verifiedSize ?? 0)
+                let elapsed = now() - start
+                FileHandle.standardError.write(Data("follow: \(grouped(Double(verified))) verified, \(grouped(Double(held))) stored / \(grouped(Double(checkpoint.size))) leaves after \(String(format: "%.0f", elapsed)) s, \(grouped(Double(held) / elapsed)) stored/s, peak RSS \(String(format: "%.1f", procStatusMB("VmHWM"))) MB\n".utf8))
             }
         }
         let result: Result<Void, Error>

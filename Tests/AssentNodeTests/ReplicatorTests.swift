@@ -83,6 +83,7 @@ final class ReplicatorTests: XCTestCase {
         let peer = try XCTUnwrap(peers.json["peers"]?.arrayValue?.first)
         XCTAssertEqual(peer["origin"], .string(origin))
         XCTAssertEqual(peer["mirroredSize"], .integer(Int64(size)))
+        XCTAssertEqual(peer["verifiedSize"], .integer(Int64(size)))
         XCTAssertEqual(peer["peerSize"], .integer(Int64(size)))
         XCTAssertEqual(peer["state"], .string("following"))
         XCTAssertEqual(peer["mirror"], .string(mirrorPath + "/"))
