@@ -33,6 +33,8 @@ Options:
   -h, --help    this help
 
 The source node and the follower share the machine: the rate includes serving.
+ASSENT_BIN=DIR uses the assent and assent-bench binaries in DIR (no build), as
+Scripts/bench-consent.sh does.
 Exit status: 0 when the goal is met, 1 when it is not, 2 on a usage, build or run error.
 USAGE
 }
@@ -70,12 +72,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+if [ -n "${ASSENT_BIN:-}" ]; then
+    build=0
+fi
 if [ "$build" = 1 ]; then
     log "building assent and assent-bench (release, .build-bench)"
     swift build -c release --product assent-bench --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
     swift build -c release --product assent --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
 fi
-bin="$(swift build -c release --scratch-path .build-bench --show-bin-path)"
+if [ -n "${ASSENT_BIN:-}" ]; then
+    bin=$ASSENT_BIN
+else
+    bin="$(swift build -c release --scratch-path .build-bench --show-bin-path)"
+fi
 [ -x "$bin/assent-bench" ] && [ -x "$bin/assent" ] || { log "no binaries in $bin; run without --no-build"; exit 2; }
 
 if [ -n "$source" ]; then
