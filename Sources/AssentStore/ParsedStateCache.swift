@@ -9,8 +9,8 @@ import AssentCore
 /// (log, subject, version).
 ///
 /// Bounded twice (`TwoGenerationCache`): each kind holds under 2 × `capacity` entries, and all
-/// three together under about `byteCapacity` estimated bytes (statements half of it, records
-/// and enrollments a quarter each). A count alone did not bound memory: a mandate naming 1,000
+/// three together under about `byteCapacity` estimated bytes (statements three quarters of it,
+/// records and enrollments an eighth each). A count alone did not bound memory: a mandate naming 1,000
 /// works costs about 120 KB parsed, an enrollment about 100 bytes (docs/benchmarks.md "Node
 /// memory and past T"). The estimates (`Entry.estimatedBytes`, `recordCost`,
 /// `enrollmentsCost`) count what an entry keeps alive, not the allocator's rounding.
@@ -57,19 +57,22 @@ public final class ParsedStateCache: Sendable {
     let records: TwoGenerationCache<RecordKey, MapRecord>
     let enrollments: TwoGenerationCache<EnrollmentsKey, [RecordInputs.EnrollmentInput]>
 
-    /// The default byte bound: 64 MiB of parsed statements and records, which holds the
-    /// mandates of about 500 distinct 1,000-work mandates at once (docs/benchmarks.md "Node
-    /// memory and past T" measured the rates with it).
-    public static let defaultByteCapacity = 64 << 20
+    /// The default byte bound: 128 MiB of parsed statements and records. Statements take three
+    /// quarters, so about 840 distinct 1,000-work mandates are held at once: the in-process
+    /// single-work reads of `assent-bench consent` at 300,000 works (about 600 such mandates)
+    /// keep their rate, while at 1,000,000 works (about 2,000) the cache stays at 128 MiB where it
+    /// grew to about 240 MB before (docs/benchmarks.md "Node memory and past T").
+    public static let defaultByteCapacity = 128 << 20
 
     /// `capacity`: entries a kind keeps in a generation; `byteCapacity`: estimated bytes of all
     /// kinds and both generations together.
     public init(capacity: Int = 16_384, byteCapacity: Int = ParsedStateCache.defaultByteCapacity) {
-        let quarter = max(1, byteCapacity / 4)
-        // Each kind's share split between its two generations.
-        statements = TwoGenerationCache(capacity: capacity, byteCapacity: quarter)
-        records = TwoGenerationCache(capacity: capacity, byteCapacity: quarter / 2)
-        enrollments = TwoGenerationCache(capacity: capacity, byteCapacity: quarter / 2)
+        let eighth = max(1, byteCapacity / 8)
+        // Each kind's share split between its two generations: statements 3/4, records and
+        // enrollments (a few hundred bytes each) 1/8 each.
+        statements = TwoGenerationCache(capacity: capacity, byteCapacity: 3 * eighth)
+        records = TwoGenerationCache(capacity: capacity, byteCapacity: max(1, eighth / 2))
+        enrollments = TwoGenerationCache(capacity: capacity, byteCapacity: max(1, eighth / 2))
     }
 
     /// What a dictionary slot, its key and the value's fixed part cost, on top of what a value
