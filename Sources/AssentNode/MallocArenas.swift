@@ -6,8 +6,8 @@ import Glibc
 /// time their own arenas (up to 8 a core) and keeps what each arena freed for later use in that
 /// arena, so the memory one thread freed is not reused by another and stays resident. A node
 /// allocates on its HTTP event loops, the cooperative pool and SQLite's reader threads at once:
-/// two arenas cut its resident memory under load by about 7% at 300,000 works
-/// (docs/benchmarks.md "Node memory and past T"). `MALLOC_ARENA_MAX` in the environment, when
+/// with two arenas its peak under load was 0–70 MB lower at 300,000 works (27 MB, 7%, in the
+/// back-to-back pair; runs varied; docs/benchmarks.md "Node memory and past T"). `MALLOC_ARENA_MAX` in the environment, when
 /// set, is left to decide.
 public enum MallocArenas {
     public static let nodeLimit: Int32 = 2
