@@ -7,6 +7,9 @@
 ///   changes only the reference its parent holds.
 /// - `inner`: one `Inner` (its hash and two child references: 40 bytes) per parent node.
 ///
+/// Both are `ChunkedArray`s: what the build at open made stays where it is, and later keys go
+/// into chunks, so growing never holds a copy of millions of entries beside the original.
+///
 /// A reference (`Ref`, 32 bits) is 0 for an empty subtree, `leafBit | i` for `leaves[i]`, or
 /// `j + 1` for `inner[j]`. A leaf's hash is not kept; it is recomputed when a parent or a proof
 /// needs it (one SHA-256), which saves 32 bytes a key.
@@ -28,8 +31,8 @@ public struct CompactPrefixTree: Sendable {
     /// At most 2^31 − 1 leaves and 2^31 − 2 parents: references are 32 bits.
     static let maxNodes = Int(leafBit) - 2
 
-    public private(set) var leaves: [PrefixTreeEntry] = []
-    public private(set) var inner: [Inner] = []
+    private var leaves = ChunkedArray<PrefixTreeEntry>()
+    private var inner = ChunkedArray<Inner>()
     private var rootRef: Ref = 0
     /// While a batch is open (`beginBatch`): the tree as it was when it opened, and the old
     /// contents of every parent that existed then and was changed since.
@@ -49,17 +52,18 @@ public struct CompactPrefixTree: Sendable {
     /// `entries` is consumed: a store passes the only copy, which becomes `leaves` in place, so
     /// a rebuild of millions of keys holds them once.
     public init(entries: consuming [PrefixTreeEntry]) throws {
-        let n = entries.count
+        var sorted = consume entries
+        let n = sorted.count
         guard n <= CompactPrefixTree.maxNodes else { throw PrefixTreeError.tooManyKeys(n) }
-        leaves = consume entries
-        leaves.sort { $0.key < $1.key }
-        for i in leaves.indices.dropFirst() where leaves[i].key == leaves[i - 1].key {
-            throw PrefixTreeError.duplicateKeyInBatch(leaves[i].key)
+        sorted.sort { $0.key < $1.key }
+        for i in sorted.indices.dropFirst() where sorted[i].key == sorted[i - 1].key {
+            throw PrefixTreeError.duplicateKeyInBatch(sorted[i].key)
         }
+        leaves = ChunkedArray(base: consume sorted)
         // A canonical tree of n ≥ 2 keys has n − 1 parents plus one per empty sibling; random
-        // keys need about 1.44 n in all.
-        inner.reserveCapacity(n + n / 2)
-        let indexes = (0..<leaves.count).map { UInt32($0) }
+        // keys need about 1.44 n in all (more spill into chunks).
+        inner.reserveBase(n + n / 2)
+        let indexes = (0..<n).map { UInt32($0) }
         rootRef = indexes.isEmpty ? 0 : try build(indexes[...], depth: 0)
     }
 
@@ -69,10 +73,11 @@ public struct CompactPrefixTree: Sendable {
     /// The map root: 32 zero bytes for an empty map.
     public var root: Hash { hash(rootRef) }
 
+    /// The number of parent nodes.
+    public var parentCount: Int { inner.count }
+
     /// Bytes held by the two arrays (their capacity), for a node reporting its memory.
-    public var bytesHeld: Int {
-        leaves.capacity * MemoryLayout<PrefixTreeEntry>.stride + inner.capacity * MemoryLayout<Inner>.stride
-    }
+    public var bytesHeld: Int { leaves.bytesHeld + inner.bytesHeld }
 
     // MARK: Insert
 
@@ -97,8 +102,8 @@ public struct CompactPrefixTree: Sendable {
     private mutating func restore(_ b: Batch) {
         // Newest first, so a parent changed twice ends with its oldest contents.
         for (index, node) in b.changed.reversed() where index < b.innerCount { inner[index] = node }
-        leaves.removeSubrange(b.leafCount...)
-        inner.removeSubrange(b.innerCount...)
+        leaves.truncate(to: b.leafCount)
+        inner.truncate(to: b.innerCount)
         rootRef = b.rootRef
     }
 
@@ -111,7 +116,6 @@ public struct CompactPrefixTree: Sendable {
             throw PrefixTreeError.tooManyKeys(leaves.count + entries.count)
         }
         var undo = Batch(leafCount: leaves.count, innerCount: inner.count, rootRef: rootRef)
-        CompactPrefixTree.makeRoom(&leaves, for: entries.count)
         leaves.append(contentsOf: entries)
         var added = (undo.leafCount..<leaves.count).map { UInt32($0) }
         added.sort { leaves[Int($0)].key < leaves[Int($1)].key }
@@ -161,7 +165,6 @@ public struct CompactPrefixTree: Sendable {
         let left = l.isEmpty ? 0 : try build(l, depth: depth + 1)
         let right = r.isEmpty ? 0 : try build(r, depth: depth + 1)
         guard inner.count < CompactPrefixTree.maxNodes else { throw PrefixTreeError.tooManyKeys(leaves.count) }
-        CompactPrefixTree.makeRoom(&inner, for: 1)
         inner.append(Inner(hash: PrefixTreeNode.parentHash(left: hash(left), right: hash(right)), left: left, right: right))
         return UInt32(inner.count)
     }
@@ -176,14 +179,6 @@ public struct CompactPrefixTree: Sendable {
             if leaves[Int(indexes[mid])].key.bit(depth) == 0 { lo = mid + 1 } else { hi = mid }
         }
         return (indexes[..<lo], indexes[lo...])
-    }
-
-    /// Grows `array` by an eighth (at least 1,024) when `count` more do not fit, instead of the
-    /// doubling `append` does: a map of millions of keys then never holds twice the room it needs,
-    /// and a regrowth copies into 1⅛ of the old size, not 2.
-    private static func makeRoom<T>(_ array: inout [T], for count: Int) {
-        guard array.count + count > array.capacity else { return }
-        array.reserveCapacity(array.count + max(count, array.count / 8, 1024))
     }
 
     private func hash(_ ref: Ref) -> Hash {

@@ -42,7 +42,8 @@ public struct ConsentIndex: Sendable {
     /// The facts of each work, by the work's map subject key at version 0 (`MapKey.work`).
     private var works = WorkTable()
     /// Per party, its latest enrollment by each operator: (operator, active).
-    private var enrollments: [UInt32: [(operator: UInt32, active: Bool)]] = [:]
+    private var enrollments: [UInt32: [Enrolled]] = [:]
+    typealias Enrolled = (operator: UInt32, active: Bool)
     private var keyNumbers: [PublicKey: UInt32] = [:]
     private var keys: [PublicKey] = []
     private var audienceNumbers: [Audience: UInt32] = [.everyone: 0]
@@ -69,6 +70,20 @@ public struct ConsentIndex: Sendable {
     /// category at any T, the log's share of a federated bulk check decided without its records.
     public func holdsFacts(of work: WorkID) -> Bool { works[MapKey.work(work, version: 0)] != nil }
 
+    /// Estimated bytes the index holds: its tables' storage at their capacity, each work's facts
+    /// array (a 32-byte header and its elements) and each key's bytes, plus 16 bytes of the
+    /// allocator's header an allocation. For a node reporting where its memory goes (it walks
+    /// every work: call it at open, not per request).
+    public var bytesHeld: Int {
+        let allocation = 16 + 32
+        var bytes = works.bytesHeld
+        bytes += keys.capacity * MemoryLayout<PublicKey>.stride + keys.count * (allocation + 32)
+        bytes += keyNumbers.capacity * (MemoryLayout<PublicKey>.stride + MemoryLayout<UInt32>.stride)
+        bytes += enrollments.capacity * (MemoryLayout<UInt32>.stride + MemoryLayout<[Enrolled]>.stride)
+        for (_, e) in enrollments { bytes += allocation + e.capacity * MemoryLayout<Enrolled>.stride }
+        return bytes
+    }
+
     /// The works' facts in 256 dictionaries, by the first byte of the work's key. A dictionary
     /// grows by doubling, its old and new storage both alive while it copies: one dictionary of a
     /// million works steps from 40 to 80 MB at once, a shard copies 1/256 of that (docs/benchmarks.md
@@ -84,6 +99,17 @@ public struct ConsentIndex: Sendable {
         }
 
         private static func shard(_ key: Hash) -> Int { key.withUnsafeBytes { Int($0[0]) } }
+
+        /// The shards' slots at capacity (key, array reference, a bit of occupancy) and every
+        /// work's facts array with its header.
+        var bytesHeld: Int {
+            var bytes = 0
+            for shard in shards {
+                bytes += shard.capacity * (MemoryLayout<Hash>.stride + MemoryLayout<[Fact]>.stride) + shard.capacity / 8
+                for facts in shard.values { bytes += 16 + 32 + facts.capacity * MemoryLayout<Fact>.stride }
+            }
+            return bytes
+        }
     }
 
     // MARK: Maintenance

@@ -115,6 +115,16 @@ public final class Node: Sendable {
                           replication: replicator, state: WitnessStateStore(database: database), evidence: evidence, clock: clock,
                           deadline: .milliseconds(config.witnessCatchUpMilliseconds), logger: logger)
         logger.info("log opened", metadata: ["origin": "\(config.origin)", "size": "\(store.size)", "logKey": "\(keys.log.verifierKey)"])
+        // Where the node's memory goes at open (docs/benchmarks.md "Node memory and past T"): the
+        // map's tree and the consent index are the two structures that grow with the catalogue.
+        // The index's count walks every work, so only when the line is logged.
+        if logger.logLevel <= .info {
+            let map = store.mapSize
+            logger.info("state held in memory", metadata: [
+                "mapKeys": "\(map.keys)", "mapTreeBytes": "\(map.bytes)",
+                "consentWorks": "\(store.consentIndexSize.works)", "consentIndexBytes": "\(store.consentIndexBytes)",
+            ])
+        }
     }
 
     /// The HTTP application, with the sequencer as a service that shuts down after the server

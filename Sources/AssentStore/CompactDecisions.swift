@@ -16,6 +16,9 @@ extension LogSnapshot {
                                  unverifiedLimit: (Resolution.Query) -> Int) throws -> [CompactDecision] {
         let latest = try latestLeafTime()
         var decided = [Resolution.Query: CompactDecision]()
+        // Sized once: its regrowth was about 6% of a past-T check's CPU in a profile
+        // (docs/benchmarks.md "Node memory and past T").
+        decided.reserveCapacity(queries.count)
         return try queries.map { q in
             if let again = decided[q] { return again }
             let final = latest.map { q.at < $0 } ?? false
@@ -84,7 +87,7 @@ extension LogSnapshot {
            case let .party(entries) = try inputs(row, of: .party(party)) {
             found = entries
         }
-        cache?.enrollments.insert(found, for: key)
+        cache?.enrollments.insert(found, for: key, cost: ParsedStateCache.enrollmentsCost(found))
         return found
     }
 

@@ -116,7 +116,7 @@ extension LogSnapshot {
             throw StoreError.corrupt(origin: origin, "version \(version) of \(subject) vanished between two reads of one snapshot")
         }
         let record = try mapRecord(data, of: subject)
-        cache.records.insert(record, for: key)
+        cache.records.insert(record, for: key, cost: ParsedStateCache.recordCost(storedBytes: data.count))
         return record
     }
 
@@ -215,7 +215,7 @@ extension LogSnapshot {
         var works: Set<WorkID>?
         if case let .mandate(m) = statement.statement { works = Set(m.works) }
         let entry = ParsedStateCache.Entry(statement: statement, leafHash: leaf.leafHash, time: leaf.time, mandateWorks: works)
-        cache.statements.insert(entry, for: key)
+        cache.statements.insert(entry, for: key, cost: entry.estimatedBytes)
         return entry
     }
 }

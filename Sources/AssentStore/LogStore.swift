@@ -460,6 +460,9 @@ public final class LogStore: Sendable {
     /// The works the consent index holds and the leaves it covers.
     public var consentIndexSize: (works: Int, leaves: UInt64) { consent.withLock { ($0.workCount, $0.size) } }
 
+    /// The consent index's estimated bytes in memory (`ConsentIndex.bytesHeld`: walks every work).
+    public var consentIndexBytes: Int { consent.withLock { $0.bytesHeld } }
+
     /// How many keys the state map holds and the bytes its tree takes in memory.
     public var mapSize: (keys: Int, bytes: Int) { map.withLock { ($0.count, $0.bytesHeld) } }
 

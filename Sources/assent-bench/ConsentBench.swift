@@ -178,21 +178,28 @@ enum ConsentBench {
             let start = now(), cpuStart = processCPUTime()
             var allowed = 0
             let search = UsageCategory.allCases.firstIndex(of: .search) ?? 0
+            var replyBytes = 0
             for chunk in stride(from: 0, to: asked.count, by: 256) {
                 let part = asked[chunk..<min(chunk + 256, asked.count)].map { Resolution.Query(work: $0, at: t) }
-                allowed += try store.readBlocking { s in
+                let (n, bytes) = try store.readBlocking { s in
                     var n = 0
+                    // The reply lines, as the route writes them (`CompactDecision.writeJSON`).
+                    var lines = CanonicalJSONWriter(capacity: 256 * 160)
                     for d in try s.compactDecisions(part, operators: operators, cache: cache, unverifiedLimit: { _ in LogSnapshot.unverifiedLimit }) {
                         if d.values[search] == .allowed { n += 1 }
-                        // The reply line, as the route writes it.
-                        var line = [UInt8](); CanonicalJSON.write(d.json, into: &line); _ = line
+                        d.writeJSON(&lines)
+                        lines.endLine()
                     }
-                    return n
+                    return (n, lines.bytes.count)
                 }
+                allowed += n
+                replyBytes += bytes
             }
+            _ = replyBytes
             return (Double(asked.count) / (now() - start), Double(asked.count) / (processCPUTime() - cpuStart), allowed)
         }
         let rssBeforeQueries = procStatusMB("VmRSS")
+        let indexBytes = store.consentIndexBytes
         let (indexRate, indexCPURate, indexAllowed) = indexed(at: lastTime)
         let indexSize = store.consentIndexSize
         // One parsed-state cache alive at a time, as a node has one: the warm cache is let go
@@ -223,6 +230,7 @@ enum ConsentBench {
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
         let peak = procStatusMB("VmHWM")
+        let cacheBytes = cache.bytes
 
         if json {
             print(Out.object([
@@ -238,7 +246,8 @@ enum ConsentBench {
                 ("state_p50_ms", .number(percentile(0.5))), ("state_p99_ms", .number(percentile(0.99))),
                 ("search_allowed_now", .integer(Int64(nowAllowed))), ("search_allowed_past", .integer(Int64(pastAllowed))),
                 ("cache_statements", .integer(Int64(stats.count))), ("cache_hits", .integer(Int64(stats.hits))), ("cache_misses", .integer(Int64(stats.misses))),
-                ("peak_rss_mb", .number(peak)), ("directory", .string(dir.path)),
+                ("peak_rss_mb", .number(peak)), ("tree_bytes", .integer(Int64(store.mapSize.bytes))),
+                ("consent_index_bytes", .integer(Int64(indexBytes))), ("cache_bytes", .integer(Int64(cacheBytes))), ("directory", .string(dir.path)),
             ]).text)
         } else {
             print("Consent state: \(grouped(Double(works))) works, \(grouped(Double(total))) statements (\(creators) creators, \(stewards) stewards), \(batches) batches")
@@ -252,7 +261,8 @@ enum ConsentBench {
             print("  single work state    p50 \(String(format: "%.3f", percentile(0.5))) ms, p99 \(String(format: "%.3f", percentile(0.99))) ms (\(single.count) works, a snapshot each)")
             print("  answers              search allowed for \(nowAllowed) now, \(pastAllowed) at T")
             print("  statement cache      \(stats.count) held, \(stats.hits) hits, \(stats.misses) misses")
-            print("  RSS before queries   \(String(format: "%.0f", rssBeforeQueries)) MB (VmRSS; tree \(String(format: "%.0f", Double(store.mapSize.bytes) / 1e6)) MB)")
+            print("  RSS before queries   \(String(format: "%.0f", rssBeforeQueries)) MB (VmRSS; tree \(String(format: "%.0f", Double(store.mapSize.bytes) / 1e6)) MB, consent index \(String(format: "%.0f", Double(indexBytes) / 1e6)) MB)")
+            print("  parsed-state cache   \(String(format: "%.1f", Double(cacheBytes) / 1e6)) MB estimated at the end (bound \(ParsedStateCache.defaultByteCapacity >> 20) MiB)")
             print("  peak RSS (VmHWM)     \(String(format: "%.0f", peak)) MB")
         }
     }

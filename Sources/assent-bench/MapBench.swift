@@ -41,7 +41,7 @@ enum MapBench {
         }
         let compactRoot = compact.root
         let treeBytes = compact.bytesHeld
-        let parents = compact.inner.count
+        let parents = compact.parentCount
         let rssWithTree = procStatusMB("VmRSS")
 
         // The rebuild at open: every key at once, sorted, built bottom-up.

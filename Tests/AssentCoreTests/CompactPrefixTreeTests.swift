@@ -62,7 +62,7 @@ final class CompactPrefixTreeTests: XCTestCase {
         let before = tree.root
         let probes = (0..<30).map { _ in entry(&rng) }
         let proofsBefore = probes.map { tree.prove($0.key) }
-        let (leaves, inner) = (tree.leaves.count, tree.inner.count)
+        let (leaves, inner) = (tree.count, tree.parentCount)
         // Two inserts in one batch (a batch of leaves with two epochs), the second touching the
         // parents the first changed.
         let first = (0..<200).map { _ in entry(&rng) }
@@ -74,8 +74,8 @@ final class CompactPrefixTreeTests: XCTestCase {
         XCTAssertNotEqual(after, before)
         tree.rollBackBatch()
         XCTAssertEqual(tree.root, before)
-        XCTAssertEqual(tree.leaves.count, leaves)
-        XCTAssertEqual(tree.inner.count, inner)
+        XCTAssertEqual(tree.count, leaves)
+        XCTAssertEqual(tree.parentCount, inner)
         XCTAssertEqual(probes.map { tree.prove($0.key) }, proofsBefore)
         // The same inserts again give the same root: nothing of the rolled-back batch is left.
         try tree.beginBatch()
