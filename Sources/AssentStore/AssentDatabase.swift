@@ -53,6 +53,15 @@ public final class AssentDatabase: Sendable {
         } catch {
             throw StoreError.cannotOpen(path: path, "\(error)")
         }
+        do {
+            // GRDB's DatabasePool puts its writer in WAL mode after `prepareDatabase` ran and sets
+            // `synchronous = NORMAL` there, which does not sync the WAL at a commit: a power cut
+            // could lose a batch whose receipts were given. FULL again, on the one connection that
+            // writes (readers never commit).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            throw StoreError.cannotOpen(path: path, "cannot set synchronous = FULL on the writer: \(error)")
+        }
         try AssentDatabase.migrate(pool, path: path)
         do {
             checkpointer = try WALCheckpointer(path: path, configuration: config, checkpointLock: checkpointLock,
