@@ -9,8 +9,16 @@ import GRDB
 public final class AssentDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
+    /// Copies the WAL into the database file off the writer's thread (`WALCheckpointer`).
+    let checkpointer: WALCheckpointer
+    /// Held by any checkpoint this process runs on this database (`WALCheckpointer.checkpointLock`).
+    private let checkpointLock = NSLock()
 
-    public init(path: String) throws {
+    /// `passiveCheckpointFrames` and `truncateCheckpointFrames`: when the checkpointer copies
+    /// the WAL and when it cuts it (`WALCheckpointer`; the defaults are measured in
+    /// docs/benchmarks.md "Write path: checkpoints and pages (session 5)").
+    public init(path: String, passiveCheckpointFrames: Int = AssentDatabase.passiveCheckpointFrames,
+                truncateCheckpointFrames: Int = AssentDatabase.truncateCheckpointFrames) throws {
         self.path = path
         var config = Configuration()
         config.label = "assent"
@@ -30,16 +38,58 @@ public final class AssentDatabase: Sendable {
             // connection (the writer and up to five readers: 1.5 GB at 256 MiB each). Bulk checks
             // "now" read the consent index, not SQLite (docs/benchmarks.md, "Consent state").
             try db.execute(sql: "PRAGMA mmap_size = 0")
+            // No checkpoint inside a commit: the checkpointer's thread copies the WAL instead, so
+            // the log's writer does not wait for page copies and the database file's fsync.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+            if !db.configuration.readonly {
+                // The writer's page cache (SQLite's default is 2 MB): each statement inserts rows at
+                // random places in the `statements` and state-map indexes, whose pages were read back
+                // through the kernel on every insert. Readers keep the default (up to five of them).
+                try db.execute(sql: "PRAGMA cache_size = \(-AssentDatabase.writerCacheKibibytes)")
+            }
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
         } catch {
             throw StoreError.cannotOpen(path: path, "\(error)")
         }
-        try migrate()
+        do {
+            // GRDB's DatabasePool puts its writer in WAL mode after `prepareDatabase` ran and sets
+            // `synchronous = NORMAL` there, which does not sync the WAL at a commit: a power cut
+            // could lose a batch whose receipts were given. FULL again, on the one connection that
+            // writes (readers never commit).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            throw StoreError.cannotOpen(path: path, "cannot set synchronous = FULL on the writer: \(error)")
+        }
+        try AssentDatabase.migrate(pool, path: path)
+        do {
+            checkpointer = try WALCheckpointer(path: path, configuration: config, checkpointLock: checkpointLock,
+                                               passiveFrames: passiveCheckpointFrames, truncateFrames: truncateCheckpointFrames,
+                                               busyTimeoutMilliseconds: AssentDatabase.truncateBusyTimeoutMilliseconds)
+        } catch {
+            throw StoreError.cannotOpen(path: path, "the WAL checkpointer's connection: \(error)")
+        }
+        let observer = CommitObserver(checkpointer: checkpointer)
+        try pool.writeWithoutTransaction { db in db.add(transactionObserver: observer, extent: .databaseLifetime) }
     }
 
-    private func migrate() throws {
+    deinit {
+        checkpointer.close()
+    }
+
+    /// WAL frames (pages) written since the last checkpoint that make the checkpointer copy them:
+    /// 16 MiB of 4 KiB pages (SQLite's auto-checkpoint copied every 1,000).
+    public static let passiveCheckpointFrames = 4096
+    /// WAL frames after which the checkpointer cuts the WAL even if that holds up the writer:
+    /// 64 MiB of 4 KiB pages, the most the WAL holds while no reader pins it.
+    public static let truncateCheckpointFrames = 16384
+    /// How long that cut waits for the writer's transaction and for readers.
+    static let truncateBusyTimeoutMilliseconds = 500
+    /// The writer connection's page cache, KiB.
+    public static let writerCacheKibibytes = 65536
+
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             // Each log is one row: the node's own log, or a mirror of a peer's.
@@ -215,10 +265,20 @@ public final class AssentDatabase: Sendable {
     /// finishing (the WAL is then left as it was, to be tried again).
     @discardableResult
     public func checkpointAndTruncateWAL(busyTimeoutMilliseconds: Int = AssentDatabase.busyTimeoutSeconds * 1000) throws -> Bool {
-        try pool.writeWithoutTransaction { db in try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds) }
+        try pool.writeWithoutTransaction { db in
+            guard lockCheckpoints(busyTimeoutMilliseconds: busyTimeoutMilliseconds) else { return false }
+            defer { checkpointLock.unlock() }
+            return try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+        }
     }
 
-    private static func truncateWAL(_ db: Database, busyTimeoutMilliseconds: Int) throws -> Bool {
+    /// Waits for the checkpointer's checkpoint, if one runs, at most `busyTimeoutMilliseconds`:
+    /// SQLite would refuse a second checkpoint at once (SQLITE_BUSY).
+    private func lockCheckpoints(busyTimeoutMilliseconds: Int) -> Bool {
+        checkpointLock.lock(before: Date(timeIntervalSinceNow: Double(max(0, busyTimeoutMilliseconds)) / 1000))
+    }
+
+    static func truncateWAL(_ db: Database, busyTimeoutMilliseconds: Int) throws -> Bool {
         try db.execute(sql: "PRAGMA busy_timeout = \(max(0, busyTimeoutMilliseconds))")
         defer { try? db.execute(sql: "PRAGMA busy_timeout = \(busyTimeoutSeconds * 1000)") }
         do {
@@ -242,7 +302,13 @@ public final class AssentDatabase: Sendable {
     public func truncateWALIfPending(busyTimeoutMilliseconds: Int) throws -> Bool {
         try pool.writeWithoutTransaction { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM wal_truncation WHERE id = 1") ?? false else { return true }
-            guard try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds) else { return false }
+            guard lockCheckpoints(busyTimeoutMilliseconds: busyTimeoutMilliseconds) else { return false }
+            let truncated: Bool
+            do {
+                defer { checkpointLock.unlock() }
+                truncated = try AssentDatabase.truncateWAL(db, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            }
+            guard truncated else { return false }
             try db.execute(sql: "DELETE FROM wal_truncation")
             return true
         }
