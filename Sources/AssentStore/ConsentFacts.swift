@@ -49,8 +49,9 @@ extension LogSnapshot {
                 throw StoreError.corrupt(origin: origin, "the work record of \(work) references leaf \(entry.ref.index) as its mandate, but that leaf holds no mandate naming it")
             }
             var mandate = try logged(stored, entry.ref, as: "mandate") { if case let .mandate(m) = $0 { m } else { nil } }
-            // Checked above: it names the work. Resolution looks the work up in `works`; one
-            // element instead of up to 1,000 spares that scan for every work decided.
+            // Checked above: it names the work. The cache keeps a mandate without its works
+            // (`ParsedStateCache.Entry`); resolution looks the work up in `works`, and one element
+            // instead of up to 1,000 spares that scan for every work decided.
             mandate.body.works = [work]
             mandates.append(mandate)
             if !parties.contains(entry.party) { parties.append(entry.party) }
@@ -191,10 +192,10 @@ extension LogSnapshot {
 
     func logged<Body>(_ entry: ParsedStateCache.Entry, _ ref: MapLeafReference, as type: String,
                       _ body: (AssentCore.Statement) -> Body?) throws -> Logged<Body> {
-        guard let value = body(entry.statement.statement) else {
-            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) as a \(type), but it holds a \(entry.statement.statement.kind.rawValue)")
+        guard let value = body(entry.statement) else {
+            throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index) as a \(type), but it holds a \(entry.statement.kind.rawValue)")
         }
-        return Logged(value, hash: entry.statement.hash, log: origin, index: ref.index, time: entry.time)
+        return Logged(value, hash: entry.hash, log: origin, index: ref.index, time: entry.time)
     }
 
     /// The statement of the leaf `ref` names, from `cache` or read and parsed.
@@ -212,9 +213,7 @@ extension LogSnapshot {
         guard let statement = leaf.statement else {
             throw StoreError.corrupt(origin: origin, "a map record references leaf \(ref.index), an epoch leaf")
         }
-        var works: Set<WorkID>?
-        if case let .mandate(m) = statement.statement { works = Set(m.works) }
-        let entry = ParsedStateCache.Entry(statement: statement, leafHash: leaf.leafHash, time: leaf.time, mandateWorks: works)
+        let entry = ParsedStateCache.Entry(statement, leafHash: leaf.leafHash, time: leaf.time)
         cache.statements.insert(entry, for: key, cost: entry.estimatedBytes)
         return entry
     }

@@ -11,25 +11,42 @@ import AssentCore
 /// Bounded twice (`TwoGenerationCache`): each kind holds under 2 × `capacity` entries, and all
 /// three together under about `byteCapacity` estimated bytes (statements three quarters of it,
 /// records and enrollments an eighth each). A count alone did not bound memory: a mandate naming 1,000
-/// works costs about 120 KB parsed, an enrollment about 100 bytes (docs/benchmarks.md "Node
+/// works costs about 9 KB as kept here (it cost 120 KB parsed in full), an enrollment about 100 bytes (docs/benchmarks.md "Node
 /// memory and past T"). The estimates (`Entry.estimatedBytes`, `recordCost`,
 /// `enrollmentsCost`) count what an entry keeps alive, not the allocator's rounding.
 public final class ParsedStateCache: Sendable {
-    /// A statement as its leaf holds it.
+    /// A statement as its leaf holds it, in the form resolution reads it. A mandate is kept
+    /// without its works (`statement`'s `works` is empty): `mandateWorks` answers whether it
+    /// names a work, in 8 bytes a work, where the parsed works with a set of them cost about
+    /// 120 KB a 1,000-work mandate and at 1,000,000 works the mandates in use did not fit the
+    /// byte bound (docs/benchmarks.md "Consent benchmark"). The canonical bytes are not kept.
     public struct Entry: Sendable {
-        public let statement: SignedStatement
+        public let statement: AssentCore.Statement
+        /// The signed statement's hash (`SignedStatement.hash`).
+        public let hash: Hash
         public let leafHash: Hash
         public let time: Timestamp
-        /// For a mandate, the works it names as a set: resolution asks "does it name W" for
-        /// every work it decides, and a mandate names up to 1,000.
-        public let mandateWorks: Set<WorkID>?
+        let mandateWorks: MandateWorkHashes?
+        /// What the entry keeps alive: the parsed fields of a statement other than a mandate, about
+        /// as many bytes as its canonical form; for a mandate its fixed fields (keys, time, role,
+        /// labels: bounded by `mandateFieldBytes`) and 8 bytes a work.
+        let estimatedBytes: Int
 
-        /// What the entry keeps alive: the statement's canonical bytes once as they are and about
-        /// once more as parsed fields (strings, keys), and for a mandate each work's slot in the
-        /// parsed array and in `mandateWorks` (24 bytes each, the set at a load of 3/4); a work
-        /// id's text is shared by the two.
-        var estimatedBytes: Int {
-            ParsedStateCache.entryOverhead + 2 * statement.canonicalBytes.count + 56 * (mandateWorks?.count ?? 0)
+        init(_ signed: SignedStatement, leafHash: Hash, time: Timestamp) {
+            hash = signed.hash
+            self.leafHash = leafHash
+            self.time = time
+            if case var .mandate(m) = signed.statement {
+                let works = MandateWorkHashes(m.works)
+                m.works = []
+                statement = .mandate(m)
+                mandateWorks = works
+                estimatedBytes = ParsedStateCache.entryOverhead + ParsedStateCache.mandateFieldBytes + 8 * works.count
+            } else {
+                statement = signed.statement
+                mandateWorks = nil
+                estimatedBytes = ParsedStateCache.entryOverhead + signed.canonicalBytes.count
+            }
         }
     }
 
@@ -58,10 +75,9 @@ public final class ParsedStateCache: Sendable {
     let enrollments: TwoGenerationCache<EnrollmentsKey, [RecordInputs.EnrollmentInput]>
 
     /// The default byte bound: 128 MiB of parsed statements and records. Statements take three
-    /// quarters, so about 840 distinct 1,000-work mandates are held at once: the in-process
-    /// single-work reads of `assent-bench consent` at 300,000 works (about 600 such mandates)
-    /// keep their rate, while at 1,000,000 works (about 2,000) the cache stays at 128 MiB where it
-    /// grew to about 240 MB before (docs/benchmarks.md "Node memory and past T").
+    /// quarters, so about 11,000 distinct 1,000-work mandates are held at once (8 KB each and
+    /// their fields): at 1,000,000 works `assent-bench consent` uses about 1,000 of them
+    /// (docs/benchmarks.md "Node memory and past T", "Consent benchmark").
     public static let defaultByteCapacity = 128 << 20
 
     /// `capacity`: entries a kind keeps in a generation; `byteCapacity`: estimated bytes of all
@@ -78,6 +94,10 @@ public final class ParsedStateCache: Sendable {
     /// What a dictionary slot, its key and the value's fixed part cost, on top of what a value
     /// refers to: a rounded figure for 64-bit platforms.
     static let entryOverhead = 160
+
+    /// A mandate's fields but its works: two keys and the issuer (arrays of 32 bytes with their
+    /// headers), time, role, status, and up to `Mandate.maxLabels` short label codes.
+    static let mandateFieldBytes = 3 * 64 + 64 + Mandate.maxLabels * 32
 
     /// The estimated bytes a parsed record keeps alive, from the size of its stored form: its
     /// parsed fields (hashes, keys, references) are about as large as their canonical JSON.

@@ -32,8 +32,8 @@ final class ParsedStateCacheBoundTests: StoreTestCase {
     }
 
     /// Ten mandates of 1,000 works each, every work asked once through a cache whose bound holds
-    /// about two of them: the cache stays under its bound (it held all ten, over 1 MB, before),
-    /// and the answers are those of an unbounded cache.
+    /// about two of them: the cache stays under its bound, and the answers are those of an
+    /// unbounded cache.
     func testLargeMandatesStayWithinTheByteBoundAndAnswersDoNotChange() throws {
         let store = try open()
         var statements = [SignedStatement.sign(.enrollment(Enrollment(by: operatorKey.publicKey, issued: t0, party: author.publicKey, role: .creator)),
@@ -52,7 +52,7 @@ final class ParsedStateCacheBoundTests: StoreTestCase {
         }
         _ = try append(statements, to: store)
 
-        let bound = 300_000
+        let bound = 40_000
         let small = ParsedStateCache(byteCapacity: bound)
         let large = ParsedStateCache(byteCapacity: 1 << 30)
         // Every 97th work: each mandate is asked about many times, in turn.
@@ -66,8 +66,35 @@ final class ParsedStateCacheBoundTests: StoreTestCase {
         }
         XCTAssertEqual(try store.readBlocking { try $0.workState(Resolution.Query(work: works[7], at: t0), operators: [operatorKey.publicKey], cache: small) }
             .decision[.tdm], .disallowed)
-        // The unbounded cache holds all ten mandates: 10 × (2 × ~27 KB of canonical bytes + 56 KB of works).
-        XCTAssertGreaterThan(large.bytes, 10 * 100_000)
-        XCTAssertLessThan(large.bytes, 10 * 150_000)
+        // The unbounded cache holds all ten mandates at about 9.4 KB each (8 bytes a work and
+        // their fields; about 120 KB each when kept parsed in full with a set of their works).
+        XCTAssertGreaterThan(large.bytes, 10 * 9_000)
+        XCTAssertLessThan(large.bytes, 10 * 12_000)
+    }
+
+    /// A cached mandate keeps its works as hashes: it answers "names W" for each of its 1,000
+    /// works and no other, keeps every other field, and is estimated at under 10 KB.
+    func testACachedMandateKeepsItsFieldsAndAnswersForItsWorksOnly() throws {
+        let named = try (0..<Mandate.maxWorks).map { try WorkID(parsing: "local:gema.de/W\(20_000_000 + $0)") }
+        let others = try (0..<5_000).map { try WorkID(parsing: "local:gema.de/W\(30_000_000 + $0)") }
+            + [try WorkID(parsing: "local:apra.com.au/W20000000"), try WorkID(parsing: "isrc:USRC17607839")]
+        let mandate = Mandate(by: operatorKey.publicKey, issued: t0, party: author.publicKey, works: named, role: .steward, labels: ["TK-SS", "TK-NC"])
+        let signed = SignedStatement.sign(.mandate(mandate), with: operatorKey)
+        let entry = ParsedStateCache.Entry(signed, leafHash: SHA256.hash([1]), time: t0)
+        for w in named { XCTAssertEqual(entry.mandateWorks?.contains(w), true, "\(w)") }
+        for w in others { XCTAssertEqual(entry.mandateWorks?.contains(w), false, "\(w)") }
+        guard case let .mandate(kept) = entry.statement else { return XCTFail("not kept as a mandate: \(entry.statement)") }
+        var expected = mandate
+        expected.works = []
+        XCTAssertEqual(kept, expected)
+        XCTAssertEqual(entry.hash, signed.hash)
+        XCTAssertLessThan(entry.estimatedBytes, 10_000)
+        XCTAssertGreaterThan(entry.estimatedBytes, 8 * Mandate.maxWorks)
+        // A preference is kept whole, estimated from its canonical size.
+        let preference = SignedStatement.sign(.preference(Preference(by: author.publicKey, issued: t0, work: named[0], usage: ["tdm": false])), with: author)
+        let plain = ParsedStateCache.Entry(preference, leafHash: SHA256.hash([2]), time: t0)
+        XCTAssertEqual(plain.statement, preference.statement)
+        XCTAssertNil(plain.mandateWorks)
+        XCTAssertEqual(plain.estimatedBytes, ParsedStateCache.entryOverhead + preference.canonicalBytes.count)
     }
 }
