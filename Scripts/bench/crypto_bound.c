@@ -4,8 +4,8 @@
  * Makes, single-threaded, exactly the libcrypto calls the Swift wrappers in
  * Sources/AssentCore make, with no Swift in between:
  *
- *   leaf_hash      RFC 6962 leaf hash SHA-256(0x00 || leaf) through EVP_Digest*, as
- *                  MerkleTree.leafHash does (new EVP_MD_CTX per hash).
+ *   leaf_hash      RFC 6962 leaf hash SHA-256(0x00 || leaf) through SHA256_Init/Update/Final,
+ *                  as MerkleTree.leafHash does (COpenSSL's assent_sha256_prefixed).
  *   sign           Ed25519 EVP_DigestSignInit + EVP_DigestSign with a pre-made key
  *                  (new EVP_MD_CTX per signature), as SigningKey.sign does.
  *   verify         Ed25519 EVP_DigestVerifyInit + EVP_DigestVerify with the EVP_PKEY made
@@ -22,8 +22,10 @@
  *
  * Build: cc -O2 -o crypto_bound crypto_bound.c -lcrypto
  */
+#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_Init and friends, as COpenSSL's shim */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,20 +66,14 @@ static double warmThenMeasure(double seconds, void (*op)(void)) {
     return measure(seconds, op);
 }
 
-static EVP_MD *sha256;  /* fetched once, as MerkleTree.leafHash does */
-
 static void leafHash(void) {
     unsigned char digest[32];
     unsigned char prefix = 0;
-    unsigned int length = 0;
-    if (!sha256) sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    /* Every result checked, as MerkleTree.leafHash checks them. */
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    if (!sha256 || !ctx || EVP_DigestInit_ex(ctx, sha256, NULL) != 1
-        || EVP_DigestUpdate(ctx, &prefix, 1) != 1 || EVP_DigestUpdate(ctx, leaf, leafBytes) != 1
-        || EVP_DigestFinal_ex(ctx, digest, &length) != 1 || length != 32)
+    SHA256_CTX context;
+    /* Every result checked, as the shim checks them. */
+    if (SHA256_Init(&context) != 1 || SHA256_Update(&context, &prefix, 1) != 1
+        || SHA256_Update(&context, leaf, leafBytes) != 1 || SHA256_Final(digest, &context) != 1)
         die("leaf hash");
-    EVP_MD_CTX_free(ctx);
     sink ^= digest[0];
 }
 

@@ -7,10 +7,6 @@ import COpenSSL
 public enum MerkleTree {
     public static let emptyRoot = SHA256.hash([UInt8]())
 
-    /// SHA-256, fetched from the provider once: `EVP_sha256()` would make OpenSSL 3 look it
-    /// up again on every digest, which costs as much as hashing a short leaf.
-    nonisolated(unsafe) static let sha256 = EVP_MD_fetch(nil, "SHA256", nil)
-
     public static func leafHash(_ leaf: some ContiguousBytesView) -> Hash {
         leaf.withBytes { leafHash(raw: $0) }
     }
@@ -24,18 +20,10 @@ public enum MerkleTree {
     /// and zeros would be signed into the tree, so a failure stops the process (`LibCrypto`).
     private static func leafHash(raw leafBytes: UnsafeRawBufferPointer) -> Hash {
         Hash.filling { out in
-            var prefix: UInt8 = 0
-            guard let sha256 else { LibCrypto.fail("EVP_MD_fetch(SHA256)") }
-            guard let ctx = EVP_MD_CTX_new() else { LibCrypto.fail("EVP_MD_CTX_new") }
-            defer { EVP_MD_CTX_free(ctx) }
-            guard EVP_DigestInit_ex(ctx, sha256, nil) == 1 else { LibCrypto.fail("EVP_DigestInit_ex") }
-            guard EVP_DigestUpdate(ctx, &prefix, 1) == 1, EVP_DigestUpdate(ctx, leafBytes.baseAddress, leafBytes.count) == 1 else {
-                LibCrypto.fail("EVP_DigestUpdate")
-            }
-            var length: UInt32 = 0
-            guard EVP_DigestFinal_ex(ctx, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &length) == 1, length == 32 else {
-                LibCrypto.fail("EVP_DigestFinal_ex")
-            }
+            guard let digest = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { LibCrypto.fail("SHA256 (no output buffer)") }
+            // Through SHA256_Init/Update/Final (COpenSSL's shim): EVP's digest calls allocate a
+            // context for every leaf (`SHA256.hash(raw:)`).
+            guard assent_sha256_prefixed(0, leafBytes.baseAddress, leafBytes.count, digest) == 1 else { LibCrypto.fail("SHA256 of a leaf") }
         }
     }
 

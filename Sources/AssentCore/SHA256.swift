@@ -10,13 +10,15 @@ public enum SHA256 {
         bytes.withUnsafeBytes { hash(raw: $0) }
     }
 
-    /// `SHA256()` returns its output pointer, or NULL when libcrypto could not compute the
-    /// digest (out of memory, no provider). There is no right hash to return then — zeros
-    /// would be signed into a checkpoint as a tree's root — so the process stops (`LibCrypto`).
+    /// Through `SHA256_Init`/`Update`/`Final` (COpenSSL's `assent_sha256`): the one-shot
+    /// `SHA256()` of OpenSSL 3 looks the digest up and allocates a context on every call, four
+    /// times the cost of hashing a Merkle node. When libcrypto fails there is no right hash to
+    /// return — zeros would be signed into a checkpoint as a tree's root — so the process stops
+    /// (`LibCrypto`).
     static func hash(raw buffer: UnsafeRawBufferPointer) -> Hash {
         Hash.filling { out in
             guard let digest = out.baseAddress?.assumingMemoryBound(to: UInt8.self) else { LibCrypto.fail("SHA256 (no output buffer)") }
-            guard COpenSSL.SHA256(buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count, digest) != nil else {
+            guard assent_sha256(buffer.baseAddress, buffer.count, digest) == 1 else {
                 LibCrypto.fail("SHA256")
             }
         }
