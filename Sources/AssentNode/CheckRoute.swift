@@ -144,25 +144,13 @@ extension Node {
                 }
                 for (i, d) in rest { compact[i] = d }
             } catch {
-                // A failure of the node: said on the stream (the status is already sent), then stop.
-                var out = ByteBuffer()
-                Node.appendLine(["problem": Problem.internalError(error).json], to: &out)
-                try await writer.write(out)
-                throw CheckStopped()
+                try await Node.stopCheck(after: error, writer: &writer)
             } }
-            var lines = CanonicalJSONWriter(capacity: asked.count * 160)
-            for (i, item) in asked.enumerated() {
-                switch item.work {
-                case let .failure(problem): lines.value(["line": .integer(Int64(item.line)), "problem": problem.json])
-                case .success:
-                    guard let c = compact[i] else { continue }
-                    c.writeJSON(&lines)
-                }
-                lines.endLine()
+            try await Node.writeCheckLines(asked, to: &writer) { i, _, lines in
+                guard let c = compact[i] else { return false }
+                c.writeJSON(&lines)
+                return true
             }
-            var out = ByteBuffer()
-            out.writeBytes(lines.bytes)
-            try await writer.write(out)
         }
         do {
             while let line = try await reader.next() {
@@ -202,8 +190,6 @@ extension Node {
         }
         return (works, errors)
     }
-
-    struct CheckStopped: Error {}
 
     /// A work line: a JSON string holding a work id as typed, normalized (PROTOCOL §2).
     static func checkWork(_ bytes: [UInt8], line: Int) -> Result<WorkID, Problem> {
