@@ -57,11 +57,13 @@ extension Node {
                     var out = ByteBuffer()
                     Node.appendLine(first, to: &out)
                     try await writer.write(out)
-                    let summary = try await Node.answerCheck(reader, query: query, at: at, store: store, operators: operators, cache: cache,
-                                                             writer: &writer, trusted: trusted)
-                    out.clear()
-                    Node.appendLine(["end": ["works": .integer(Int64(summary.works)), "errors": .integer(Int64(summary.errors))]], to: &out)
-                    try await writer.write(out)
+                    // No end line after a failure of the node said on the stream: the reply was cut.
+                    if let summary = try await Node.answerCheck(reader, query: query, at: at, store: store, operators: operators,
+                                                                cache: cache, writer: &writer, trusted: trusted) {
+                        out.clear()
+                        Node.appendLine(["end": ["works": .integer(Int64(summary.works)), "errors": .integer(Int64(summary.errors))]], to: &out)
+                        try await writer.write(out)
+                    }
                     try await writer.finish(nil)
                 }
             })
@@ -91,10 +93,11 @@ extension Node {
     }
 
     /// Reads work lines, decides them a chunk at a time in one snapshot each, and writes their
-    /// answers in input order.
+    /// answers in input order. Returns the counts for the end line, or nil when a failure of the
+    /// node was said on the stream instead (`stopCheck`): the reply then ends without one.
     static func answerCheck(_ reader: LineReader, query: StateQuery, at: Timestamp, store: LogStore, operators: Set<PublicKey>,
                             cache: ParsedStateCache, writer: inout any ResponseBodyWriter,
-                            trusted: FederatedState? = nil) async throws -> (works: Int, errors: Int) {
+                            trusted: FederatedState? = nil) async throws -> (works: Int, errors: Int)? {
         var works = 0, errors = 0
         var chunk = [(line: Int, work: Result<WorkID, Problem>)]()
         func flush(_ writer: inout any ResponseBodyWriter) async throws {
@@ -186,7 +189,7 @@ extension Node {
             try await writer.write(out)
             return (works, errors + 1)
         } catch is CheckStopped {
-            return (works, errors)
+            return nil
         }
         return (works, errors)
     }
