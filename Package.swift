@@ -76,20 +76,22 @@ let package = Package(
             dependencies: ["AssentCore", "AssentStore", "AssentNode", "COpenSSL", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // What the three test targets share (a seeded generator, a locked box): one copy, not one a target.
+        .target(name: "AssentTestSupport", path: "Tests/AssentTestSupport"),
         .testTarget(
             name: "AssentCoreTests",
             // COpenSSL: the key tests call libcrypto directly, to show what it accepts unaided.
-            dependencies: ["AssentCore", "COpenSSL"],
+            dependencies: ["AssentCore", "AssentTestSupport", "COpenSSL"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "AssentStoreTests",
-            dependencies: ["AssentCore", "AssentStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["AssentCore", "AssentStore", "AssentTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "AssentNodeTests",
             dependencies: [
-                "AssentCore", "AssentStore", "AssentNode", "CZlib",
+                "AssentCore", "AssentStore", "AssentNode", "AssentTestSupport", "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // Route tests that are not about sockets run in process (app.test(.router)).
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -57,11 +57,13 @@ extension Node {
                     var out = ByteBuffer()
                     Node.appendLine(first, to: &out)
                     try await writer.write(out)
-                    let summary = try await Node.answerCheck(reader, query: query, at: at, store: store, operators: operators, cache: cache,
-                                                             writer: &writer, trusted: trusted)
-                    out.clear()
-                    Node.appendLine(["end": ["works": .integer(Int64(summary.works)), "errors": .integer(Int64(summary.errors))]], to: &out)
-                    try await writer.write(out)
+                    // No end line after a failure of the node said on the stream: the reply was cut.
+                    if let summary = try await Node.answerCheck(reader, query: query, at: at, store: store, operators: operators,
+                                                                cache: cache, writer: &writer, trusted: trusted) {
+                        out.clear()
+                        Node.appendLine(["end": ["works": .integer(Int64(summary.works)), "errors": .integer(Int64(summary.errors))]], to: &out)
+                        try await writer.write(out)
+                    }
                     try await writer.finish(nil)
                 }
             })
@@ -91,10 +93,11 @@ extension Node {
     }
 
     /// Reads work lines, decides them a chunk at a time in one snapshot each, and writes their
-    /// answers in input order.
+    /// answers in input order. Returns the counts for the end line, or nil when a failure of the
+    /// node was said on the stream instead (`stopCheck`): the reply then ends without one.
     static func answerCheck(_ reader: LineReader, query: StateQuery, at: Timestamp, store: LogStore, operators: Set<PublicKey>,
                             cache: ParsedStateCache, writer: inout any ResponseBodyWriter,
-                            trusted: FederatedState? = nil) async throws -> (works: Int, errors: Int) {
+                            trusted: FederatedState? = nil) async throws -> (works: Int, errors: Int)? {
         var works = 0, errors = 0
         var chunk = [(line: Int, work: Result<WorkID, Problem>)]()
         func flush(_ writer: inout any ResponseBodyWriter) async throws {
@@ -144,25 +147,13 @@ extension Node {
                 }
                 for (i, d) in rest { compact[i] = d }
             } catch {
-                // A failure of the node: said on the stream (the status is already sent), then stop.
-                var out = ByteBuffer()
-                Node.appendLine(["problem": Problem.internalError(error).json], to: &out)
-                try await writer.write(out)
-                throw CheckStopped()
+                try await Node.stopCheck(after: error, writer: &writer)
             } }
-            var lines = CanonicalJSONWriter(capacity: asked.count * 160)
-            for (i, item) in asked.enumerated() {
-                switch item.work {
-                case let .failure(problem): lines.value(["line": .integer(Int64(item.line)), "problem": problem.json])
-                case .success:
-                    guard let c = compact[i] else { continue }
-                    c.writeJSON(&lines)
-                }
-                lines.endLine()
+            try await Node.writeCheckLines(asked, to: &writer) { i, _, lines in
+                guard let c = compact[i] else { return false }
+                c.writeJSON(&lines)
+                return true
             }
-            var out = ByteBuffer()
-            out.writeBytes(lines.bytes)
-            try await writer.write(out)
         }
         do {
             while let line = try await reader.next() {
@@ -198,12 +189,10 @@ extension Node {
             try await writer.write(out)
             return (works, errors + 1)
         } catch is CheckStopped {
-            return (works, errors)
+            return nil
         }
         return (works, errors)
     }
-
-    struct CheckStopped: Error {}
 
     /// A work line: a JSON string holding a work id as typed, normalized (PROTOCOL §2).
     static func checkWork(_ bytes: [UInt8], line: Int) -> Result<WorkID, Problem> {

@@ -56,30 +56,18 @@ extension Node {
                 return (out, unheard)
             }
         } catch {
-            // A failure of the node: said on the stream (the status is already sent), then stop.
-            var out = ByteBuffer()
-            appendLine(["problem": Problem.internalError(error).json], to: &out)
-            try await writer.write(out)
-            throw CheckStopped()
+            try await stopCheck(after: error, writer: &writer)
         }
-        var lines = CanonicalJSONWriter(capacity: asked.count * 160)
-        for (i, item) in asked.enumerated() {
-            switch item.work {
-            case let .failure(problem): lines.value(["line": .integer(Int64(item.line)), "problem": problem.json])
-            case let .success(work):
-                // An unknown work's line is a compact decision's with no refs: written directly,
-                // the same bytes `checkLine` gives for a work without facts.
-                if unheard.contains(i) {
-                    CompactDecision(work: work).writeJSON(&lines)
-                } else if let line = decided[i] {
-                    lines.value(line)
-                } else { continue }
-            }
-            lines.endLine()
+        try await writeCheckLines(asked, to: &writer) { i, work, lines in
+            // An unknown work's line is a compact decision's with no refs: written directly,
+            // the same bytes `checkLine` gives for a work without facts.
+            if unheard.contains(i) {
+                CompactDecision(work: work).writeJSON(&lines)
+            } else if let line = decided[i] {
+                lines.value(line)
+            } else { return false }
+            return true
         }
-        var out = ByteBuffer()
-        out.writeBytes(lines.bytes)
-        try await writer.write(out)
     }
 
     /// A federated check's line for one work: the compact decision (`Decision.compactJSON`),

@@ -152,6 +152,9 @@ struct History: AsyncParsableCommand {
         // `next` is a leaf index from a node alone, a cursor over every log (a string) from a
         // node with mirrors (docs/federation.md "History across logs"): sent back as given.
         var from: String?
+        // Every page asked for in this run: a node that names one of them again as next (the
+        // same page, or two or more pages in turn) would keep this loop going for ever.
+        var asked: Set<String> = []
         var first = true
         while true {
             let (bytes, reply) = try await node.get("/v1/works/\(percentEncoded(id.description))/history" + (from.map { "?from=\(percentEncoded($0))" } ?? ""))
@@ -171,16 +174,22 @@ struct History: AsyncParsableCommand {
                 for change in changes { print(StateTable.historyLine(change)) }
             }
             first = false
+            if let from { asked.insert(from) }
+            let next: String
             switch reply["next"] {
             case let .integer(n)?:
                 // A leaf index only grows: a node that answers otherwise would keep this loop going.
                 guard n > (from.flatMap { Int64($0) } ?? 0) else { return }
-                from = String(n)
+                next = String(n)
             case let .string(cursor)?:
-                guard !cursor.isEmpty, cursor != from else { throw CLIError("the node's reply gives as next page the one just read (\"\(cursor.prefix(80))\")") }
-                from = cursor
+                guard !cursor.isEmpty else { throw CLIError("the node's reply gives an empty cursor as next page") }
+                next = cursor
             default: return
             }
+            guard !asked.contains(next) else {
+                throw CLIError("the node's reply gives as next page one already read in this run (\"\(next.prefix(80))\", after \(asked.count + 1) pages)")
+            }
+            from = next
         }
     }
 }

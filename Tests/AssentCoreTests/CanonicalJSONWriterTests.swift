@@ -1,11 +1,12 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// The bytes written directly (`CanonicalJSONWriter`: state-map records, bulk-check reply
 /// lines) are exactly the canonical encoding of the `JSONValue` the same value gives, over
 /// random values that reach every member, escape and list length.
 final class CanonicalJSONWriterTests: XCTestCase {
-    typealias RNG = HostileInputTests.SplitMix64
+    typealias RNG = SplitMix64
 
     /// Strings that need every kind of escape RFC 8785 §3.2.2.2 has, and some that need none.
     static let awkward = ["", "plain", "quote\"d", "back\\slash", "tab\there", "nl\nx", "\u{01}ctl\u{1F}", "é", "\u{10348}", "\u{FFFF}\u{E000}", "/"]
@@ -128,7 +129,7 @@ final class TimestampBytesTests: XCTestCase {
     }
 
     func testTimesAreWrittenAsTheFormerFormatterWroteThem() {
-        var rng = HostileInputTests.SplitMix64(state: 14)
+        var rng = SplitMix64(state: 14)
         let range = Timestamp.fourDigitYears
         let edges: [Int64] = [0, -1, 1, .min, .max, range.lowerBound, range.lowerBound - 1, range.upperBound, range.upperBound + 1,
                               -62_135_596_800_000, 951_782_400_000, 4_107_542_399_999]

@@ -1,11 +1,12 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// The storage of the node's map tree (`ChunkedArray`): a base built at once and chunks after
 /// it, read, written, grown and cut back like an `Array` across every chunk boundary.
 final class ChunkedArrayTests: XCTestCase {
     func testAppendsWritesAndTruncationsMatchAnArray() {
-        var rng = HostileInputTests.SplitMix64(state: 3)
+        var rng = SplitMix64(state: 3)
         let size = ChunkedArray<Int>.chunkSize
         for baseCount in [0, 5, size - 1, size + 3] {
             var base = [Int](0..<baseCount)
@@ -47,7 +48,7 @@ final class ChunkedArrayTests: XCTestCase {
     /// A tree built at open (its entries the base), then grown by batches across several chunks
     /// and rolled back over a chunk boundary: the roots of a tree built from all keys at once.
     func testATreeGrownPastItsBaseKeepsTheRootsOfOneBuiltAtOnce() throws {
-        var rng = HostileInputTests.SplitMix64(state: 5)
+        var rng = SplitMix64(state: 5)
         func entry() -> PrefixTreeEntry {
             PrefixTreeEntry(key: Hash(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })!,
                             value: Hash(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })!)

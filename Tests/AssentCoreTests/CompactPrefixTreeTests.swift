@@ -1,4 +1,5 @@
 @testable import AssentCore
+import AssentTestSupport
 import Foundation
 import XCTest
 
@@ -6,7 +7,7 @@ import XCTest
 /// roots and proofs as `PrefixTree` after any batches, the shared vectors, and an undo that puts
 /// it back exactly.
 final class CompactPrefixTreeTests: XCTestCase {
-    func entry(_ rng: inout HostileInputTests.SplitMix64) -> PrefixTreeEntry {
+    func entry(_ rng: inout SplitMix64) -> PrefixTreeEntry {
         var key = [UInt8](repeating: 0, count: 32)
         var value = [UInt8](repeating: 0, count: 32)
         for i in 0..<32 { key[i] = UInt8.random(in: 0...255, using: &rng); value[i] = UInt8.random(in: 0...255, using: &rng) }
@@ -16,7 +17,7 @@ final class CompactPrefixTreeTests: XCTestCase {
     }
 
     func testRandomBatchesGiveTheRootsAndProofsOfPrefixTree() throws {
-        var rng = HostileInputTests.SplitMix64(state: 7)
+        var rng = SplitMix64(state: 7)
         var reference = PrefixTree(storage: InMemoryPrefixTreeStorage())
         var compact = CompactPrefixTree()
         var all = [PrefixTreeEntry]()
@@ -57,7 +58,7 @@ final class CompactPrefixTreeTests: XCTestCase {
     }
 
     func testARolledBackBatchPutsTheTreeBackExactly() throws {
-        var rng = HostileInputTests.SplitMix64(state: 11)
+        var rng = SplitMix64(state: 11)
         var tree = try CompactPrefixTree(entries: (0..<500).map { _ in entry(&rng) })
         let before = tree.root
         let probes = (0..<30).map { _ in entry(&rng) }
@@ -87,7 +88,7 @@ final class CompactPrefixTreeTests: XCTestCase {
     }
 
     func testAKeyAlreadyPresentOrRepeatedIsRefusedAndChangesNothing() throws {
-        var rng = HostileInputTests.SplitMix64(state: 13)
+        var rng = SplitMix64(state: 13)
         let existing = (0..<100).map { _ in entry(&rng) }
         var tree = try CompactPrefixTree(entries: existing)
         let root = tree.root
@@ -105,7 +106,7 @@ final class CompactPrefixTreeTests: XCTestCase {
     }
 
     func testHashesSortByteByByte() {
-        var rng = HostileInputTests.SplitMix64(state: 17)
+        var rng = SplitMix64(state: 17)
         let hashes = (0..<2000).map { _ in entry(&rng).key }
         XCTAssertEqual(hashes.sorted(), hashes.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) })
     }

@@ -1,4 +1,5 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// The federation file (PROTOCOL §9, docs/federation.md): what it holds, what it refuses and
@@ -188,7 +189,7 @@ final class FederationTests: XCTestCase {
             XCTAssertFalse(federation.policy().isEmpty)
         }
         XCTAssertGreaterThanOrEqual(accepted, 2, "the seeds must be accepted")
-        var rng = HostileInputTests.SplitMix64(state: 88)
+        var rng = SplitMix64(state: 88)
         for _ in 0..<500 {
             let bytes = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             XCTAssertThrowsError(try Federation(bytes: bytes))

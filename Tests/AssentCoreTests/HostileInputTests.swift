@@ -1,4 +1,5 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// Hostile input never crashes a reader: each parser that reads bytes from outside is fed a few
@@ -63,18 +64,6 @@ final class HostileInputTests: XCTestCase {
     }
 
     // MARK: Mutations
-
-    /// SplitMix64: a tiny generator with a fixed seed, so every run feeds the same inputs.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Bytes that parsers have reasons to trip on: integer edges, deep nesting, bad escapes,
     /// overlong and surrogate UTF-8, the separators of notes, keys, receipts and tile paths.

@@ -1,4 +1,5 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// "The state at T" of PROTOCOL §5: record v* with time ≤ T, and v*+1 absent or made after T,
@@ -20,7 +21,7 @@ final class MapStateProofTests: XCTestCase {
 
     static func tree(_ records: [MapRecord]) throws -> PrefixTree<InMemoryPrefixTreeStorage> {
         var tree = PrefixTree(storage: InMemoryPrefixTreeStorage())
-        var rng = HostileInputTests.SplitMix64(state: 31)
+        var rng = SplitMix64(state: 31)
         try tree.insert(PrefixTreeTests.randomEntries(200, &rng))
         for r in records { try tree.insert([r.entry]) }
         return tree

@@ -1,10 +1,11 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// Membership and non-membership proofs of the state map (PROTOCOL §5): they verify exactly
 /// for what the tree holds, round-trip through bytes and JSON, and fail on any change.
 final class PrefixTreeProofTests: XCTestCase {
-    typealias RNG = HostileInputTests.SplitMix64
+    typealias RNG = SplitMix64
 
     static let (tree, entries, absent): (PrefixTree<InMemoryPrefixTreeStorage>, [PrefixTreeEntry], [Hash]) = {
         var rng = RNG(state: 21)

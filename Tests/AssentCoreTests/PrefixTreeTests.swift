@@ -1,10 +1,11 @@
 @testable import AssentCore
+import AssentTestSupport
 import XCTest
 
 /// The state map's tree (PROTOCOL §5) built incrementally, in batches, against a reference
 /// computed from the definition; its errors; and the work it does per insert.
 final class PrefixTreeTests: XCTestCase {
-    typealias RNG = HostileInputTests.SplitMix64
+    typealias RNG = SplitMix64
 
     /// The root straight from the definition, over the whole set, sharing no code with the tree.
     static func referenceRoot(_ entries: [PrefixTreeEntry], depth: Int = 0) -> Hash {

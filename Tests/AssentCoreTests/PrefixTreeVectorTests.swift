@@ -1,4 +1,5 @@
 @testable import AssentCore
+import AssentTestSupport
 import Foundation
 import XCTest
 
@@ -31,7 +32,7 @@ final class PrefixTreeVectorTests: XCTestCase {
     /// The orders and batchings each case is built in: one batch sorted, reversed and shuffled;
     /// one key at a time; random batch sizes.
     static func orders(_ entries: [PrefixTreeEntry], seed: UInt64) -> [(String, [[PrefixTreeEntry]])] {
-        var rng = HostileInputTests.SplitMix64(state: seed)
+        var rng = SplitMix64(state: seed)
         let shuffled = entries.shuffled(using: &rng)
         var batches = [[PrefixTreeEntry]]()
         var rest = entries.shuffled(using: &rng)[...]

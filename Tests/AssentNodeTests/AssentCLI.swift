@@ -35,6 +35,14 @@ struct AssentCLI {
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// `run`, waited for off Swift's cooperative pool: for a binary that talks to a server running
+    /// in this process, which that pool serves.
+    func runDetached(_ arguments: [String], input: String? = nil) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { done in
+            DispatchQueue.global().async { done.resume(with: Result { try run(arguments, input: input) }) }
+        }
+    }
+
     /// A new key file named `name` in the directory, and its public key in base64.
     func key(_ name: String) throws -> (path: String, publicKey: String) {
         let path = directory.appendingPathComponent("\(name).key").path

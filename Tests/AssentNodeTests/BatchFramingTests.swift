@@ -1,5 +1,6 @@
 import AssentCore
 @testable import AssentNode
+import AssentTestSupport
 import XCTest
 
 /// A batch body is framed into its statements before any of them is parsed (`BatchBody`).
@@ -11,15 +12,8 @@ final class BatchFramingTests: XCTestCase {
     func testRandomBodiesAreFramedWithinBoundsAndJSONArraysIntoTheirElements() {
         let tokens = ["[", "]", "{", "}", "\"", "\\", ",", " ", "\n", ":", "1", "a", #""]""#, #""\"""#, #""[{,""#, #"{"k":[1,"}"]}"#, "[]", "{}"]
             .map { Array($0.utf8) }
-        var state: UInt64 = 42
-        func next(_ bound: Int) -> Int {
-            // SplitMix64, as in HostileInputTests.
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return Int((z ^ (z >> 31)) % UInt64(bound))
-        }
+        var rng = SplitMix64(state: 42)
+        func next(_ bound: Int) -> Int { Int(rng.next() % UInt64(bound)) }
         var arrays = 0
         for _ in 0..<20000 {
             var body = [UInt8(ascii: "[")]

@@ -110,11 +110,7 @@ extension FederatedStateTests {
         // `assent history` prints the one history, each change with its log.
         let cli = AssentCLI()
         defer { cli.remove() }
-        let base = sacem.base
-        let (status, output) = try await withCheckedThrowingContinuation { done in
-            // The binary is waited for off Swift's cooperative pool, which serves the nodes.
-            DispatchQueue.global().async { done.resume(with: Result { try cli.run(["history", work.description, "--node", base]) }) }
-        }
+        let (status, output) = try await cli.runDetached(["history", work.description, "--node", sacem.base])
         XCTAssertEqual(status, 0, output)
         let lines = output.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 1 + 3 + steps.count, output)  // head, each log read, each change

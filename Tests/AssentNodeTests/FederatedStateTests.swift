@@ -8,40 +8,11 @@ import XCTest
 /// loopback, one federation file. A member enrolled and mandated at GEMA submits at SACEM; a
 /// revocation goes to APRA; once each node mirrors the others, all three give the same state of
 /// the work with the same provenance, each naming every log it read and how far it speaks.
-final class FederatedStateTests: XCTestCase {
-    var directory: URL!
-    var nodes: [TestNode] = []
-    let names = ["gema", "sacem", "apra"]
-
-    override func setUp() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-one-answer-\(UUID().uuidString)")
-    }
-
-    override func tearDown() async throws {
-        for node in nodes { try? await node.stop() }
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class FederatedStateTests: FederationTestCase {
     /// Three nodes that take no open declarations: a preference is logged only from a party
     /// enrolled in a log the node trusts. No witnesses (cosigning has its own tests).
     func startFederation() async throws {
-        let path = directory.appendingPathComponent("federation.json").path
-        var configured = [TestNode]()
-        var logs = [Federation.Log]()
-        for name in names {
-            let port = try FederationFixtures.freePort()
-            let node = TestNode(directory: directory.appendingPathComponent(name)) { c in
-                c.origin = "\(name).assent.example/log"
-                c.listen = "127.0.0.1:\(port)"
-                c.federation = path
-                c.openDeclarations.enabled = false
-            }
-            configured.append(node)
-            logs.append(FederationFixtures.log(node.config, keys: try FederationFixtures.keys(for: node.config)))
-        }
-        try FederationFixtures.write(path, logs: logs, witnesses: [], quorum: 0)
-        for node in configured { try await node.start() }
-        nodes = configured
+        try await startNodes(witnesses: false, quorum: 0) { $0.openDeclarations.enabled = false }
     }
 
     /// Waits until every node mirrors every other node's whole log (at most 30 s).

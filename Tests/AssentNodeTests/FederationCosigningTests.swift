@@ -7,47 +7,13 @@ import XCTest
 /// Three real nodes on loopback, one federation file: each node's checkpoints are cosigned by
 /// the other two nodes' witnesses (`POST /add-checkpoint`, which replicates and replays the log
 /// before it cosigns), and receipts carry those cosignatures (docs/federation.md "Cosigning").
-final class FederationCosigningTests: XCTestCase {
-    var directory: URL!
-    var nodes: [TestNode] = []
-    let names = ["gema", "sacem", "apra"]
-
-    override func setUp() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("assent-three-\(UUID().uuidString)")
-    }
-
-    override func tearDown() async throws {
-        for node in nodes { try? await node.stop() }
-        try? FileManager.default.removeItem(at: directory)
-    }
-
+final class FederationCosigningTests: FederationTestCase {
+    /// Each node a witness of the federation, waiting long enough for the others to catch up.
     func startFederation(quorum: Int) async throws -> Federation {
-        let path = directory.appendingPathComponent("federation.json").path
-        var configured = [TestNode]()
-        var keys = [NodeKeys]()
-        for name in names {
-            let port = try FederationFixtures.freePort()
-            let node = TestNode(directory: directory.appendingPathComponent(name)) { c in
-                c.origin = "\(name).assent.example/log"
-                c.listen = "127.0.0.1:\(port)"
-                c.federation = path
-                c.witnessTimeoutMilliseconds = 10_000
-                c.witnessCatchUpMilliseconds = 5000
-            }
-            configured.append(node)
-            keys.append(try FederationFixtures.keys(for: node.config))
+        try await startNodes(witnesses: true, quorum: quorum) { c in
+            c.witnessTimeoutMilliseconds = 10_000
+            c.witnessCatchUpMilliseconds = 5000
         }
-        let logs = zip(configured, keys).map { FederationFixtures.log($0.config, keys: $1) }
-        let witnesses = zip(configured, keys).map { FederationFixtures.witness($0.config, keys: $1) }
-        let federation = try FederationFixtures.write(path, logs: logs, witnesses: witnesses, quorum: quorum)
-        for (i, node) in configured.enumerated() {
-            let others = logs.indices.filter { $0 != i }
-            node.peers = others.map { Replicator.Peer(origin: logs[$0].origin, key: logs[$0].key, url: logs[$0].url) }
-            node.peerOperators = Set(others.flatMap { logs[$0].operators })
-        }
-        for node in configured { try await node.start() }
-        nodes = configured
-        return federation
     }
 
     /// Submits fresh statements to `node` until a reply meets the quorum (at most 40 tries):

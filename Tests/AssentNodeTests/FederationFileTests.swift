@@ -1,6 +1,7 @@
 import AssentCore
 @testable import AssentNode
 import AssentStore
+import AssentTestSupport
 import Foundation
 import Logging
 import XCTest
@@ -144,16 +145,5 @@ final class FederationFileTests: XCTestCase {
             XCTAssertTrue(node.node.peers.isEmpty)
             XCTAssertEqual(node.node.admission.operators, [node.node.keys.operator.key.publicKey])
         }
-    }
-}
-
-/// A value a non-escaping configuration closure sets and a `@Sendable` body reads.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }

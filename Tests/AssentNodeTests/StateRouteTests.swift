@@ -1,6 +1,7 @@
 import AssentCore
-import AssentNode
+@testable import AssentNode
 import Foundation
+import GRDB
 import XCTest
 
 /// The state routes' spelling and refusals (`GET /v1/works/{work}`, `/history`, `/v1/parties/{key}`,
@@ -148,6 +149,38 @@ final class StateRouteTests: XCTestCase {
             XCTAssertEqual(lines[2], localAlone[1], "the other work is answered for itself")
             XCTAssertEqual(lines[2]["values"]?["train-ai"], "disallowed")
             XCTAssertEqual(lines[5]["end"], ["works": 4, "errors": 0])
+        }
+    }
+
+    /// A node failure after the status is sent (a store row it cannot read) is said on the stream
+    /// as an internal problem after the lines already answered, and the reply stops there,
+    /// without its `end` line: a client tells the cut answer from a whole one.
+    func testAFailureOfTheNodeMidCheckIsSaidOnTheStreamAndTheReplyHasNoEnd() async throws {
+        try await InProcessNode.run { node in
+            try await StateRouteTests.story(node)
+            // T before the iswc work's latest change, so that the check reads its records at T (the
+            // consent index answers only after a work's latest change): the time of the story's
+            // last leaf, then a change of the work logged some milliseconds later.
+            let past = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: node.node.store.size - 1))).time
+            try await Task.sleep(for: .milliseconds(5))
+            let later = SignedStatement.sign(.preference(Preference(by: alice.publicKey, issued: .now, work: try WorkID(parsing: "iswc:T0345246801"),
+                                                                    usage: ["tdm": false])), with: alice)
+            let logged = try await node.post("/v1/statements", later.canonicalBytes)
+            XCTAssertEqual(logged.status, 200, logged.text)
+            // The iswc work's resolution inputs, damaged behind the node's back: a check at a past
+            // T reads them (the consent index answers only for now).
+            let db = try DatabaseQueue(path: node.config.dataDirectory + "/node.sqlite")
+            try await db.write { try $0.execute(sql: "UPDATE map_records SET inputs = X'FF' WHERE work = 'iswc:T0345246801'") }
+            // A first chunk of works without records, answered; the damaged work in the second.
+            let body = [#"{"at":"\#(past.rfc3339)"}"#] + Array(repeating: #""isbn:9780306406157""#, count: Node.checkChunk)
+                + [#""iswc:T0345246801""#]
+            let (status, lines, text) = try await StateRouteTests.check(node, body.joined(separator: "\n"))
+            XCTAssertEqual(status, 200, text)
+            XCTAssertEqual(lines.count, 1 + Node.checkChunk + 1, text)
+            XCTAssertEqual(lines[Node.checkChunk]["work"], "isbn:9780306406157")
+            XCTAssertEqual(lines.last?["problem"]?["type"], "urn:assent:problem:internal", text)
+            XCTAssertFalse(text.contains("resolution inputs"), "no internal error text reaches a client")
+            XCTAssertFalse(lines.contains { $0["end"] != nil }, text)
         }
     }
 

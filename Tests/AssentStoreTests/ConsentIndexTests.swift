@@ -1,5 +1,6 @@
 @testable import AssentCore
 @testable import AssentStore
+import AssentTestSupport
 import Foundation
 import XCTest
 

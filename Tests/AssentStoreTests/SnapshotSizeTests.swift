@@ -1,5 +1,6 @@
 import AssentCore
 @testable import AssentStore
+import AssentTestSupport
 import Dispatch
 import Foundation
 import GRDB
@@ -48,16 +49,5 @@ final class SnapshotSizeTests: StoreTestCase {
         XCTAssertEqual(seen.changes, 1)
         // A read after the commit sees it all.
         XCTAssertEqual(try store.readBlocking { $0.size }, before + 2)
-    }
-}
-
-/// A value shared with a Dispatch block, under a lock.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
     }
 }
