@@ -72,7 +72,7 @@ struct FederationInit: ParsableCommand {
                     ? try NodeKeys.loadOrCreate(dataDirectory: config.dataDirectory, origin: config.origin, logger: quiet)
                     : try NodeKeys.load(dataDirectory: config.dataDirectory, origin: config.origin)
             } catch { throw CLIError("\(path): \(error)") }
-            let url = try urlFor.removeValue(forKey: config.origin) ?? "http://\(config.listen)/"
+            let url = urlFor.removeValue(forKey: config.origin) ?? "http://\(config.listen)/"
             logs.append(Federation.Log(origin: config.origin, key: keys.log.verifierKey, url: url,
                                        operators: [keys.operator.key.publicKey], society: config.society ?? config.origin))
             witnesses.append(Federation.Witness(key: keys.witness.verifierKey, url: url))
