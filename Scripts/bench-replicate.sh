@@ -16,7 +16,8 @@ Builds assent and assent-bench (release, scratch path .build-bench), then:
      as `assent-bench crypto verify`), then has a replicator follow the source into a fresh
      mirror: every hash tile and entry bundle fetched (gzip) and authenticated against the
      signed checkpoint, every statement signature verified (on all cores), every leaf
-     replayed, every epoch's map root recomputed by the mirror store;
+     replayed, every epoch's map root recomputed by the mirror store; then measures the verify
+     rate again and takes the greater of the two as the bound;
   4. prints entries verified and stored per second, its ratio to the verify rate (goal ≥ 1.0:
      verification on both cores) and the follower's peak memory (VmHWM).
 

@@ -43,7 +43,9 @@ extension LogSnapshot {
             GROUP BY party ORDER BY party
             """)
         var mandates = [RecordInputs.MandateInput]()
-        var named = Set<[UInt8]>()
+        // The parties the work's mandates name: one or two, so a list (a set of byte arrays
+        // hashed each of their 32 bytes a call, for every work decided).
+        var named = [[UInt8]]()
         var declarations = [(declarant: PublicKey, preferences: [RecordInputs.PreferenceInput])]()
         var others = 0, notRead = 0
         let rows = try Row.fetchCursor(select, arguments: [store.id, query.work.description, query.at.milliseconds, Int64(size)])
@@ -51,7 +53,7 @@ extension LogSnapshot {
             guard let party = row[0] as Data? else {
                 guard case let .work(entries) = try inputs(row, of: .work(query.work)) else { continue }
                 mandates = entries
-                named = Set(entries.map(\.party.bytes))
+                named = entries.map(\.party.bytes)
                 continue
             }
             let key = [UInt8](party)
