@@ -11,8 +11,9 @@
 #   - statements/s the store appends with the map (the fill), and peak memory;
 #   - bulk-check decisions/s now and at a past T, single-work state p50/p99 in process;
 #   - a node serving the filled store: GET /v1/works/{work} p50/p99 over HTTP, and statements/s
-#     accepted with receipts on top of the filled log, as a ratio of one core's OpenSSL Ed25519
-#     verify rate measured in the same run; the node's peak memory.
+#     accepted with receipts on top of the filled log (the median of three runs of 60,000), as a
+#     ratio of one core's OpenSSL Ed25519 verify rate measured in the same run (the greatest of
+#     three measurements: at the start, just before the runs, after them); the node's peak memory.
 # Goals (issue 7): node ratio >= 0.5; bulk check >= 200,000 decisions/s now and >= 50,000/s at
 # a past T; single-work state p50 <= 1 ms in process; memory under 1 GB. Misses are printed as
 # MISS; the script exits non-zero only when a step fails, since the goals are targets to report.
@@ -87,13 +88,26 @@ log "   $(cat "$dir/reads.json")"
 
 log "== statements accepted with receipts on top of the filled log: 60,000, 16 clients"
 "$bin/assent-load" --node http://127.0.0.1:7190 --enroll-with "$dir/data/operator.key" --count 5000 --clients 16 --batch 100 --json > "$dir/warmup.json"
-"$bin/assent-load" --node http://127.0.0.1:7190 --enroll-with "$dir/data/operator.key" --count 60000 --clients 16 --batch 100 --json > "$dir/peak.json"
-log "   $(cat "$dir/peak.json")"
+# Three runs, the median reported, with the bound measured again just before them: on this kind
+# of machine the same binary on the same store moved by a third between runs minutes apart, and
+# one core's verify rate with it (docs/benchmarks.md "Consent benchmark").
+verify_near=$(verify_bound)
+for run in 1 2 3; do
+    "$bin/assent-load" --node http://127.0.0.1:7190 --enroll-with "$dir/data/operator.key" --count 60000 --clients 16 --batch 100 --json > "$dir/peak-$run.json"
+    log "   $(cat "$dir/peak-$run.json")"
+done
+python3 - "$dir" <<'PY'
+import json, sys
+d = sys.argv[1]
+runs = sorted((json.load(open(f"{d}/peak-{r}.json")) for r in (1, 2, 3)), key=lambda p: p["statementsPerSecond"])
+json.dump(runs[1], open(f"{d}/peak.json", "w"))
+PY
 node_rss=$(awk '/VmHWM/ {print $2}' "/proc/$node_pid/status")
 verify_after=$(verify_bound)
 kill "$node_pid"; wait "$node_pid" 2>/dev/null || true
 trap - EXIT
 
+verify_before=$(python3 -c "print(max($verify_before, $verify_near))")
 python3 - "$dir" "$verify_before" "$verify_after" "$consent_rss" "$node_rss" "$open_seconds" "$json" <<'PY'
 import json, sys
 d, vb, va, consent_kb, node_kb, open_s, as_json = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), sys.argv[7] == "true"
@@ -113,13 +127,14 @@ rows = [
     ("map updates/s, node tree, %s keys" % f"{m.get('keys', 0):,}", f"{get(m, 'compact_inserts_per_s') or 0:,.0f} /s", None),
     ("map proof bytes, present / absent key (mean)", f"{get(m, 'proof_bytes_present_mean') or 0:.0f} / {get(m, 'proof_bytes_absent_mean') or 0:.0f}", None),
     ("fill through LogStore.append (with the map)", f"{get(c, 'fill_statements_per_second') or 0:,.0f} statements/s", None),
-    ("bulk check, now (goal >= 200,000/s)", f"{now_rate or 0:,.0f} decisions/s", (now_rate or 0) >= 200_000),
-    ("bulk check, past T (goal >= 50,000/s)", f"{past_rate or 0:,.0f} decisions/s", (past_rate or 0) >= 50_000),
+    ("bulk check, now, median of 5 passes (goal >= 200,000/s)", f"{now_rate or 0:,.0f} decisions/s", (now_rate or 0) >= 200_000),
+    ("bulk check, past T, median of 5 passes (goal >= 50,000/s)", f"{past_rate or 0:,.0f} decisions/s", (past_rate or 0) >= 50_000),
+    ("… its first pass (caches cold for the works asked)", f"{get(c, 'bulk_decisions_per_second_past_first_pass') or 0:,.0f} decisions/s", None),
     ("single work, in process, p50 / p99 (goal p50 <= 1 ms)", f"{single_p50} / {get(c, 'state_p99_ms')} ms", single_p50 is not None and single_p50 <= 1),
     ("peak memory, fill and queries (goal < 1 GB)", f"{consent_kb / 1024:,.0f} MB", consent_kb < 1024 * 1024),
     ("node: open with the filled store", f"{open_s} s", None),
     ("node: GET /v1/works/{work} over HTTP, p50 / p99", f"{r['latencyMicroseconds']['p50'] / 1000:.2f} / {r['latencyMicroseconds']['p99'] / 1000:.2f} ms ({r['requestsPerSecond']:,}/s, {r['clients']} clients)", None),
-    ("node: statements/s with receipts on the filled log (goal ratio >= 0.5)", f"{p['statementsPerSecond']:,} /s = {ratio:.2f} x bound", ratio >= 0.5),
+    ("node: statements/s with receipts on the filled log, median of 3 runs (goal ratio >= 0.5)", f"{p['statementsPerSecond']:,} /s = {ratio:.2f} x bound", ratio >= 0.5),
     ("node: peak memory (goal < 1 GB)", f"{node_kb / 1024:,.0f} MB", node_kb < 1024 * 1024),
 ]
 if as_json:
