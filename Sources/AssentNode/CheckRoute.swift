@@ -182,7 +182,10 @@ extension Node {
             }
             try await flush(&writer)
         } catch is LineReader.TooLarge {
-            try await flush(&writer)
+            // The works read before the body grew too large are answered first. A failure of the
+            // node said while answering them stops the check here too: `CheckStopped` thrown in
+            // this handler would not reach the one below, and would leave the reply unfinished.
+            do { try await flush(&writer) } catch is CheckStopped { return nil }
             var out = ByteBuffer()
             appendLine(["line": .integer(Int64(reader.lineNumber + 1)), "problem": Problem.tooLarge(ProblemMiddleware<NodeRequestContext>.tooLargeDetail(reader.maxBytes)).json],
                        to: &out)

@@ -1,7 +1,12 @@
 import AssentCore
 @testable import AssentNode
+import AssentStore
+import AssentTestSupport
 import Foundation
 import GRDB
+import HTTPTypes
+import Hummingbird
+import NIOCore
 import XCTest
 
 /// The state routes' spelling and refusals (`GET /v1/works/{work}`, `/history`, `/v1/parties/{key}`,
@@ -152,25 +157,29 @@ final class StateRouteTests: XCTestCase {
         }
     }
 
+    /// The story, then the iswc work's resolution inputs damaged behind the node's back; returns
+    /// a T at which a check reads them: before the work's latest change, so that the check reads
+    /// its records at T (the consent index answers only after a work's latest change). T is the
+    /// time of the story's last leaf, and a change of the work is logged some milliseconds later.
+    static func damagedAtAPastT(_ node: InProcessNode) async throws -> Timestamp {
+        try await story(node)
+        let past = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: node.node.store.size - 1))).time
+        try await Task.sleep(for: .milliseconds(5))
+        let later = SignedStatement.sign(.preference(Preference(by: alice.publicKey, issued: .now, work: try WorkID(parsing: "iswc:T0345246801"),
+                                                                usage: ["tdm": false])), with: alice)
+        let logged = try await node.post("/v1/statements", later.canonicalBytes)
+        XCTAssertEqual(logged.status, 200, logged.text)
+        let db = try DatabaseQueue(path: node.config.dataDirectory + "/node.sqlite")
+        try await db.write { try $0.execute(sql: "UPDATE map_records SET inputs = X'FF' WHERE work = 'iswc:T0345246801'") }
+        return past
+    }
+
     /// A node failure after the status is sent (a store row it cannot read) is said on the stream
     /// as an internal problem after the lines already answered, and the reply stops there,
     /// without its `end` line: a client tells the cut answer from a whole one.
     func testAFailureOfTheNodeMidCheckIsSaidOnTheStreamAndTheReplyHasNoEnd() async throws {
         try await InProcessNode.run { node in
-            try await StateRouteTests.story(node)
-            // T before the iswc work's latest change, so that the check reads its records at T (the
-            // consent index answers only after a work's latest change): the time of the story's
-            // last leaf, then a change of the work logged some milliseconds later.
-            let past = try LogLeaf(bytes: try XCTUnwrap(try node.node.store.leafBytes(at: node.node.store.size - 1))).time
-            try await Task.sleep(for: .milliseconds(5))
-            let later = SignedStatement.sign(.preference(Preference(by: alice.publicKey, issued: .now, work: try WorkID(parsing: "iswc:T0345246801"),
-                                                                    usage: ["tdm": false])), with: alice)
-            let logged = try await node.post("/v1/statements", later.canonicalBytes)
-            XCTAssertEqual(logged.status, 200, logged.text)
-            // The iswc work's resolution inputs, damaged behind the node's back: a check at a past
-            // T reads them (the consent index answers only for now).
-            let db = try DatabaseQueue(path: node.config.dataDirectory + "/node.sqlite")
-            try await db.write { try $0.execute(sql: "UPDATE map_records SET inputs = X'FF' WHERE work = 'iswc:T0345246801'") }
+            let past = try await StateRouteTests.damagedAtAPastT(node)
             // A first chunk of works without records, answered; the damaged work in the second.
             let body = [#"{"at":"\#(past.rfc3339)"}"#] + Array(repeating: #""isbn:9780306406157""#, count: Node.checkChunk)
                 + [#""iswc:T0345246801""#]
@@ -182,6 +191,45 @@ final class StateRouteTests: XCTestCase {
             XCTAssertFalse(text.contains("resolution inputs"), "no internal error text reaches a client")
             XCTAssertFalse(lines.contains { $0["end"] != nil }, text)
         }
+    }
+
+    /// A body that grows past the node's limit while a work line waits in its chunk, and a node
+    /// failure when that chunk is answered: the failure is said on the stream and the check
+    /// stops as after any other failure (no `end` line, no `too-large` line). Before, the
+    /// `too-large` handler's last flush threw `CheckStopped` past the handler that catches it:
+    /// the error left `answerCheck`, the reply was never finished and the connection dropped
+    /// mid-stream, so a client saw a broken transfer instead of the node's problem line.
+    func testAFailureWhileTheBodyGrowsPastItsLimitStopsTheCheckAsAnyOtherFailure() async throws {
+        try await InProcessNode.run { node in
+            let past = try await StateRouteTests.damagedAtAPastT(node)
+            let lines = #"{"at":"\#(past.rfc3339)"}"# + "\n" + #""iswc:T0345246801""# + "\n"
+            // Two parts, so that the lines are read before the body is found too large.
+            let parts = AsyncStream<ByteBuffer> { body in
+                body.yield(ByteBuffer(string: lines))
+                body.yield(ByteBuffer(string: String(repeating: " ", count: 1000) + "\n"))
+                body.finish()
+            }
+            let reader = LineReader(RequestBody(asyncSequence: parts), maxLine: Node.maxCheckLine, maxBytes: lines.utf8.count + 100)
+            let query = try await Node.checkQuery(reader)
+            let written = LockedBox<[UInt8]>([])
+            var writer: any ResponseBodyWriter = CollectingWriter(into: written)
+            let summary = try await Node.answerCheck(reader, query: query, at: past, store: node.node.store, operators: node.node.admission.operators,
+                                                     cache: ParsedStateCache(), writer: &writer)
+            XCTAssertNil(summary, "a check cut by a failure of the node has no end line")
+            let text = String(decoding: written.value, as: UTF8.self)
+            let replyLines = text.split(separator: "\n").map { (try? CanonicalJSON.parse(Array($0.utf8))) ?? .string(String($0)) }
+            XCTAssertEqual(replyLines.count, 1, text)
+            XCTAssertEqual(replyLines.first?["problem"]?["type"], "urn:assent:problem:internal", text)
+            XCTAssertNil(replyLines.first?["line"], text)
+        }
+    }
+
+    /// A response body writer that keeps what is written.
+    struct CollectingWriter: ResponseBodyWriter {
+        let into: LockedBox<[UInt8]>
+        mutating func write(_ buffer: ByteBuffer) async throws { into.value += Array(buffer.readableBytesView) }
+        mutating func write(contentsOf buffers: some Sequence<ByteBuffer>) async throws { for b in buffers { try await write(b) } }
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}
     }
 
     func testABadFirstLineRefusesTheWholeCheck() async throws {
