@@ -39,9 +39,7 @@ public struct LogLeaf: Hashable, Sendable {
             bytes += Array(#"{"epoch":"#.utf8)
             CanonicalJSON.write(["map": .string(root.base64), "size": .integer(Int64(size))], into: &bytes)
         }
-        bytes += Array(#","index":\#(index),"log":"#.utf8)
-        CanonicalJSON.writeString(origin, into: &bytes)
-        bytes += Array(#","prev":"\#(prev.base64)","time":"\#(time.rfc3339)","v":\#(LogLeaf.version)}"#.utf8)
+        LogLeaf.writeTail(index: index, origin: origin, prev: prev, time: time, into: &bytes)
         guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: index, bytes: bytes.count) }
         self.index = index
         self.origin = origin
@@ -80,9 +78,14 @@ public struct LogLeaf: Hashable, Sendable {
         guard case let .string(p)? = o.removeValue(forKey: "prev"), let prev = Hash(base64: p) else { throw fail("\"prev\" must be base64 of 32 bytes") }
         guard case let .string(t)? = o.removeValue(forKey: "time"), let time = Timestamp(rfc3339: t) else { throw fail("bad \"time\"") }
         let content: Content
-        switch (o.removeValue(forKey: "entry"), o.removeValue(forKey: "epoch")) {
+        let entry = o.removeValue(forKey: "entry"), epoch = o.removeValue(forKey: "epoch")
+        // Before the content is parsed: the statement's bytes are found below by the leaf's
+        // other members, which must then be all there is.
+        if let extra = o.keys.sorted().first { throw fail("unknown field \"\(extra)\"") }
+        switch (entry, epoch) {
         case let (entry?, nil):
-            do { content = .statement(try SignedStatement(json: entry, canonicalBytes: nil, verifySignature: verifySignature)) } catch {
+            let known = LogLeaf.entryBytes(of: bytes, index: index, origin: origin, prev: prev, time: time)
+            do { content = .statement(try SignedStatement(json: entry, canonicalBytes: known, verifySignature: verifySignature)) } catch {
                 throw .badStatement(index: index, error)
             }
         case let (nil, epoch?):
@@ -94,7 +97,6 @@ public struct LogLeaf: Hashable, Sendable {
         default:
             throw fail("leaf must have exactly one of \"entry\" and \"epoch\"")
         }
-        if let extra = o.keys.sorted().first { throw fail("unknown field \"\(extra)\"") }
         self.index = index
         self.origin = origin
         self.prev = prev
@@ -102,6 +104,31 @@ public struct LogLeaf: Hashable, Sendable {
         self.content = content
         self.bytes = bytes
         self.leafHash = MerkleTree.leafHash(bytes)
+    }
+
+    /// What follows a leaf's content: `,"index":N,"log":…,"prev":…,"time":…,"v":1}` in canonical
+    /// form (the members after `entry` or `epoch`, which sort first).
+    static func writeTail(index: UInt64, origin: String, prev: Hash, time: Timestamp, into bytes: inout [UInt8]) {
+        bytes += Array(#","index":\#(index),"log":"#.utf8)
+        CanonicalJSON.writeString(origin, into: &bytes)
+        bytes += Array(#","prev":"\#(prev.base64)","time":"\#(time.rfc3339)","v":\#(LogLeaf.version)}"#.utf8)
+    }
+
+    /// The canonical bytes of a statement leaf's `entry`, cut from the leaf's own bytes, or nil
+    /// when they cannot be found that way (then the statement is encoded again, as before).
+    /// `bytes` parsed as canonical JSON with exactly the members entry, index, log, prev, time and
+    /// v, so they are `{"entry":` + canonical(entry) + the canonical tail of the others: when the
+    /// tail re-made from the parsed members ends `bytes` (a member spelled otherwise than its
+    /// canonical re-encoding, a base64 or time with another spelling, gives nil), what lies
+    /// between is canonical(entry). Spares encoding the statement twice a leaf (for its signed
+    /// body and for its canonical bytes): a replica parses every leaf it follows.
+    static func entryBytes(of bytes: [UInt8], index: UInt64, origin: String, prev: Hash, time: Timestamp) -> [UInt8]? {
+        let head = #"{"entry":"#.utf8
+        var tail = [UInt8]()
+        tail.reserveCapacity(160 + origin.utf8.count)
+        writeTail(index: index, origin: origin, prev: prev, time: time, into: &tail)
+        guard bytes.count > head.count + tail.count, bytes.starts(with: head), bytes.suffix(tail.count).elementsEqual(tail) else { return nil }
+        return Array(bytes[head.count..<(bytes.count - tail.count)])
     }
 
 

@@ -62,6 +62,26 @@ final class LogLeafTests: XCTestCase {
         XCTAssertThrowsError(try LogLeaf(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? LeafError, .badStatement(index: 0, .badSignature)) }
     }
 
+    /// A statement's canonical bytes are cut from its leaf's bytes, not encoded again: they and the
+    /// statement's hash are those it was signed with, stored or not, and the statement verifies.
+    func testAParsedStatementKeepsTheBytesItWasSignedWith() throws {
+        let signed = statement(7)
+        let leaf = try LogLeaf(index: 3, origin: "example.com/l\u{e9}g \"x\"", prev: SHA256.hash([9]), time: t0, content: .statement(signed))
+        for parsed in [try LogLeaf(bytes: leaf.bytes), try LogLeaf(storedBytes: leaf.bytes)] {
+            XCTAssertEqual(parsed.statement?.canonicalBytes, signed.canonicalBytes)
+            XCTAssertEqual(parsed.statement?.hash, signed.hash)
+            XCTAssertEqual(parsed.statement?.statement, signed.statement)
+        }
+    }
+
+    /// A member between `entry` and `index` is refused as unknown before the statement is read:
+    /// the statement's bytes are cut from the leaf by the members that follow it, which must be all.
+    func testAnUnknownMemberAfterTheEntryIsRefusedAsUnknown() throws {
+        let leaf = try chain(2)[0]
+        let text = String(decoding: leaf.bytes, as: UTF8.self).replacingOccurrences(of: #","index":0,"#, with: #","extra":1,"index":0,"#)
+        XCTAssertThrowsError(try LogLeaf(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? LeafError, .malformed(index: 0, "unknown field \"extra\"")) }
+    }
+
     func testEpochSizeMustEqualItsIndex() throws {
         let leaf = try LogLeaf(index: 4, origin: "o", prev: .zero, time: t0, content: .epoch(mapRoot: .zero, size: 3))
         XCTAssertThrowsError(try LogLeaf(bytes: leaf.bytes))
