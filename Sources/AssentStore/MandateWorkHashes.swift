@@ -11,7 +11,8 @@ import AssentCore
 /// work ids that collide in a given node. A collision would answer "names it" for a work the
 /// mandate does not name; the answer is used only as a check of the store against itself (a work
 /// record's mandate reference was written from that very mandate, `LogSnapshot.workMandates`), so
-/// at a chance of about 1,000 in 2^64 a look-up it can at worst miss reporting a corrupted row.
+/// only a corrupted row could meet it, and then, at a chance of about 1,000 in 2^64 a look-up,
+/// the corruption would go unreported and the mandate would count for that work.
 struct MandateWorkHashes: Sendable {
     private let hashes: [Int]
 
