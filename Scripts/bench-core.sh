@@ -169,9 +169,11 @@ for key, name in [("leaf_hash", "SHA-256 leaf hash (MerkleTree.leafHash)"),
     rows.append({"measurement": key, "name": name, "wrapper_ops": max(w.values()), "bound_ops": max(b.values()),
                  "ratio": ratio, "round_ratios": ratios, "pass": ratio >= GOAL_RATIO,
                  "rounds": {"wrapper": [w[r] for r in sorted(w)], "bound": [b[r] for r in sorted(b)]}})
-reused, per_op = per_round(bound, "verify_reused_key"), per_round(wrapper, "verify")
-stricter = {"verify_reused_key": max(reused.values()),
-            "ratio_vs_verify_wrapper": statistics.median([per_op[r] / reused[r] for r in sorted(reused) if r in per_op])}
+# What a key's first verification costs (a new EVP_PKEY and context), for information: the
+# wrapper keeps a context per key (VerificationContexts), so the bound is the kept context's rate.
+new_key, per_op = per_round(bound, "verify_new_key"), per_round(wrapper, "verify")
+first_use = {"verify_new_key": max(new_key.values()),
+             "ratio_vs_verify_wrapper": statistics.median([per_op[r] / new_key[r] for r in sorted(new_key) if r in per_op])}
 
 store = None
 try:
@@ -200,7 +202,7 @@ doc = {
     "machine": {"nproc": os.cpu_count(), "cpu": cpu, "openssl": bound[0].get("openssl")},
     "crypto": {"seconds_each": bound[0]["seconds"], "leaf_bytes": bound[0]["leaf_bytes"],
                "message_bytes": bound[0]["message_bytes"], "rounds": len({r["round"] for r in bound}), "goal_ratio": GOAL_RATIO,
-               "results": rows, "bound_verify_reused_key": stricter, "openssl_speed": speed},
+               "results": rows, "verify_new_key_each_call": first_use, "openssl_speed": speed},
     "map": state_map,
     "store": dict(store or {}, goal_peak_mb=GOAL_MB, **{"pass": store_pass}) if run_store else None,
     "pass": ok,
@@ -217,8 +219,8 @@ else:
     print(f"  {'measurement':<46} {'wrapper/s':>12} {'bound/s':>12} {'ratio':>7}  goal ≥ {GOAL_RATIO:.2f}")
     for r in rows:
         print(f"  {r['name']:<46} {r['wrapper_ops']:>12,.0f} {r['bound_ops']:>12,.0f} {r['ratio']:>7.3f}  {'PASS' if r['pass'] else 'FAIL'}")
-    print(f"  {'  stricter bound: verify with a reused EVP_PKEY':<46} {'':>12} {stricter['verify_reused_key']:>12,.0f}"
-          f" {stricter['ratio_vs_verify_wrapper']:>7.3f}  (information)")
+    print(f"  {'  verify with a new EVP_PKEY and context a call':<46} {'':>12} {first_use['verify_new_key']:>12,.0f}"
+          f" {first_use['ratio_vs_verify_wrapper']:>7.3f}  (information: a key's first verification)")
     if speed:
         print(f"  openssl speed ed25519 (information): sign {speed['sign']:,.0f}/s, verify {speed['verify']:,.0f}/s")
     print()

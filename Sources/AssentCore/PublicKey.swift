@@ -34,14 +34,11 @@ public struct PublicKey: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public static func == (a: PublicKey, b: PublicKey) -> Bool { a.bytes == b.bytes }
 
-    /// True when `signature` is a valid Ed25519 signature of `message` by this key.
+    /// True when `signature` is a valid Ed25519 signature of `message` by this key (RFC 8032
+    /// §5.1.7, through libcrypto with a context kept for this key: `VerificationContexts`).
     public func isValidSignature(_ signature: some ContiguousBytesView, for message: some ContiguousBytesView) -> Bool {
-        // Making a raw key copies 32 bytes; OpenSSL checks nothing about them, so it fails
-        // only when out of memory (see `LibCrypto`).
-        guard let pkey = bytes.withUnsafeBufferPointer({
-            EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
-        }) else { LibCrypto.fail("EVP_PKEY_new_raw_public_key") }
-        defer { EVP_PKEY_free(pkey) }
-        return Ed25519.verify(pkey: pkey, signature: signature, message: message)
+        signature.withBytes { sig in
+            message.withBytes { msg in VerificationContexts.shared.verify(key: self, signature: sig, message: msg) }
+        }
     }
 }

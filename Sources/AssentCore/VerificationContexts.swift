@@ -1,0 +1,122 @@
+import COpenSSL
+import Synchronization
+
+/// Ed25519 verification contexts kept per public key and reused across verifications.
+///
+/// Made per call, a verification first builds an `EVP_PKEY` from the key's 32 bytes and an
+/// `EVP_MD_CTX` initialised with it: in OpenSSL 3 both look their implementation up in the
+/// provider store (a lock and a hash table walk each) and allocate. That was 4–8% of a
+/// verification on one thread and more with several (docs/benchmarks.md "Verification
+/// contexts"). A log's statements come from few keys (a society's members, its operators), so a
+/// context initialised once per key is reused: `EVP_DigestVerify` on an initialised Ed25519
+/// context is a one-shot operation (RFC 8032 §5.1.7 over the whole message) that leaves the
+/// context as it found it, which is how `openssl speed ed25519` measures its rate.
+///
+/// Correctness never rests on that reuse: a reused context that does not say "valid" is
+/// thrown away and the signature checked again with a fresh key and context, exactly as
+/// without the cache, so a library whose contexts cannot be reused only costs a second
+/// verification of signatures that really are invalid. A context is used by one thread at a
+/// time (checked out of the cache, then back in). At most `limit` idle contexts are kept; when
+/// a new one would pass it, all idle ones are freed (a node that meets more keys than that
+/// between two verifications of the same key gains nothing, and loses only the allocation).
+final class VerificationContexts: Sendable {
+    /// The process's cache: every `PublicKey.isValidSignature` goes through it.
+    static let shared = VerificationContexts(limit: 1024)
+
+    private struct Idle {
+        var byKey: [PublicKey: [Context]] = [:]
+        var count = 0
+    }
+
+    private let idle = Mutex(Idle())
+    let limit: Int
+
+    init(limit: Int) { self.limit = max(0, limit) }
+
+    /// Idle contexts held now (for tests).
+    var idleCount: Int { idle.withLock { $0.count } }
+
+    /// True only when `signature` is a valid Ed25519 signature of `message` by `key`.
+    func verify(key: PublicKey, signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
+        guard signature.count == 64 else { return false }
+        if let reused = checkOut(key) {
+            if reused.verify(signature: signature, message: message) {
+                checkIn(key, reused)
+                return true
+            }
+            // Not valid by a reused context: the answer comes from a fresh one (see above).
+        }
+        let fresh = Context(key: key)
+        let valid = fresh.verify(signature: signature, message: message)
+        checkIn(key, fresh)
+        return valid
+    }
+
+    private func checkOut(_ key: PublicKey) -> Context? {
+        idle.withLock { idle -> Context? in
+            guard let context = idle.byKey[key]?.popLast() else { return nil }
+            idle.count -= 1
+            if idle.byKey[key]?.isEmpty == true { idle.byKey[key] = nil }
+            return context
+        }
+    }
+
+    private func checkIn(_ key: PublicKey, _ context: Context) {
+        // Freed outside the lock (a context's deinit calls into libcrypto).
+        let dropped = idle.withLock { idle -> [PublicKey: [Context]] in
+            guard limit > 0 else { return [:] }
+            var dropped: [PublicKey: [Context]] = [:]
+            if idle.count >= limit {
+                dropped = idle.byKey
+                idle.byKey = [:]
+                idle.count = 0
+            }
+            idle.byKey[key, default: []].append(context)
+            idle.count += 1
+            return dropped
+        }
+        _ = dropped  // released here, outside the lock
+    }
+
+    /// One key's libcrypto objects for verification: its `EVP_PKEY` and an `EVP_MD_CTX`
+    /// initialised for Ed25519 verification with it. Used by one thread at a time.
+    final class Context: @unchecked Sendable {
+        private let pkey: OpaquePointer
+        private let digest: OpaquePointer
+
+        /// Making a raw key copies 32 bytes (OpenSSL checks nothing about them) and the
+        /// initialisation cannot fail for an Ed25519 key: both fail only when libcrypto is out of
+        /// memory or broken, and then the process stops (see `LibCrypto`).
+        init(key: PublicKey) {
+            guard let pkey = key.bytes.withUnsafeBufferPointer({
+                EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nil, $0.baseAddress, 32)
+            }) else { LibCrypto.fail("EVP_PKEY_new_raw_public_key") }
+            guard let digest = EVP_MD_CTX_new() else {
+                EVP_PKEY_free(pkey)
+                LibCrypto.fail("EVP_MD_CTX_new")
+            }
+            guard EVP_DigestVerifyInit(digest, nil, nil, nil, pkey) == 1 else { LibCrypto.fail("EVP_DigestVerifyInit") }
+            self.pkey = pkey
+            self.digest = digest
+        }
+
+        deinit {
+            EVP_MD_CTX_free(digest)
+            EVP_PKEY_free(pkey)
+        }
+
+        /// True only when `EVP_DigestVerify` returns 1. It returns 0 for a signature that does not
+        /// verify and another value for "a more serious error (and sometimes also an invalid
+        /// signature form)" (its manual): both are "not valid", the only safe answer.
+        func verify(signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
+            guard signature.count == 64 else { return false }
+            let result = EVP_DigestVerify(
+                digest, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
+                message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
+            // A failed verification leaves an entry on the thread's error queue; drop it so that a
+            // later, real failure is not reported with this one's reason.
+            if result != 1 { ERR_clear_error() }
+            return result == 1
+        }
+    }
+}

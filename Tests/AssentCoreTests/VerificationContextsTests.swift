@@ -1,0 +1,93 @@
+@testable import AssentCore
+import XCTest
+
+/// Verification contexts kept per key give the same answers as a fresh context every call.
+final class VerificationContextsTests: XCTestCase {
+    let alice = try! SigningKey(seed: [UInt8](repeating: 1, count: 32))
+    let bob = try! SigningKey(seed: [UInt8](repeating: 2, count: 32))
+    let message = Array("a statement of consent".utf8)
+
+    func verify(_ cache: VerificationContexts, _ key: PublicKey, _ signature: [UInt8], _ message: [UInt8]) -> Bool {
+        signature.withUnsafeBytes { s in message.withUnsafeBytes { m in cache.verify(key: key, signature: s, message: m) } }
+    }
+
+    func testAKeptContextVerifiesAgainAndIsKeptOnce() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        for _ in 0..<5 { XCTAssertTrue(verify(cache, alice.publicKey, signature, message)) }
+        XCTAssertEqual(cache.idleCount, 1, "one thread, one key: one context, reused")
+    }
+
+    func testAnInvalidSignatureAfterValidOnesIsRefusedAndDoesNotSpoilTheContext() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        var flipped = signature
+        flipped[10] ^= 0x01
+        XCTAssertFalse(verify(cache, alice.publicKey, flipped, message))
+        XCTAssertFalse(verify(cache, alice.publicKey, signature, message + [0]), "another message")
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message), "the kept context still verifies")
+        XCTAssertEqual(cache.idleCount, 1)
+    }
+
+    func testAContextKeptForOneKeyNeverVerifiesForAnother() {
+        let cache = VerificationContexts(limit: 8)
+        let bySignature = alice.sign(message)
+        XCTAssertTrue(verify(cache, alice.publicKey, bySignature, message))
+        XCTAssertFalse(verify(cache, bob.publicKey, bySignature, message), "alice's signature checked as bob's")
+        XCTAssertTrue(verify(cache, bob.publicKey, bob.sign(message), message))
+        XCTAssertEqual(cache.idleCount, 2)
+    }
+
+    func testASignatureOfTheWrongLengthIsRefused() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        XCTAssertFalse(verify(cache, alice.publicKey, Array(signature.prefix(63)), message))
+        XCTAssertFalse(verify(cache, alice.publicKey, signature + [0], message))
+    }
+
+    func testIdleContextsStayWithinTheLimit() throws {
+        let cache = VerificationContexts(limit: 3)
+        let keys = try (1...10).map { try SigningKey(seed: [UInt8](repeating: UInt8($0), count: 32)) }
+        for key in keys {
+            XCTAssertTrue(verify(cache, key.publicKey, key.sign(message), message))
+            XCTAssertLessThanOrEqual(cache.idleCount, 3)
+        }
+        // After the cache was emptied, the keys seen since are answered as before.
+        for key in keys.reversed() { XCTAssertTrue(verify(cache, key.publicKey, key.sign(message), message)) }
+        let none = VerificationContexts(limit: 0)
+        XCTAssertTrue(verify(none, alice.publicKey, alice.sign(message), message))
+        XCTAssertEqual(none.idleCount, 0, "a limit of 0 keeps nothing")
+    }
+
+    /// Threads verifying the same keys at once each check out a context of their own: every
+    /// answer is right (a context shared by two threads at once would corrupt its state).
+    func testConcurrentVerificationsOfTheSameKeysAreAllRight() async throws {
+        let cache = VerificationContexts(limit: 64)
+        let keys = [alice, bob]
+        let message = self.message
+        let signatures = keys.map { $0.sign(message) }
+        let wrong = try await withThrowingTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for n in 0..<200 {
+                        let k = (n + task) % 2
+                        let valid = n % 5 != 0
+                        var signature = signatures[k]
+                        if !valid { signature[0] ^= 0x80 }
+                        let answer = signature.withUnsafeBytes { s in
+                            message.withUnsafeBytes { m in cache.verify(key: keys[k].publicKey, signature: s, message: m) }
+                        }
+                        if answer != valid { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        XCTAssertEqual(wrong, 0)
+        XCTAssertLessThanOrEqual(cache.idleCount, 16, "at most one context per key per task")
+    }
+}
