@@ -116,10 +116,14 @@ curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { log "the source node d
 log "following it"
 flags=()
 [ "$json" = 1 ] && flags+=(--json)
-"$bin/assent-bench" replicate-follow "http://127.0.0.1:$port/" "$vkey" "$seconds" --dir "$work/follower" "${flags[@]}" | tee "$work/result.txt"
+# A run error exits 2, as the usage says; under `set -e` alone a failed follower or an
+# unreadable result would exit 1, which says "goal missed".
+"$bin/assent-bench" replicate-follow "http://127.0.0.1:$port/" "$vkey" "$seconds" --dir "$work/follower" "${flags[@]}" | tee "$work/result.txt" \
+    || { log "the follower failed"; exit 2; }
 if [ "$json" = 1 ]; then
-    ratio="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ratio"])' "$work/result.txt")"
+    ratio="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ratio"])' "$work/result.txt")" || { log "no ratio in the follower's JSON"; exit 2; }
 else
     ratio="$(sed -n 's/^ratio: \([0-9.]*\).*/\1/p' "$work/result.txt")"
 fi
+[[ "$ratio" =~ ^[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?$ ]] || { log "no ratio in the follower's output"; exit 2; }
 python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 1.0 else 1)' "$ratio"

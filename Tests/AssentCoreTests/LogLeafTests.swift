@@ -82,6 +82,50 @@ final class LogLeafTests: XCTestCase {
         XCTAssertThrowsError(try LogLeaf(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? LeafError, .malformed(index: 0, "unknown field \"extra\"")) }
     }
 
+    /// The statement's bytes are cut from its leaf, so the leaf must be byte for byte canonical:
+    /// a statement spelled otherwise (white space, member order, escapes, a member twice, a member
+    /// before `entry`, the tail spelled otherwise) is refused as malformed even when its signature
+    /// covers exactly the bytes as spelled, which a parser that let the spelling through would have
+    /// accepted with a hash and a signed body other than the canonical ones (RFC 8785, PROTOCOL §3).
+    func testAStatementSpelledOtherwiseIsRefusedEvenWhenSignedAsSpelled() throws {
+        let body = CanonicalJSON.encode(statement(1).statement.json)
+        let canonical = String(decoding: body, as: UTF8.self)
+        let tail = #","index":0,"log":"example.com/log","prev":"\#(Hash.zero.base64)","time":"\#(t0.rfc3339)","v":1}"#
+        // A leaf whose statement body is `text`, signed over exactly those bytes.
+        func leaf(_ text: String, before: String = "", tail: String = tail) -> [UInt8] {
+            let sig = Base64.encode(key.sign(SignedStatement.domain + Array(text.utf8)))
+            return Array(#"{\#(before)"entry":{"sig":"\#(sig)","statement":\#(text)}\#(tail)"#.utf8)
+        }
+        for stored in [false, true] {
+            let bytes = leaf(canonical)
+            let parsed = try stored ? LogLeaf(storedBytes: bytes) : LogLeaf(bytes: bytes)
+            XCTAssertEqual(parsed.statement?.canonicalBytes, CanonicalJSON.encode(try XCTUnwrap(CanonicalJSON.parse(bytes)["entry"])))
+            XCTAssertEqual(parsed.statement?.hash, statement(1).hash)
+        }
+        guard case let .object(members) = try CanonicalJSON.parse(body) else { return XCTFail("a statement is an object") }
+        let reversed = "{" + members.sorted { $1.key < $0.key }.map {
+            String(decoding: CanonicalJSON.encode(.string($0.key.string)) + [UInt8(ascii: ":")] + CanonicalJSON.encode($0.value), as: UTF8.self)
+        }.joined(separator: ",") + "}"
+        let variants: [(String, [UInt8])] = [
+            ("white space", leaf("{ " + canonical.dropFirst())),
+            ("members in reverse order", leaf(reversed)),
+            ("\\/ for /", leaf(canonical.replacingOccurrences(of: "gema.de/", with: #"gema.de\/"#))),
+            ("\\u0067 for g", leaf(canonical.replacingOccurrences(of: "gema", with: #"\u0067ema"#))),
+            ("a member twice", leaf(canonical.replacingOccurrences(of: #""type":"#, with: #""type":"preference","type":"#))),
+            ("a member before entry", leaf(canonical, before: #""a":1,"#)),
+            ("the origin with an escape", leaf(canonical, tail: tail.replacingOccurrences(of: "com/log", with: #"com\/log"#))),
+            ("white space in the tail", leaf(canonical, tail: tail.replacingOccurrences(of: #","v":1}"#, with: #","v":1 }"#))),
+        ]
+        for (what, bytes) in variants {
+            XCTAssertNotEqual(bytes, leaf(canonical), what)
+            for stored in [false, true] {
+                XCTAssertThrowsError(try stored ? LogLeaf(storedBytes: bytes) : LogLeaf(bytes: bytes), what) { error in
+                    guard case .malformed? = error as? LeafError else { return XCTFail("\(what): \(error)") }
+                }
+            }
+        }
+    }
+
     func testEpochSizeMustEqualItsIndex() throws {
         let leaf = try LogLeaf(index: 4, origin: "o", prev: .zero, time: t0, content: .epoch(mapRoot: .zero, size: 3))
         XCTAssertThrowsError(try LogLeaf(bytes: leaf.bytes))
