@@ -216,6 +216,12 @@ final class PeerFollower: Sendable {
     /// parsed (signatures verified) on `settings.verifyTasks` tasks, replayed in order, then
     /// stored in chunks of about `settings.chunkLeaves` ending at an epoch leaf, each while the
     /// next batch is fetched and verified. The last chunk carries the peer's note.
+    ///
+    /// Three stages overlap: batch k + 1 is parsed while batch k is replayed (the replay, the
+    /// mirror look-up before it and the authentication of the next batch are serial, and with
+    /// the parse waiting for them a core stood idle for about a sixth of a catch-up,
+    /// docs/benchmarks.md "Replication"), and chunk c is stored while later batches are parsed
+    /// and replayed. Memory: two batches of bundles, two of parsed leaves, two chunks.
     private func copyLeaves(from held: UInt64, to checkpoint: Checkpoint, note: String, tiles: PeerTiles) async throws {
         let origin = peer.origin
         let store = self.store
@@ -245,21 +251,33 @@ final class PeerFollower: Sendable {
         // of one batch: memory stays two batches of bundles).
         var batch = nextBatch()
         var bundles = fetchBundles(batch)
-        do {
-            while true {
-                let (current, currentBundles) = (batch, bundles)
-                let atEnd = next > lastTile
-                if !atEnd {
-                    batch = nextBatch()
-                    bundles = fetchBundles(batch)
-                }
-                let entries = try await authenticatedEntries(current, bundles: currentBundles, from: held, checkpoint: checkpoint, tiles: tiles)
-                tiles.forgetLevel0()
-                let first = max(held, current[0].index * UInt64(Tile.fullWidth))
-                let leaves: [LogLeaf]
-                do { leaves = try await PeerFollower.parse(entries, first: first, tasks: settings.verifyTasks) } catch {
+        // Authenticates `batch` here (the tiles are this task's) and parses it on a task of its
+        // own, which runs while the batch before is replayed; then moves on to the next batch.
+        func startParsing() async throws -> (parsing: Task<[LogLeaf], Error>, isLast: Bool) {
+            let (current, currentBundles) = (batch, bundles)
+            let isLast = next > lastTile
+            if !isLast {
+                batch = nextBatch()
+                bundles = fetchBundles(batch)
+            }
+            let entries = try await authenticatedEntries(current, bundles: currentBundles, from: held, checkpoint: checkpoint, tiles: tiles)
+            tiles.forgetLevel0()
+            let first = max(held, current[0].index * UInt64(Tile.fullWidth))
+            let tasks = settings.verifyTasks
+            let parsing = Task {
+                do { return try await PeerFollower.parse(entries, first: first, tasks: tasks) } catch {
                     throw ReplicationError.verification(origin: origin, "\(error)")
                 }
+            }
+            return (parsing, isLast)
+        }
+        // The batch being parsed and whether it is the last; nil once the last was taken.
+        var upcoming: (parsing: Task<[LogLeaf], Error>, isLast: Bool)?
+        do {
+            upcoming = try await startParsing()
+            while let (parsing, isLast) = upcoming {
+                let leaves = try await parsing.value
+                upcoming = isLast ? nil : try await startParsing()
                 let found = try await PeerFollower.earlier(of: leaves, in: store)
                 known.statements = found.statements
                 known.erasures = found.erasures
@@ -269,14 +287,14 @@ final class PeerFollower: Sendable {
                 }
                 let verified = replay.nextIndex
                 status.withLock { $0.verifiedSize = verified }
-                guard atEnd || pending.count >= settings.chunkLeaves else { continue }
+                guard isLast || pending.count >= settings.chunkLeaves else { continue }
                 guard let cut = pending.lastIndex(where: \.isEpoch) else {
-                    guard !atEnd, pending.count <= settings.maxLeavesWithoutEpoch else {
+                    guard !isLast, pending.count <= settings.maxLeavesWithoutEpoch else {
                         throw ReplicationError.verification(origin: origin, "no epoch leaf among leaves \(pending[0].index)…\(pending[pending.count - 1].index) (PROTOCOL §4: every batch ends with one)")
                     }
                     continue
                 }
-                if atEnd && cut != pending.count - 1 {
+                if isLast && cut != pending.count - 1 {
                     throw ReplicationError.verification(origin: origin, "the checkpoint of size \(checkpoint.size) does not end with an epoch leaf (PROTOCOL §4)")
                 }
                 let chunk = Array(pending[...cut])
@@ -284,15 +302,16 @@ final class PeerFollower: Sendable {
                 try await storing?.value
                 storing = nil
                 replay.forgetStatements(before: handedOver)
-                let chunkNote = atEnd ? note : nil
+                let chunkNote = isLast ? note : nil
                 storing = Task { try await self.write(chunk, note: chunkNote) }
                 handedOver = chunk[chunk.count - 1].index + 1
-                if atEnd { break }
             }
             try await storing?.value
         } catch {
             bundles.cancel()
-            // Never leave a write running past the lock: the next replication reads the store.
+            // Never leave a parse or a write running past the lock: the next replication reads the store.
+            upcoming?.parsing.cancel()
+            _ = try? await upcoming?.parsing.value
             _ = try? await storing?.value
             throw error
         }

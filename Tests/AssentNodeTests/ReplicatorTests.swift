@@ -170,6 +170,63 @@ final class ReplicatorTests: XCTestCase {
         }, failsWith: "is not the leaf the signed tree of size")
     }
 
+    /// One bundle a batch and small chunks: many batches go through the pipeline (batch k + 1
+    /// parsed while batch k is replayed, chunks stored while later batches are parsed), and the
+    /// mirror ends with A's tree, each bundle fetched once, its store check clean.
+    func testManyBatchesAndChunksAreMirroredInOrder() async throws {
+        b.replication.batchBundles = 1
+        b.replication.chunkLeaves = 200
+        b.replication.verifyTasks = 3
+        for round in 0..<5 { try await write(300, from: 10_000 * (round + 1)) }
+        let size = a.node.store.size
+        XCTAssertGreaterThan(size, 5 * 256, "more bundles than one batch")
+        try await b.start()
+        try await eventually("B mirrors A's \(size) leaves") { self.mirroredSize() == size }
+        XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.root, try a.node.store.treeHash(size: size))
+        let bundles = proxy.requests.filter { $0.key.hasPrefix("tile/entries/") }
+        XCTAssertEqual(bundles.count, Int((size + 255) / 256), "\(bundles)")
+        XCTAssertTrue(bundles.values.allSatisfy { $0 == 1 }, "\(bundles)")
+        try await b.stop()
+        let report = try StoreCheck.run(path: b.config.dataDirectory)
+        XCTAssertTrue(report.failures.isEmpty, report.text)
+    }
+
+    /// A bundle in the middle of a many-batch catch-up is tampered with: the batches before it
+    /// may be stored, but only whole, up to an epoch leaf, as A has them; nothing at or after
+    /// the tampered bundle; once A is served honestly, B catches up.
+    func testATamperedBundleMidwayStopsTheCatchUpAtAnHonestPrefix() async throws {
+        b.replication.batchBundles = 1
+        b.replication.chunkLeaves = 200
+        for round in 0..<5 { try await write(300, from: 20_000 * (round + 1)) }
+        let size = a.node.store.size
+        proxy.tamper.withLock {
+            $0 = { path, body in
+                guard path == "tile/entries/003", let at = body.lastIndex(of: UInt8(ascii: "9")) else { return body }
+                var changed = body
+                changed[at] = UInt8(ascii: "8")
+                return changed
+            }
+        }
+        try await b.start()
+        try await eventually("B reports the tampered bundle") {
+            self.status?.state == .failing && self.status?.lastError?.contains("is not the leaf the signed tree of size") == true
+        }
+        let mirrored = b.node.replicator?.mirrored(origin: origin)
+        let held = mirrored?.size ?? 0
+        XCTAssertLessThanOrEqual(held, 3 * 256, "leaves at or after the tampered bundle were stored")
+        if let mirrored, held > 0 {
+            XCTAssertEqual(mirrored.root, try a.node.store.treeHash(size: held))
+            // The mirror's last leaf, read through its read path: an epoch leaf.
+            let tile = try XCTUnwrap(Tile.at(level: 0, index: (held - 1) / 256, treeSize: held))
+            let bundle = try await b.get(mirrorPath + "/" + tile.entriesPath)
+            let last = try XCTUnwrap(try EntryBundle.decode(bundle.body).last)
+            XCTAssertTrue(try LogLeaf(storedBytes: last).isEpoch, "a stored chunk ends at an epoch leaf")
+        }
+        proxy.tamper.withLock { $0 = nil }
+        try await eventually("B catches up once A is served honestly") { self.mirroredSize() == size }
+        XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.root, try a.node.store.treeHash(size: size))
+    }
+
     func testATamperedHashTileIsDetectedAndNotStored() async throws {
         try await checkTampering({ path, body in
             guard path.hasPrefix("tile/0/"), !body.isEmpty else { return body }
