@@ -13,9 +13,16 @@ public enum Base64 {
     }()
 
     public static func encode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
-        let input = Array(bytes)
         var out = [UInt8]()
-        out.reserveCapacity((input.count + 2) / 3 * 4)
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        append(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the encoding of `bytes` to `out` (for text written straight into bytes, such as a
+    /// receipt: no string a value).
+    public static func append<Bytes: Collection<UInt8>>(_ bytes: Bytes, to out: inout [UInt8]) {
+        let input = Array(bytes)
         var i = 0
         while i + 3 <= input.count {
             let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
@@ -41,7 +48,6 @@ public enum Base64 {
         default:
             break
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes strict, padded, canonical base64; nil for anything else.

@@ -51,14 +51,21 @@ public enum CanonicalJSON {
     /// RFC 8785 §3.2.2.2: only `"` `\` and controls are escaped; \b \t \n \f \r use
     /// their short forms, other controls `\u00xx` in lower-case hex; all else is literal UTF-8.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { utf8 in
-            // Copy runs that need no escape in one go; most strings are one run.
-            var runStart = 0
-            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+        s.withUTF8 { writeString(utf8: $0, into: &out) }
+    }
+
+    /// The same for text already in UTF-8 bytes (the caller's bytes must be valid UTF-8: text
+    /// made from strings and ASCII, such as a receipt).
+    public static func writeString(utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Copy runs that need no escape in one go; most strings are one run.
+        var runStart = utf8.startIndex
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let b = utf8[i]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
                 out.append(contentsOf: utf8[runStart..<i])
-                runStart = i + 1
                 switch b {
                 case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])
                 case UInt8(ascii: "\\"): out.append(contentsOf: [0x5C, 0x5C])
@@ -71,9 +78,11 @@ public enum CanonicalJSON {
                     let hex = Array("0123456789abcdef".utf8)
                     out.append(contentsOf: [0x5C, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)]])
                 }
+                runStart = utf8.index(after: i)
             }
-            out.append(contentsOf: utf8[runStart...])
+            i = utf8.index(after: i)
         }
+        out.append(contentsOf: utf8[runStart...])
         out.append(UInt8(ascii: "\""))
     }
 

@@ -81,6 +81,14 @@ public struct CanonicalJSONWriter {
         needsComma = true
     }
 
+    /// A string value given as its UTF-8 bytes (valid UTF-8: text built from strings and ASCII,
+    /// such as a receipt), escaped as `string(_:)` escapes.
+    public mutating func string(utf8: [UInt8]) {
+        separate()
+        utf8.withUnsafeBufferPointer { CanonicalJSON.writeString(utf8: $0, into: &bytes) }
+        needsComma = true
+    }
+
     /// Any value, as `CanonicalJSON.write` writes it (its members sorted there).
     public mutating func value(_ v: JSONValue) {
         separate()

@@ -47,16 +47,36 @@ public struct Receipt: Hashable, Sendable {
 
     /// The `extra` data: canonical JSON of the leaf fields the statement does not carry.
     var extra: [UInt8] {
-        CanonicalJSON.encode(["prev": .string(prev.base64), "time": .string(time.rfc3339)])
+        var json = CanonicalJSONWriter(capacity: 96)
+        json.beginObject()
+        json.key("prev")
+        json.string(prev.base64)
+        json.key("time")
+        json.string(time)
+        json.endObject()
+        return json.bytes
     }
 
     /// The tlog-proof text.
-    public var text: String {
-        var out = Receipt.header + "\n"
-        out += "extra " + Base64.encode(extra) + "\n"
-        out += "index \(index)\n"
-        for hash in proof { out += hash.base64 + "\n" }
-        out += "\n" + checkpoint
+    public var text: String { String(decoding: textBytes, as: UTF8.self) }
+
+    /// The tlog-proof text's UTF-8 bytes, written straight into bytes (a node writes one for
+    /// every statement it logs: no string a line).
+    public var textBytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(Receipt.header.utf8.count + 120 + 45 * proof.count + checkpoint.utf8.count)
+        out += Receipt.header.utf8
+        out += "\nextra ".utf8
+        Base64.append(extra, to: &out)
+        out += "\nindex ".utf8
+        out += String(index).utf8
+        out.append(0x0A)
+        for hash in proof {
+            Base64.append(hash.bytes, to: &out)
+            out.append(0x0A)
+        }
+        out.append(0x0A)
+        out += checkpoint.utf8
         return out
     }
 

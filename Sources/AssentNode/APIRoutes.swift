@@ -85,18 +85,31 @@ extension Node {
             }
             guard !ranges.isEmpty else { return .problem(.badRequest("empty batch")) }
             let verdicts = await accept(ranges.map { Array(body[$0]) }, client: client)
-            var accepted = 0
+            let accepted = verdicts.count { if case .success = $0 { true } else { false } }
             var witnessing = WitnessingMemo(counter: cosignatureCount)
-            let items: [JSONValue] = verdicts.map {
-                switch $0 {
-                case let .success(item):
-                    accepted += 1
-                    return item.json(witnessed: witnessing.of(item.receipt))
-                case let .failure(problem): return ["problem": problem.json]
+            // Canonical JSON written straight into bytes, members in RFC 8785 order (a reply
+            // carries up to 1,000 receipts: no `JSONValue` tree to build and encode).
+            var reply = CanonicalJSONWriter(capacity: 64 + 1_600 * verdicts.count)
+            reply.beginObject()
+            reply.key("accepted")
+            reply.integer(Int64(accepted))
+            reply.key("refused")
+            reply.integer(Int64(verdicts.count - accepted))
+            reply.key("results")
+            reply.beginArray()
+            for verdict in verdicts {
+                switch verdict {
+                case let .success(item): item.write(into: &reply, witnessed: witnessing.of(item.receipt))
+                case let .failure(problem):
+                    reply.beginObject()
+                    reply.key("problem")
+                    reply.value(problem.json)
+                    reply.endObject()
                 }
             }
-            let reply = JSONValue.object(["accepted": .integer(Int64(accepted)), "refused": .integer(Int64(items.count - accepted)), "results": .array(items)])
-            return .bytes(reply.canonicalBytes, contentType: "application/json", extra: witnessing.header)
+            reply.endArray()
+            reply.endObject()
+            return .bytes(reply.bytes, contentType: "application/json", extra: witnessing.header)
         }
         // JSON white space around a single statement is dropped, as around each element of a
         // batch: a leading space and a trailing newline (what `assent sign` and curl leave) are
@@ -109,8 +122,9 @@ extension Node {
         switch await accept([single], client: client)[0] {
         case let .success(item):
             var witnessing = WitnessingMemo(counter: cosignatureCount)
-            let json = item.json(witnessed: witnessing.of(item.receipt))
-            return .bytes(json.canonicalBytes, contentType: "application/json", extra: witnessing.header)
+            var reply = CanonicalJSONWriter(capacity: 1_600)
+            item.write(into: &reply, witnessed: witnessing.of(item.receipt))
+            return .bytes(reply.bytes, contentType: "application/json", extra: witnessing.header)
         case let .failure(problem): return .problem(problem)
         }
     }
@@ -123,12 +137,30 @@ extension Node {
 
         /// With `witnessed` (in a federation): how many of the federation's witnesses cosigned the
         /// receipt's checkpoint, against the quorum (docs/federation.md "Cosigning").
-        func json(witnessed: Witnessed? = nil) -> JSONValue {
-            var members: [JSONKey: JSONValue] = [
-                "index": .integer(Int64(receipt.index)), "statementHash": .string(statementHash.base64), "receipt": .string(receipt.text),
-            ]
-            if let witnessed { members["witnessed"] = witnessed.json }
-            return .object(members)
+        /// `{"index": N, "receipt": text, "statementHash": base64, "witnessed": {...}}` in
+        /// canonical JSON, written straight into `out`: members in RFC 8785 order (within
+        /// `witnessed`: belowQuorum, cosignatures, quorum), the receipt's text escaped from its
+        /// bytes. `LoggedReplyTests` compares it with `CanonicalJSON.encode` of the same value.
+        func write(into out: inout CanonicalJSONWriter, witnessed: Witnessed? = nil) {
+            out.beginObject()
+            out.key("index")
+            out.integer(Int64(receipt.index))
+            out.key("receipt")
+            out.string(utf8: receipt.textBytes)
+            out.key("statementHash")
+            out.string(statementHash.base64)
+            if let witnessed {
+                out.key("witnessed")
+                out.beginObject()
+                out.key("belowQuorum")
+                out.bool(witnessed.belowQuorum)
+                out.key("cosignatures")
+                out.integer(Int64(witnessed.cosignatures))
+                out.key("quorum")
+                out.integer(Int64(witnessed.quorum))
+                out.endObject()
+            }
+            out.endObject()
         }
     }
 
@@ -137,10 +169,6 @@ extension Node {
         let cosignatures: Int
         let quorum: Int
         var belowQuorum: Bool { cosignatures < quorum }
-
-        var json: JSONValue {
-            ["cosignatures": .integer(Int64(cosignatures)), "quorum": .integer(Int64(quorum)), "belowQuorum": .bool(belowQuorum)]
-        }
     }
 
     /// What each receipt of a reply says of its checkpoint's cosignatures (`CosignatureCount`
