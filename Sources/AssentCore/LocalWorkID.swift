@@ -9,6 +9,12 @@
 /// §2.1, §6.2.2), and a `%` standing for itself is written `%25`.
 enum LocalWorkID {
     static func normalize(_ raw: String) throws(WorkIDError) -> String {
+        if let normal = printableASCII(raw) { return normal }
+        return try normalizeAnyText(raw)
+    }
+
+    /// The general path: any text, walked as Unicode characters.
+    static func normalizeAnyText(_ raw: String) throws(WorkIDError) -> String {
         let form = "<society>/<catalogue id>, e.g. gema.de/123-456"
         // Split on the byte: a "/" followed by a combining mark is one Character to Swift.
         guard let (society, catalogueID) = ASCII.split(ASCII.trim(raw), at: "/") else {
@@ -27,5 +33,22 @@ enum LocalWorkID {
             throw .badPercentEscape(scheme: .local, value: raw)
         }
         return ASCII.lowercased(society) + "/" + encoded
+    }
+
+    /// The normal form of the common case, read on bytes: printable ASCII without `%`, a
+    /// society of a-z, A-Z, 0-9, '.' and '-' before the first `/` and something after it. The
+    /// general path gives the same result for such text (nothing to trim, no white space or
+    /// control, NFC and percent-normalization leave ASCII without `%` as it is) but walks it
+    /// as Unicode characters, a few percent of a statement's parse. Nil for anything else,
+    /// which the general path then normalizes or refuses with its reason.
+    private static func printableASCII(_ raw: String) -> String? {
+        let bytes = Array(raw.utf8)
+        guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash > 0, slash < bytes.count - 1,
+              bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") }),
+              bytes[..<slash].allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+        else { return nil }
+        var normal = bytes
+        for i in 0..<slash { normal[i] = ASCII.lowercased(bytes[i]) }
+        return String(decoding: normal, as: UTF8.self)
     }
 }
