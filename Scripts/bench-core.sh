@@ -35,6 +35,8 @@ Options:
   --no-build    use the already-built .build-bench/release/assent-bench
   -h, --help    this help
 
+ASSENT_BIN=DIR uses the assent-bench binary in DIR (no build), as Scripts/bench-consent.sh
+and Scripts/bench-replicate.sh do.
 Exit status: 0 when every goal is met, 1 when one fails, 2 on a usage or build error.
 USAGE
 }
@@ -75,12 +77,17 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/bench-core.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 # Build: release, own scratch path so it never competes with other builds' folders.
-if [ "$build" = 1 ]; then
-    log "building assent-bench (release, .build-bench)"
-    swift build -c release --product assent-bench --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
+if [ -n "${ASSENT_BIN:-}" ]; then
+    bench="$ASSENT_BIN/assent-bench"
+    [ -x "$bench" ] || { log "no assent-bench in ASSENT_BIN=$ASSENT_BIN"; exit 2; }
+else
+    if [ "$build" = 1 ]; then
+        log "building assent-bench (release, .build-bench)"
+        swift build -c release --product assent-bench --scratch-path .build-bench >&2 || { log "build failed"; exit 2; }
+    fi
+    bench="$(swift build -c release --scratch-path .build-bench --show-bin-path)/assent-bench"
+    [ -x "$bench" ] || { log "no $bench; run without --no-build"; exit 2; }
 fi
-bench="$(swift build -c release --scratch-path .build-bench --show-bin-path)/assent-bench"
-[ -x "$bench" ] || { log "no $bench; run without --no-build"; exit 2; }
 
 log "compiling Scripts/bench/crypto_bound.c"
 cc -O2 -o "$work/crypto_bound" Scripts/bench/crypto_bound.c -lcrypto || { log "cannot compile the C bound (needs libssl-dev)"; exit 2; }
