@@ -37,7 +37,12 @@ struct InProcessNode: Sendable {
         defer { node.close() }
         let app = try node.application()
         try await app.test(.router) { client in
-            try await body(InProcessNode(node: node, client: client))
+            let inProcess = InProcessNode(node: node, client: client)
+            // A new log's first leaf, its genesis epoch, is written by the sequencer as it starts,
+            // concurrently with the body: waited for here, so that a test reading the log's size
+            // or checkpoint first does not race it (RefusalTests failed so in a loaded CI run).
+            await inProcess.waitForSize(1)
+            try await body(inProcess)
         }
     }
 
