@@ -18,6 +18,20 @@ final class VerificationContextsTests: XCTestCase {
         XCTAssertEqual(cache.idleCount, 1, "one thread, one key: one context, reused")
     }
 
+    /// A kept context is reused, not replaced: verifications by one key make one context. Since
+    /// OpenSSL 3.2 `EVP_DigestVerify` finalises its context; reused without a reset it said "not
+    /// valid" every time (openssl/openssl#23075), each verification then fell back to a fresh
+    /// context, and only this count showed it (the answers stayed right). Run against OpenSSL
+    /// 3.5.9's libcrypto (LD_LIBRARY_PATH), it was 5 before the reset and 1 with it.
+    func testAKeptContextIsReusedNotReplaced() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        for _ in 0..<5 { XCTAssertTrue(verify(cache, alice.publicKey, signature, message)) }
+        XCTAssertEqual(cache.contextsMade, 1, "one key, one thread: one context made, then reused")
+        XCTAssertTrue(verify(cache, bob.publicKey, bob.sign(message), message))
+        XCTAssertEqual(cache.contextsMade, 2, "another key, another context")
+    }
+
     func testAnInvalidSignatureAfterValidOnesIsRefusedAndDoesNotSpoilTheContext() {
         let cache = VerificationContexts(limit: 8)
         let signature = alice.sign(message)
