@@ -16,10 +16,12 @@ import Synchronization
 /// manual; reinitialisation exists since 3.0.1, openssl/openssl#16964). Without it every reused
 /// context said "not valid" on 3.2 and later, and each verification fell back to a fresh one.
 ///
-/// Correctness never rests on that reuse: a reused context that does not say "valid" is
-/// thrown away and the signature checked again with a fresh key and context, exactly as
-/// without the cache, so a library whose contexts cannot be reused only costs a second
-/// verification of signatures that really are invalid. A context is used by one thread at a
+/// A reset context's answer, "valid" or "not valid", is the answer: the reset is the manual's
+/// way to verify again with a context. A context that cannot be reset is dropped and a fresh
+/// key and context made, exactly as without the cache. (Until review 7b a reused context's
+/// "not valid" was re-checked with a fresh one: every invalid signature by a key seen before
+/// then cost two verifications and a context, twice an honest statement's work, for anyone
+/// who sends invalid signatures under a key of their own.) A context is used by one thread at a
 /// time (checked out of the cache, then back in). At most `limit` idle contexts are kept; when
 /// a new one would pass it, all idle ones are freed (a node that meets more keys than that
 /// between two verifications of the same key gains nothing, and loses only the allocation).
@@ -48,11 +50,9 @@ final class VerificationContexts: Sendable {
     func verify(key: PublicKey, signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == 64 else { return false }
         if let reused = checkOut(key), reused.reset() {
-            if reused.verify(signature: signature, message: message) {
-                checkIn(key, reused)
-                return true
-            }
-            // Not valid by a reused context: the answer comes from a fresh one (see above).
+            let valid = reused.verify(signature: signature, message: message)
+            checkIn(key, reused)
+            return valid
         }
         let fresh = Context(key: key)
         made.add(1, ordering: .relaxed)

@@ -44,6 +44,25 @@ final class VerificationContextsTests: XCTestCase {
         XCTAssertEqual(cache.idleCount, 1)
     }
 
+    /// An invalid signature costs one verification, as a valid one does: the kept (reset)
+    /// context's "not valid" is the answer. Re-checked with a fresh key and context, each invalid
+    /// signature by a key seen before cost two verifications and a context, so a submitter
+    /// sending invalid signatures under a key of their own made the node do twice the work an
+    /// honest statement costs.
+    func testAnInvalidSignatureByAKnownKeyCostsOneVerification() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        var flipped = signature
+        for n in 0..<10 {
+            flipped[n] ^= 0x01
+            XCTAssertFalse(verify(cache, alice.publicKey, flipped, message))
+        }
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        XCTAssertEqual(cache.contextsMade, 1, "no fresh context for an invalid signature")
+        XCTAssertEqual(cache.idleCount, 1)
+    }
+
     func testAContextKeptForOneKeyNeverVerifiesForAnother() {
         let cache = VerificationContexts(limit: 8)
         let bySignature = alice.sign(message)
