@@ -8,9 +8,11 @@
  *                  as MerkleTree.leafHash does (COpenSSL's assent_sha256_prefixed).
  *   sign           Ed25519 EVP_DigestSignInit + EVP_DigestSign with a pre-made key
  *                  (new EVP_MD_CTX per signature), as SigningKey.sign does.
- *   verify         Ed25519 EVP_DigestVerify on one EVP_MD_CTX initialised once for the key,
- *                  as PublicKey.isValidSignature does for a key it verified before
- *                  (VerificationContexts keeps a context per key); as `openssl speed` does.
+ *   verify         Ed25519 EVP_DigestVerify on one EVP_MD_CTX initialised once for the key and
+ *                  reset before each call (EVP_DigestVerifyInit with no key: from OpenSSL 3.2
+ *                  a context is finalised by EVP_DigestVerify and refuses a second call), as
+ *                  PublicKey.isValidSignature does for a key it verified before
+ *                  (VerificationContexts keeps a context per key).
  *   verify_new_key the EVP_PKEY made from the 32 raw bytes and a new context initialised
  *                  with it per operation (EVP_DigestVerifyInit + EVP_DigestVerify): what a
  *                  key's first verification costs; shows what the kept context saves.
@@ -90,6 +92,7 @@ static void sign(void) {
 }
 
 static void verify(void) {
+    if (EVP_DigestVerifyInit(kept, NULL, NULL, NULL, NULL) != 1) die("EVP_DigestVerifyInit (reset)");
     if (EVP_DigestVerify(kept, signature, 64, message, messageBytes) != 1) die("EVP_DigestVerify");
 }
 

@@ -8,14 +8,20 @@ import Synchronization
 /// provider store (a lock and a hash table walk each) and allocate. That was 4–8% of a
 /// verification on one thread and more with several (docs/benchmarks.md "Verification
 /// contexts"). A log's statements come from few keys (a society's members, its operators), so a
-/// context initialised once per key is reused: `EVP_DigestVerify` on an initialised Ed25519
-/// context is a one-shot operation (RFC 8032 §5.1.7 over the whole message) that leaves the
-/// context as it found it, which is how `openssl speed ed25519` measures its rate.
+/// context initialised once per key is reused. `EVP_DigestVerify` is a one-shot operation (RFC
+/// 8032 §5.1.7 over the whole message), but since OpenSSL 3.2 it marks its context finalised and
+/// any later call on it returns 0 without verifying ("can not be called again", EVP_DigestSignInit(3);
+/// openssl/openssl#23075): a kept context is therefore reset before each reuse by
+/// `EVP_DigestVerifyInit` with no key, which keeps the key and "just resets the state" (the same
+/// manual; reinitialisation exists since 3.0.1, openssl/openssl#16964). Without it every reused
+/// context said "not valid" on 3.2 and later, and each verification fell back to a fresh one.
 ///
-/// Correctness never rests on that reuse: a reused context that does not say "valid" is
-/// thrown away and the signature checked again with a fresh key and context, exactly as
-/// without the cache, so a library whose contexts cannot be reused only costs a second
-/// verification of signatures that really are invalid. A context is used by one thread at a
+/// A reset context's answer, "valid" or "not valid", is the answer: the reset is the manual's
+/// way to verify again with a context. A context that cannot be reset is dropped and a fresh
+/// key and context made, exactly as without the cache. (Until review 7b a reused context's
+/// "not valid" was re-checked with a fresh one: every invalid signature by a key seen before
+/// then cost two verifications and a context, twice an honest statement's work, for anyone
+/// who sends invalid signatures under a key of their own.) A context is used by one thread at a
 /// time (checked out of the cache, then back in). At most `limit` idle contexts are kept; when
 /// a new one would pass it, all idle ones are freed (a node that meets more keys than that
 /// between two verifications of the same key gains nothing, and loses only the allocation).
@@ -36,17 +42,20 @@ final class VerificationContexts: Sendable {
     /// Idle contexts held now (for tests).
     var idleCount: Int { idle.withLock { $0.count } }
 
+    private let made = Atomic<Int>(0)
+    /// Contexts made so far, each a new `EVP_PKEY` and initialisation (for tests: a reuse makes none).
+    var contextsMade: Int { made.load(ordering: .relaxed) }
+
     /// True only when `signature` is a valid Ed25519 signature of `message` by `key`.
     func verify(key: PublicKey, signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
         guard signature.count == 64 else { return false }
-        if let reused = checkOut(key) {
-            if reused.verify(signature: signature, message: message) {
-                checkIn(key, reused)
-                return true
-            }
-            // Not valid by a reused context: the answer comes from a fresh one (see above).
+        if let reused = checkOut(key), reused.reset() {
+            let valid = reused.verify(signature: signature, message: message)
+            checkIn(key, reused)
+            return valid
         }
         let fresh = Context(key: key)
+        made.add(1, ordering: .relaxed)
         let valid = fresh.verify(signature: signature, message: message)
         checkIn(key, fresh)
         return valid
@@ -103,6 +112,16 @@ final class VerificationContexts: Sendable {
         deinit {
             EVP_MD_CTX_free(digest)
             EVP_PKEY_free(pkey)
+        }
+
+        /// Makes a used context ready for another verification (see `VerificationContexts`):
+        /// false when libcrypto cannot, and the caller then makes a fresh one.
+        func reset() -> Bool {
+            guard EVP_DigestVerifyInit(digest, nil, nil, nil, nil) == 1 else {
+                ERR_clear_error()
+                return false
+            }
+            return true
         }
 
         /// True only when `EVP_DigestVerify` returns 1. It returns 0 for a signature that does not

@@ -18,6 +18,20 @@ final class VerificationContextsTests: XCTestCase {
         XCTAssertEqual(cache.idleCount, 1, "one thread, one key: one context, reused")
     }
 
+    /// A kept context is reused, not replaced: verifications by one key make one context. Since
+    /// OpenSSL 3.2 `EVP_DigestVerify` finalises its context; reused without a reset it said "not
+    /// valid" every time (openssl/openssl#23075), each verification then fell back to a fresh
+    /// context, and only this count showed it (the answers stayed right). Run against OpenSSL
+    /// 3.5.9's libcrypto (LD_LIBRARY_PATH), it was 5 before the reset and 1 with it.
+    func testAKeptContextIsReusedNotReplaced() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        for _ in 0..<5 { XCTAssertTrue(verify(cache, alice.publicKey, signature, message)) }
+        XCTAssertEqual(cache.contextsMade, 1, "one key, one thread: one context made, then reused")
+        XCTAssertTrue(verify(cache, bob.publicKey, bob.sign(message), message))
+        XCTAssertEqual(cache.contextsMade, 2, "another key, another context")
+    }
+
     func testAnInvalidSignatureAfterValidOnesIsRefusedAndDoesNotSpoilTheContext() {
         let cache = VerificationContexts(limit: 8)
         let signature = alice.sign(message)
@@ -27,6 +41,25 @@ final class VerificationContextsTests: XCTestCase {
         XCTAssertFalse(verify(cache, alice.publicKey, flipped, message))
         XCTAssertFalse(verify(cache, alice.publicKey, signature, message + [0]), "another message")
         XCTAssertTrue(verify(cache, alice.publicKey, signature, message), "the kept context still verifies")
+        XCTAssertEqual(cache.idleCount, 1)
+    }
+
+    /// An invalid signature costs one verification, as a valid one does: the kept (reset)
+    /// context's "not valid" is the answer. Re-checked with a fresh key and context, each invalid
+    /// signature by a key seen before cost two verifications and a context, so a submitter
+    /// sending invalid signatures under a key of their own made the node do twice the work an
+    /// honest statement costs.
+    func testAnInvalidSignatureByAKnownKeyCostsOneVerification() {
+        let cache = VerificationContexts(limit: 8)
+        let signature = alice.sign(message)
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        var flipped = signature
+        for n in 0..<10 {
+            flipped[n] ^= 0x01
+            XCTAssertFalse(verify(cache, alice.publicKey, flipped, message))
+        }
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        XCTAssertEqual(cache.contextsMade, 1, "no fresh context for an invalid signature")
         XCTAssertEqual(cache.idleCount, 1)
     }
 

@@ -91,6 +91,9 @@ final class SubmissionTests: XCTestCase {
             let results = try XCTUnwrap(reply.json["results"]?.arrayValue)
             XCTAssertNotNil(results[0]["receipt"])
             XCTAssertEqual(results[1]["problem"]?["type"], "urn:assent:problem:bad-signature")
+            // Written straight into bytes (APIRoutes): the whole reply, the problem's members
+            // included, must be the canonical JSON (RFC 8785) of what it parses to.
+            XCTAssertEqual(CanonicalJSON.encode(try CanonicalJSON.parse(reply.body)), reply.body, reply.text)
         }
     }
 
