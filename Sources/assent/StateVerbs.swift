@@ -145,16 +145,25 @@ struct History: AsyncParsableCommand {
               assent history iswc:T-034.524.680-1 --node http://127.0.0.1:7001
             """)
     @Argument(help: "The work, scheme:value as typed.") var work: String
+    @Option(help: "Stop with an error after this many pages (a node that invents new pages for ever cannot keep the verb going).")
+    var maxPages = 100_000
     @OptionGroup var node: ReadNodeOptions
+
+    func validate() throws {
+        guard maxPages >= 1 else { throw ValidationError("--max-pages must be at least 1") }
+    }
 
     func run() async throws {
         let id = try typedWork(work)
         // `next` is a leaf index from a node alone, a cursor over every log (a string) from a
         // node with mirrors (docs/federation.md "History across logs"): sent back as given.
         var from: String?
-        // Every page asked for in this run: a node that names one of them again as next (the
-        // same page, or two or more pages in turn) would keep this loop going for ever.
-        var asked: Set<String> = []
+        // Every page asked for in this run, by the SHA-256 of its cursor (32 bytes a page, however
+        // long the node's cursors): a node that names one of them again as next (the same page,
+        // or two or more pages in turn) would keep this loop going for ever. A node that invents
+        // a new cursor every time is stopped by `maxPages`.
+        var asked: Set<Hash> = []
+        var pages = 0
         var first = true
         while true {
             let (bytes, reply) = try await node.get("/v1/works/\(percentEncoded(id.description))/history" + (from.map { "?from=\(percentEncoded($0))" } ?? ""))
@@ -174,7 +183,8 @@ struct History: AsyncParsableCommand {
                 for change in changes { print(StateTable.historyLine(change)) }
             }
             first = false
-            if let from { asked.insert(from) }
+            pages += 1
+            if let from { asked.insert(SHA256.hash(Array(from.utf8))) }
             let next: String
             switch reply["next"] {
             case let .integer(n)?:
@@ -186,8 +196,11 @@ struct History: AsyncParsableCommand {
                 next = cursor
             default: return
             }
-            guard !asked.contains(next) else {
-                throw CLIError("the node's reply gives as next page one already read in this run (\"\(next.prefix(80))\", after \(asked.count + 1) pages)")
+            guard !asked.contains(SHA256.hash(Array(next.utf8))) else {
+                throw CLIError("the node's reply gives as next page one already read in this run (\"\(next.prefix(80))\", after \(pages) pages)")
+            }
+            guard pages < maxPages else {
+                throw CLIError("the history goes on after \(pages) pages, the most --max-pages allows; pass a larger --max-pages to read on")
             }
             from = next
         }

@@ -67,4 +67,21 @@ final class HistoryCursorTests: XCTestCase {
         XCTAssertEqual(node.asked.value["distinct"], ["", "cursor-0", "cursor-1", "cursor-2"])
         await node.stop()
     }
+
+    /// A node that names a new page every time (here until the script's `pageLimit`, standing in
+    /// for ever) is read for at most `--max-pages` pages, then refused with what to do.
+    func testHistoryStopsAfterMaxPagesWhenTheNodeKeepsInventingPages() async throws {
+        let node = ScriptedNode()
+        try await node.start(["endless": { .string("cursor-\($0)-" + String(repeating: "x", count: 2_000)) }])
+        let cli = AssentCLI()
+        defer { cli.remove() }
+        let (status, output) = try await cli.runDetached(["history", "local:example.org/endless", "--node", node.base, "--max-pages", "5"])
+        XCTAssertNotEqual(status, 0, output)
+        XCTAssertTrue(output.contains("the history goes on after 5 pages, the most --max-pages allows"), output)
+        XCTAssertEqual(node.asked.value["endless"]?.count, 5, "pages asked for")
+        let refused = try await cli.runDetached(["history", "local:example.org/endless", "--node", node.base, "--max-pages", "0"])
+        XCTAssertNotEqual(refused.status, 0, refused.output)
+        XCTAssertTrue(refused.output.contains("--max-pages must be at least 1"), refused.output)
+        await node.stop()
+    }
 }
