@@ -23,7 +23,7 @@ enum LocalWorkID {
         guard !society.isEmpty, !catalogueID.isEmpty else {
             throw .badShape(scheme: .local, value: raw, expected: form)
         }
-        if let bad = society.first(where: { !(ASCII.isLetter($0) || ASCII.digit($0) != nil || $0 == "." || $0 == "-") }) {
+        if let bad = society.first(where: { !($0.asciiValue.map(isSocietyByte) ?? false) }) {
             throw .badCharacter(scheme: .local, value: raw, character: bad, expected: "a society name of a-z, 0-9, '.' and '-'")
         }
         if let bad = catalogueID.first(where: ASCII.isWhitespaceOrControl) {
@@ -33,6 +33,11 @@ enum LocalWorkID {
             throw .badPercentEscape(scheme: .local, value: raw)
         }
         return ASCII.lowercased(society) + "/" + encoded
+    }
+
+    /// A byte a society name may hold: a-z, A-Z, 0-9, '.' and '-' (one rule for both paths).
+    private static func isSocietyByte(_ b: UInt8) -> Bool {
+        ASCII.isLetter(b) || ASCII.isDigit(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
     }
 
     /// The normal form of the common case, read on bytes: printable ASCII without `%`, a
@@ -45,7 +50,7 @@ enum LocalWorkID {
         let bytes = Array(raw.utf8)
         guard let slash = bytes.firstIndex(of: UInt8(ascii: "/")), slash > 0, slash < bytes.count - 1,
               bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") }),
-              bytes[..<slash].allSatisfy({ ASCII.isLetter($0) || ASCII.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+              bytes[..<slash].allSatisfy(isSocietyByte)
         else { return nil }
         var normal = bytes
         for i in 0..<slash { normal[i] = ASCII.lowercased(bytes[i]) }

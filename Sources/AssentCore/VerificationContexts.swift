@@ -126,9 +126,9 @@ final class VerificationContexts: Sendable {
 
         /// True only when `EVP_DigestVerify` returns 1. It returns 0 for a signature that does not
         /// verify and another value for "a more serious error (and sometimes also an invalid
-        /// signature form)" (its manual): both are "not valid", the only safe answer.
+        /// signature form)" (its manual): both are "not valid", the only safe answer. The
+        /// signature's length (64 bytes) is checked by the caller, before a context is taken.
         func verify(signature: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer) -> Bool {
-            guard signature.count == 64 else { return false }
             let result = EVP_DigestVerify(
                 digest, signature.baseAddress?.assumingMemoryBound(to: UInt8.self), signature.count,
                 message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
