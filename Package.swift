@@ -35,6 +35,8 @@ let package = Package(
             dependencies: [
                 "AssentCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, which GRDB links: the writer binds its hot rows directly (RowInsert).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
         .target(

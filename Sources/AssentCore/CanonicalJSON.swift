@@ -239,9 +239,15 @@ private struct Parser {
             guard bytes[pos] == UInt8(ascii: "\"") else { throw fail(.unexpectedByte(bytes[pos])) }
             // Names are compared by their bytes (`JSONKey`): "é" and "e\u{301}" are two members.
             let key = JSONKey(try parseString())
-            if members[key] != nil { throw fail(.duplicateKey(key.string), at: keyStart) }
-            if canonical, let previous = previousKey, !(previous < key) {
-                throw fail(.notCanonical("key \"\(key)\" must sort before \"\(previous)\""), at: keyStart)
+            if canonical {
+                // Names strictly in order cannot repeat: no look-up needed (distinct strings have
+                // distinct UTF-16 code units, which the order compares).
+                if let previous = previousKey, !(previous < key) {
+                    if previous == key { throw fail(.duplicateKey(key.string), at: keyStart) }
+                    throw fail(.notCanonical("key \"\(key)\" must sort before \"\(previous)\""), at: keyStart)
+                }
+            } else if members[key] != nil {
+                throw fail(.duplicateKey(key.string), at: keyStart)
             }
             previousKey = key
             try skipOrRefuseWhitespace()

@@ -247,25 +247,28 @@ final class PeerFollower: Sendable {
             defer { next = end + 1 }
             return (next...end).compactMap { Tile.at(level: 0, index: $0, treeSize: checkpoint.size) }
         }
-        // The next batch's bundles are fetched while this one is checked and parsed (read-ahead
-        // of one batch: memory stays two batches of bundles).
+        // The next batch's bundles and level-0 hash tiles are fetched while this one is checked
+        // and parsed (read-ahead of one batch: memory stays two batches of bundles).
         var batch = nextBatch()
-        var bundles = fetchBundles(batch)
-        // Authenticates `batch` here (the tiles are this task's) and parses it on a task of its
-        // own, which runs while the batch before is replayed; then moves on to the next batch.
+        var fetching = fetchBatch(batch, tiles: tiles)
+        // Matches `batch`'s bundles with the leaf hashes of its tiles, authenticated here (the
+        // tiles are this task's), and hands both to a parse on tasks of its own, which checks each
+        // entry against its hash and runs while the batch before is replayed; then moves on to the
+        // next batch.
         func startParsing() async throws -> (parsing: Task<[LogLeaf], Error>, isLast: Bool) {
-            let (current, currentBundles) = (batch, bundles)
+            let (current, currentFetch) = (batch, fetching)
             let isLast = next > lastTile
             if !isLast {
                 batch = nextBatch()
-                bundles = fetchBundles(batch)
+                fetching = fetchBatch(batch, tiles: tiles)
             }
-            let entries = try await authenticatedEntries(current, bundles: currentBundles, from: held, checkpoint: checkpoint, tiles: tiles)
+            let (entries, hashes) = try await signedEntries(current, fetched: currentFetch, from: held, checkpoint: checkpoint, tiles: tiles)
             tiles.forgetLevel0()
             let first = max(held, current[0].index * UInt64(Tile.fullWidth))
             let tasks = settings.verifyTasks
+            let size = checkpoint.size
             let parsing = Task {
-                do { return try await PeerFollower.parse(entries, first: first, tasks: tasks) } catch {
+                do { return try await PeerFollower.parse(entries, leafHashes: hashes, first: first, treeSize: size, tasks: tasks) } catch {
                     throw ReplicationError.verification(origin: origin, "\(error)")
                 }
             }
@@ -308,7 +311,8 @@ final class PeerFollower: Sendable {
             }
             try await storing?.value
         } catch {
-            bundles.cancel()
+            fetching.bundles.cancel()
+            fetching.tiles.cancel()
             // Never leave a parse or a write running past the lock: the next replication reads the store.
             upcoming?.parsing.cancel()
             _ = try? await upcoming?.parsing.value
@@ -317,16 +321,18 @@ final class PeerFollower: Sendable {
         }
     }
 
-    /// The entries of `batch` from index `held` on, each checked against the leaf hash the
-    /// signed tree holds for it (the peer's level-0 tile, authenticated).
-    private func authenticatedEntries(_ batch: [Tile], bundles: Task<[[UInt8]], Error>, from held: UInt64, checkpoint: Checkpoint,
-                                      tiles: PeerTiles) async throws -> [[UInt8]] {
+    /// The entries of `batch` from index `held` on, each with the leaf hash the signed tree holds
+    /// for it (the peer's level-0 tile, authenticated); `parse` checks each entry against it.
+    private func signedEntries(_ batch: [Tile], fetched: FetchedBatch, from held: UInt64, checkpoint: Checkpoint,
+                               tiles: PeerTiles) async throws -> (entries: [[UInt8]], leafHashes: [Hash]) {
         let origin = peer.origin
-        do { try await tiles.prefetch(batch) } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
-        let fetched: [[UInt8]]
-        do { fetched = try await bundles.value } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
-        var entries = [[UInt8]]()
-        for (tile, bundle) in zip(batch, fetched) {
+        let bundles: [[UInt8]]
+        do {
+            tiles.adopt(try await fetched.tiles.value)
+            bundles = try await fetched.bundles.value
+        } catch { throw ReplicationError.unreachable(origin: origin, "\(error)") }
+        var entries = [[UInt8]](), leafHashes = [Hash]()
+        for (tile, bundle) in zip(batch, bundles) {
             let hashes: [Hash]
             do { hashes = try await tiles.leafHashes(tile: tile.index) } catch let error as LogReadError {
                 throw ReplicationError.unreachable(origin: origin, "\(error)")
@@ -337,14 +343,11 @@ final class PeerFollower: Sendable {
                 throw ReplicationError.verification(origin: origin, "\(tile.entriesPath): \(decoded.count) entries, the signed tree has \(tile.width) there")
             }
             let first = tile.index * UInt64(Tile.fullWidth)
-            for (i, entry) in decoded.enumerated() where first + UInt64(i) >= held {
-                guard MerkleTree.leafHash(entry) == hashes[i] else {
-                    throw ReplicationError.verification(origin: origin, "\(tile.entriesPath): leaf \(first + UInt64(i)) is not the leaf the signed tree of size \(checkpoint.size) holds there (its hash is not the one in \(tile.path))")
-                }
-                entries.append(entry)
-            }
+            let skip = Int(held > first ? held - first : 0)
+            entries += decoded[skip...]
+            leafHashes += hashes[skip...]
         }
-        return entries
+        return (entries, leafHashes)
     }
 
     /// What the mirror holds of the statements of `leaves` and of those their erasures name: each
@@ -371,10 +374,16 @@ final class PeerFollower: Sendable {
         }
     }
 
-    /// Fetches the entry bundles of `batch` at once, in a task of their own.
-    private func fetchBundles(_ batch: [Tile]) -> Task<[[UInt8]], Error> {
+    /// A batch's entry bundles and level-0 hash tiles, being fetched.
+    struct FetchedBatch {
+        let bundles: Task<[[UInt8]], Error>
+        let tiles: Task<[(Tile, [UInt8])], Error>
+    }
+
+    /// Fetches the entry bundles and the level-0 hash tiles of `batch` at once, in tasks of their own.
+    private func fetchBatch(_ batch: [Tile], tiles: PeerTiles) -> FetchedBatch {
         let fetch = self.fetch
-        return Task {
+        let bundles = Task {
             try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
                 for (n, tile) in batch.enumerated() { group.addTask { (n, try await fetch(tile.entriesPath)) } }
                 var got = [[UInt8]](repeating: [], count: batch.count)
@@ -382,22 +391,35 @@ final class PeerFollower: Sendable {
                 return got
             }
         }
+        return FetchedBatch(bundles: bundles, tiles: tiles.fetchTask(batch))
     }
 
     /// Parses leaves, verifying their statements' signatures, on `tasks` cores: in eight slices
     /// a core, so that a core whose slice ends first (the writer and the replay share the cores)
-    /// takes another instead of waiting idle for the last one.
-    static func parse(_ entries: [[UInt8]], first: UInt64, tasks: Int) async throws -> [LogLeaf] {
+    /// takes another instead of waiting idle for the last one. Each entry is first checked against
+    /// the leaf hash the signed tree holds for it (`leafHashes`, same order), on the same cores.
+    static func parse(_ entries: [[UInt8]], leafHashes: [Hash], first: UInt64, treeSize: UInt64, tasks: Int) async throws -> [LogLeaf] {
+        guard leafHashes.count == entries.count else {
+            throw LogReplayError(index: first, .leaf, "\(entries.count) entries but \(leafHashes.count) leaf hashes from the signed tree")
+        }
         let slices = 8 * max(1, tasks)
         let per = max(1, (entries.count + slices - 1) / slices)
+        func notInTree(_ i: Int) -> LogReplayError {
+            let index = first + UInt64(i)
+            let tile = Tile.at(level: 0, index: index / UInt64(Tile.fullWidth), treeSize: treeSize)?.path ?? "its hash tile"
+            return LogReplayError(index: index, .leaf, "is not the leaf the signed tree of size \(treeSize) holds there (its hash is not the one in \(tile))")
+        }
         return try await withThrowingTaskGroup(of: (Int, [LogLeaf]).self) { group in
             for start in stride(from: 0, to: entries.count, by: per) {
-                let slice = entries[start..<min(entries.count, start + per)]
+                let range = start..<min(entries.count, start + per)
                 group.addTask {
                     var leaves = [LogLeaf]()
-                    leaves.reserveCapacity(slice.count)
-                    for (i, bytes) in zip(slice.indices, slice) {
-                        do { leaves.append(try LogLeaf(bytes: bytes)) } catch {
+                    leaves.reserveCapacity(range.count)
+                    for i in range {
+                        // Authenticated before it is parsed: bytes the signed tree does not hold
+                        // cost a hash, never a signature verification.
+                        guard MerkleTree.leafHash(entries[i]) == leafHashes[i] else { throw notInTree(i) }
+                        do { leaves.append(try LogLeaf(bytes: entries[i])) } catch {
                             throw LogReplayError(index: first + UInt64(i), .leaf, "\(error)")
                         }
                     }

@@ -50,19 +50,29 @@ final class PeerTiles {
         throw TileError.notInTree(level: 0, index: 0, size: checkpoint.size)
     }
 
-    /// Fetches `tiles` at once (a batch's level-0 tiles, beside its entry bundles), so `run`
-    /// finds them instead of fetching one at a time.
-    func prefetch(_ tiles: [Tile]) async throws {
-        let wanted = tiles.filter { fetched[$0] == nil }
+    /// Fetches `tiles` in a task of its own (a batch's level-0 tiles, read ahead beside its entry
+    /// bundles); `adopt` then keeps what it got, unchecked until `run` or `leafHashes` reads it.
+    /// Tiles kept already are not fetched again.
+    func fetchTask(_ tiles: [Tile]) -> Task<[(Tile, [UInt8])], Error> {
         let fetch = self.fetch
-        let got = try await withThrowingTaskGroup(of: (Tile, [UInt8]).self) { group in
-            for tile in wanted { group.addTask { (tile, try await fetch(tile.path)) } }
-            var got = [(Tile, [UInt8])]()
-            for try await item in group { got.append(item) }
-            return got
+        let wanted = tiles.filter { fetched[$0] == nil }
+        return Task {
+            try await withThrowingTaskGroup(of: (Tile, [UInt8]).self) { group in
+                for tile in wanted { group.addTask { (tile, try await fetch(tile.path)) } }
+                var got = [(Tile, [UInt8])]()
+                for try await item in group { got.append(item) }
+                return got
+            }
         }
-        for (tile, bytes) in got { fetched[tile] = bytes }
-        fetches += got.count
+    }
+
+    /// Keeps tiles fetched by `fetchTask`, where none is kept yet (a tile kept was fetched for
+    /// this tree already, and may have been checked).
+    func adopt(_ tiles: [(Tile, [UInt8])]) {
+        for (tile, bytes) in tiles where fetched[tile] == nil {
+            fetched[tile] = bytes
+            fetches += 1
+        }
     }
 
     /// The leaf hashes of level-0 tile `index` as the signed tree has them.

@@ -231,8 +231,8 @@ public final class LogStore: Sendable {
         var nowActive = Set<PublicKey>()
         var prepared = [ConsentIndexStore.Prepared]()
         let result: (Checkpoint, String?) = try database.pool.write { db in
-            let insertLeaf = try db.cachedStatement(sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
-            let insertStatement = try db.cachedStatement(sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
+            let insertLeaf = try RowInsert(db, sql: "INSERT INTO leaves (log, idx, data) VALUES (?, ?, ?)")
+            let insertStatement = try RowInsert(db, sql: "INSERT INTO statements (log, hash, idx) VALUES (?, ?, ?)")
             // The first disclosures of a statement win: a later submission of the same statement cannot replace them.
             let insertDisclosure = try db.cachedStatement(sql: "INSERT OR IGNORE INTO disclosures (log, hash, field, salt, text, digest) VALUES (?, ?, ?, ?, ?, ?)")
             var leafHashes = [Hash]()
@@ -259,7 +259,12 @@ public final class LogStore: Sendable {
             }
             func add(_ leaf: LogLeaf) throws {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
-                try insertLeaf.execute(arguments: [id, Int64(leaf.index), Data(leaf.bytes)])
+                guard let index = Int64(exactly: leaf.index) else { throw StoreError.badAppend(origin: origin, "leaf \(leaf.index), beyond what SQLite holds") }
+                try insertLeaf.run { row in
+                    try row.int(id)
+                    try row.int(index)
+                    try row.blob(leaf.bytes)
+                }
                 try LogStore.recordEpoch(leaf, log: id, db: db)
                 try MapRecordStore.recordOrder(leaf, log: id, db: db)
                 if case let .epoch(root, _) = leaf.content { next.latestEpoch = LogSnapshot.Epoch(index: leaf.index, time: leaf.time, mapRoot: root) }
@@ -303,7 +308,11 @@ public final class LogStore: Sendable {
             }
             statementRows.sort { $0.hash < $1.hash }
             for row in statementRows {
-                try insertStatement.execute(arguments: [id, Data(row.hash.bytes), Int64(row.index)])
+                try insertStatement.run { columns in
+                    try columns.int(id)
+                    try columns.blob(row.hash)
+                    try columns.int(Int64(row.index))
+                }
             }
             let changed = next.edge.append(leafHashes)
             let checkpoint = Checkpoint(origin: origin, size: next.edge.size, root: next.edge.rootHash)

@@ -87,8 +87,13 @@ public struct MapRecordStore: MapUpdate.Source {
     static func recordOrder(_ leaf: LogLeaf, log: Int64, db: Database) throws {
         guard let signed = leaf.statement else { return }
         if case .erasure = signed.statement { return }
-        let insert = try db.cachedStatement(sql: "INSERT INTO statement_orders (log, idx, issued, hash) VALUES (?, ?, ?, ?)")
-        try insert.execute(arguments: [log, Int64(leaf.index), signed.statement.issued.milliseconds, Data(signed.hash.bytes)])
+        guard let index = Int64(exactly: leaf.index) else { throw StoreError.badAppend(origin: "log \(log)", "leaf \(leaf.index), beyond what SQLite holds") }
+        try RowInsert(db, sql: "INSERT INTO statement_orders (log, idx, issued, hash) VALUES (?, ?, ?, ?)").run { row in
+            try row.int(log)
+            try row.int(index)
+            try row.int(signed.statement.issued.milliseconds)
+            try row.blob(signed.hash)
+        }
     }
 
     /// Stores new versions (as `MapUpdate` made them) with their resolution inputs (`inputs`, in
@@ -118,17 +123,29 @@ public struct MapRecordStore: MapUpdate.Source {
         guard let index = Int64(exactly: r.stamp.index) else {
             throw StoreError.badAppend(origin: origin, "a map record at leaf \(r.stamp.index), beyond what SQLite holds")
         }
-        let work: String?
-        let party: Data?
-        switch r {
-        case let .work(w): (work, party) = (w.work.description, nil)
-        case let .declaration(d): (work, party) = (d.work.description, Data(d.declarant.bytes))
-        case let .party(p): (work, party) = (nil, Data(p.party.bytes))
+        let subject = r.subject.key(version: 0)
+        try RowInsert(insert).run { row in
+            try row.int(log)
+            try row.blob(subject)
+            try row.int(Int64(r.stamp.version))
+            try row.blob(bytes)
+            try row.blob(entry.key)
+            try row.blob(entry.value)
+            try row.int(index)
+            try row.int(r.stamp.time.milliseconds)
+            switch r {
+            case let .work(w):
+                try row.text(w.work.description)
+                try row.null()
+            case let .declaration(d):
+                try row.text(d.work.description)
+                try row.blob(d.declarant.bytes)
+            case let .party(p):
+                try row.null()
+                try row.blob(p.party.bytes)
+            }
+            if let inputs { try row.blob(inputs.bytes) }
         }
-        var arguments: StatementArguments = [log, subjectID(r.subject), Int64(r.stamp.version), Data(bytes),
-                                             Data(entry.key.bytes), Data(entry.value.bytes), index, r.stamp.time.milliseconds, work, party]
-        if let inputs { arguments += [Data(inputs.bytes)] }
-        try insert.execute(arguments: arguments)
         return entry
     }
 }

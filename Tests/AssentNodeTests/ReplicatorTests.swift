@@ -172,7 +172,7 @@ final class ReplicatorTests: XCTestCase {
 
     /// One bundle a batch and small chunks: many batches go through the pipeline (batch k + 1
     /// parsed while batch k is replayed, chunks stored while later batches are parsed), and the
-    /// mirror ends with A's tree, each bundle fetched once, its store check clean.
+    /// mirror ends with A's tree, each bundle and level-0 hash tile fetched once, its store check clean.
     func testManyBatchesAndChunksAreMirroredInOrder() async throws {
         b.replication.batchBundles = 1
         b.replication.chunkLeaves = 200
@@ -186,6 +186,10 @@ final class ReplicatorTests: XCTestCase {
         let bundles = proxy.requests.filter { $0.key.hasPrefix("tile/entries/") }
         XCTAssertEqual(bundles.count, Int((size + 255) / 256), "\(bundles)")
         XCTAssertTrue(bundles.values.allSatisfy { $0 == 1 }, "\(bundles)")
+        // Each batch's level-0 hash tiles are read ahead with its bundles, and fetched once.
+        let hashTiles = proxy.requests.filter { $0.key.hasPrefix("tile/0/") }
+        XCTAssertEqual(hashTiles.count, bundles.count, "\(hashTiles)")
+        XCTAssertTrue(hashTiles.values.allSatisfy { $0 == 1 }, "\(hashTiles)")
         try await b.stop()
         let report = try StoreCheck.run(path: b.config.dataDirectory)
         XCTAssertTrue(report.failures.isEmpty, report.text)
