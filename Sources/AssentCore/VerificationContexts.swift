@@ -23,15 +23,23 @@ import Synchronization
 /// then cost two verifications and a context, twice an honest statement's work, for anyone
 /// who sends invalid signatures under a key of their own.) A context is used by one thread at a
 /// time (checked out of the cache, then back in). At most `limit` idle contexts are kept; when
-/// a new one would pass it, all idle ones are freed (a node that meets more keys than that
-/// between two verifications of the same key gains nothing, and loses only the allocation).
+/// a new one would pass it, those of the least recently used keys are freed, down to half the
+/// limit, so a stream of keys seen once (each submission may carry a new one) cannot flush
+/// the contexts of the keys in steady use (until session 8 every idle context was freed then).
 final class VerificationContexts: Sendable {
     /// The process's cache: every `PublicKey.isValidSignature` goes through it.
     static let shared = VerificationContexts(limit: 1024)
 
     private struct Idle {
-        var byKey: [PublicKey: [Context]] = [:]
+        var byKey: [PublicKey: Kept] = [:]
         var count = 0
+        /// Counts check-ins: a key's `lastUsed` orders keys from least to most recently used.
+        var clock: UInt64 = 0
+    }
+
+    private struct Kept {
+        var contexts: [Context] = []
+        var lastUsed: UInt64 = 0
     }
 
     private let idle = Mutex(Idle())
@@ -63,24 +71,31 @@ final class VerificationContexts: Sendable {
 
     private func checkOut(_ key: PublicKey) -> Context? {
         idle.withLock { idle -> Context? in
-            guard let context = idle.byKey[key]?.popLast() else { return nil }
+            guard let context = idle.byKey[key]?.contexts.popLast() else { return nil }
             idle.count -= 1
-            if idle.byKey[key]?.isEmpty == true { idle.byKey[key] = nil }
+            if idle.byKey[key]?.contexts.isEmpty == true { idle.byKey[key] = nil }
             return context
         }
     }
 
     private func checkIn(_ key: PublicKey, _ context: Context) {
         // Freed outside the lock (a context's deinit calls into libcrypto).
-        let dropped = idle.withLock { idle -> [PublicKey: [Context]] in
-            guard limit > 0 else { return [:] }
-            var dropped: [PublicKey: [Context]] = [:]
+        let dropped = idle.withLock { idle -> [Context] in
+            guard limit > 0 else { return [context] }
+            var dropped = [Context]()
             if idle.count >= limit {
-                dropped = idle.byKey
-                idle.byKey = [:]
-                idle.count = 0
+                // Least recently used first, until half the limit is left (amortized: a sort of
+                // the kept keys once per limit / 2 new contexts at most).
+                let oldest = idle.byKey.sorted { $0.value.lastUsed < $1.value.lastUsed }
+                for (oldKey, kept) in oldest where idle.count > limit / 2 {
+                    idle.byKey[oldKey] = nil
+                    idle.count -= kept.contexts.count
+                    dropped += kept.contexts
+                }
             }
-            idle.byKey[key, default: []].append(context)
+            idle.clock += 1
+            idle.byKey[key, default: Kept()].contexts.append(context)
+            idle.byKey[key]?.lastUsed = idle.clock
             idle.count += 1
             return dropped
         }

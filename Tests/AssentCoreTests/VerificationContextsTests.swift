@@ -94,6 +94,30 @@ final class VerificationContextsTests: XCTestCase {
         XCTAssertEqual(none.idleCount, 0, "a limit of 0 keeps nothing")
     }
 
+    /// A stream of keys seen once does not evict the context of a key in steady use: the least
+    /// recently used go first (until session 8 every idle context was freed at the limit).
+    func testKeysSeenOnceEvictTheLeastRecentlyUsedNotTheKeyInUse() throws {
+        let cache = VerificationContexts(limit: 4)
+        let signature = alice.sign(message)
+        XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+        for n in 1...50 {
+            let stranger = try SigningKey(seed: [UInt8](repeating: UInt8(100 + n), count: 32))
+            XCTAssertTrue(verify(cache, stranger.publicKey, stranger.sign(message), message))
+            XCTAssertLessThanOrEqual(cache.idleCount, 4)
+            let made = cache.contextsMade
+            XCTAssertTrue(verify(cache, alice.publicKey, signature, message))
+            XCTAssertEqual(cache.contextsMade, made, "alice's context was evicted after \(n) strangers")
+        }
+        // The strangers' contexts were freed oldest first: the first one needs a new context, the last one does not.
+        let made = cache.contextsMade
+        let last = try SigningKey(seed: [UInt8](repeating: 150, count: 32))
+        XCTAssertTrue(verify(cache, last.publicKey, last.sign(message), message))
+        XCTAssertEqual(cache.contextsMade, made)
+        let first = try SigningKey(seed: [UInt8](repeating: 101, count: 32))
+        XCTAssertTrue(verify(cache, first.publicKey, first.sign(message), message))
+        XCTAssertEqual(cache.contextsMade, made + 1)
+    }
+
     /// Threads verifying the same keys at once each check out a context of their own: every
     /// answer is right (a context shared by two threads at once would corrupt its state).
     func testConcurrentVerificationsOfTheSameKeysAreAllRight() async throws {
