@@ -7,8 +7,10 @@ import GRDBSQLite
 /// first builds a `StatementArguments` array (a `DatabaseValue` and often a `Data` a column)
 /// and binds it through nested closures, which cost a mirror about a tenth of its writer's time
 /// (docs/benchmarks.md "Replication"). Only for statements that return no row, inside a
-/// transaction the caller holds (GRDB's write closures): nothing here opens or ends one, and no
-/// GRDB observation is registered on the writer.
+/// transaction the caller holds (GRDB's write closures): nothing here opens or ends one. GRDB
+/// does not see these statements run, so they must not be observed: the writer's one
+/// transaction observer (`CommitObserver`) observes commits, which SQLite's commit hook reports,
+/// and no row events.
 ///
 /// The statement comes from `Database.cachedStatement`, so GRDB keeps owning and finalizing it;
 /// each `run` resets it after stepping (on success or failure), which leaves it as GRDB expects
