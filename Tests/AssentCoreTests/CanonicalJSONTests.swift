@@ -1,4 +1,5 @@
 import AssentCore
+import AssentTestSupport
 import XCTest
 
 final class CanonicalJSONTests: XCTestCase {
@@ -81,6 +82,35 @@ final class CanonicalJSONTests: XCTestCase {
     func testCanonicalInputIsAcceptedAsIs() throws {
         let text = #"{"a":{"b":[1,-2,"\u001f"],"c":true},"d":""}"#
         XCTAssertEqual(try CanonicalJSON.parse(text, requireCanonical: true).canonicalString, text)
+    }
+
+    /// Strings without escapes take the parser's fast path (ASCII decoded as it is, other bytes
+    /// validated as UTF-8): random byte strings, ASCII only and mixed with bytes of 0x80 and up,
+    /// parse exactly to the string of their bytes, or are refused as invalid UTF-8 when they are.
+    func testUnescapedStringsParseToTheirBytesOrAreRefused() {
+        var rng = SplitMix64(state: 31)
+        let ascii = (0x20...0x7E).map(UInt8.init).filter { $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        let utf8 = Array("é€𝄞ü".utf8)
+        for round in 0..<4000 {
+            let count = Int(rng.next() % 24)
+            var body = [UInt8]()
+            for _ in 0..<count {
+                switch (round % 3, rng.next() % 8) {
+                case (0, _), (_, 0...4): body.append(ascii[Int(rng.next() % UInt64(ascii.count))])
+                case (1, _): body.append(utf8[Int(rng.next() % UInt64(utf8.count))])
+                default: body.append(UInt8(0x80 + rng.next() % 0x80))
+                }
+            }
+            let text = [UInt8(ascii: "\"")] + body + [UInt8(ascii: "\"")]
+            if let expected = String(validating: body, as: UTF8.self) {
+                XCTAssertEqual(try CanonicalJSON.parse(text), .string(expected), "\(body)")
+                XCTAssertEqual(Array(expected.utf8), body)
+            } else {
+                XCTAssertThrowsError(try CanonicalJSON.parse(text), "\(body)") {
+                    XCTAssertEqual(($0 as? CanonicalJSONError)?.reason, .invalidUTF8, "\(body)")
+                }
+            }
+        }
     }
 
     func testInvalidUTF8AndControlCharactersAreRefused() {
