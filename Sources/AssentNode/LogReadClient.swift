@@ -7,6 +7,17 @@ public enum LogReadClient {
     /// GETs `path` relative to a log's base URL and returns the body of a 200 reply, or throws.
     public typealias Fetch = @Sendable (String) async throws -> [UInt8]
 
+    /// Fetches `paths` at once (a batch's entry bundles, or its hash tiles) and returns their
+    /// bodies in the order of `paths`; the first failure fails all.
+    static func fetchAll(_ paths: [String], with fetch: @escaping Fetch) async throws -> [[UInt8]] {
+        try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for (n, path) in paths.enumerated() { group.addTask { (n, try await fetch(path)) } }
+            var got = [[UInt8]](repeating: [], count: paths.count)
+            for try await (n, bytes) in group { got[n] = bytes }
+            return got
+        }
+    }
+
     /// An HTTP client for reading a log. With decompression on, AsyncHTTPClient asks for gzip,
     /// and a bundle of repetitive statements inflates far more than the 25:1 that
     /// `HTTPClient.shared` allows (a few hundred valid statements of repeated text would stop

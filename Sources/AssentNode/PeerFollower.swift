@@ -382,15 +382,8 @@ final class PeerFollower: Sendable {
 
     /// Fetches the entry bundles and the level-0 hash tiles of `batch` at once, in tasks of their own.
     private func fetchBatch(_ batch: [Tile], tiles: PeerTiles) -> FetchedBatch {
-        let fetch = self.fetch
-        let bundles = Task {
-            try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
-                for (n, tile) in batch.enumerated() { group.addTask { (n, try await fetch(tile.entriesPath)) } }
-                var got = [[UInt8]](repeating: [], count: batch.count)
-                for try await (n, bytes) in group { got[n] = bytes }
-                return got
-            }
-        }
+        let (fetch, paths) = (self.fetch, batch.map(\.entriesPath))
+        let bundles = Task { try await LogReadClient.fetchAll(paths, with: fetch) }
         return FetchedBatch(bundles: bundles, tiles: tiles.fetchTask(batch))
     }
 

@@ -56,14 +56,7 @@ final class PeerTiles {
     func fetchTask(_ tiles: [Tile]) -> Task<[(Tile, [UInt8])], Error> {
         let fetch = self.fetch
         let wanted = tiles.filter { fetched[$0] == nil }
-        return Task {
-            try await withThrowingTaskGroup(of: (Tile, [UInt8]).self) { group in
-                for tile in wanted { group.addTask { (tile, try await fetch(tile.path)) } }
-                var got = [(Tile, [UInt8])]()
-                for try await item in group { got.append(item) }
-                return got
-            }
-        }
+        return Task { Array(zip(wanted, try await LogReadClient.fetchAll(wanted.map(\.path), with: fetch))) }
     }
 
     /// Keeps tiles fetched by `fetchTask`, where none is kept yet (a tile kept was fetched for
