@@ -29,7 +29,10 @@ public struct MapRecordStore: MapUpdate.Source {
         self.hasKey = hasKey
     }
 
-    static func subjectID(_ subject: MapSubject) -> Data { Data(subject.key(version: 0).bytes) }
+    /// The `subject` column: the subject's key at version 0, which no map key uses.
+    static func subjectKey(_ subject: MapSubject) -> Hash { subject.key(version: 0) }
+
+    static func subjectID(_ subject: MapSubject) -> Data { Data(subjectKey(subject).bytes) }
 
     /// The rows of one subject, by the columns that identify it, newest version first.
     private func select(_ subject: MapSubject, version: UInt32?) throws -> Data? {
@@ -123,7 +126,7 @@ public struct MapRecordStore: MapUpdate.Source {
         guard let index = Int64(exactly: r.stamp.index) else {
             throw StoreError.badAppend(origin: origin, "a map record at leaf \(r.stamp.index), beyond what SQLite holds")
         }
-        let subject = r.subject.key(version: 0)
+        let subject = subjectKey(r.subject)
         try RowInsert(insert).run { row in
             try row.int(log)
             try row.blob(subject)
