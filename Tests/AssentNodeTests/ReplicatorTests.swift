@@ -195,6 +195,22 @@ final class ReplicatorTests: XCTestCase {
         XCTAssertTrue(report.failures.isEmpty, report.text)
     }
 
+    /// A catch-up from zero in two batches, the second one the partial tile of the tree's right
+    /// edge: the read-ahead of the second batch starts before the first batch's tile is checked,
+    /// and that check fetches the edge itself. Each level-0 hash tile is still fetched once
+    /// (until review 8 the partial one was fetched by both).
+    func testTheEdgeTileIsFetchedOnceInATwoBatchCatchUp() async throws {
+        b.replication.batchBundles = 1
+        let size = try await write(300, from: 30_000)
+        XCTAssertTrue(size > 256 && size < 512 && size % 256 != 0, "two bundles, the second partial: \(size)")
+        try await b.start()
+        try await eventually("B mirrors A's \(size) leaves") { self.mirroredSize() == size }
+        XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.root, try a.node.store.treeHash(size: size))
+        let hashTiles = proxy.requests.filter { $0.key.hasPrefix("tile/0/") }
+        XCTAssertEqual(Set(hashTiles.keys), ["tile/0/000", "tile/0/001.p/\(size - 256)"])
+        XCTAssertTrue(hashTiles.values.allSatisfy { $0 == 1 }, "\(hashTiles)")
+    }
+
     /// A bundle in the middle of a many-batch catch-up is tampered with: the batches before it
     /// may be stored, but only whole, up to an epoch leaf, as A has them; nothing at or after
     /// the tampered bundle; once A is served honestly, B catches up.
