@@ -355,6 +355,59 @@ final class ReplicatorTests: XCTestCase {
         try await replicator.shutdown()
         try result.get()
     }
+
+    /// The first batch's hash tile cannot be fetched while its bundle is still being fetched
+    /// (a peer that answers tiles with an error at once and trickles bundles): the replication
+    /// fails `unreachable`, and the bundle's fetch is cancelled, not left running past the
+    /// follower's lock with the bytes it reads (until review 8 only the next batch's fetches
+    /// were cancelled; the failed batch's ran on, one batch of bundles a failed attempt).
+    func testAFailedTileFetchCancelsTheBundlesOfItsBatch() async throws {
+        let size = try await write(300, from: 40_000)
+        XCTAssertGreaterThan(size, 256, "two batches of one bundle")
+        let (checkpoint, note) = try XCTUnwrap(a.node.store.latestCheckpoint)
+        var settings = Replicator.Settings()
+        settings.batchBundles = 1
+        let directory = b.directory.appendingPathComponent("cancel")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let replicator = try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: origin, key: a.logKey, url: a.base + "/")], operators: [a.node.keys.operator.key.publicKey],
+            settings: settings, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "cancel-test"), recordEvidence: { _, _ in })
+        let real = try XCTUnwrap(replicator.followers[origin]).fetch
+        let bundleCancelled = Mutex(false)
+        struct Refused: Error {}
+        let follower = PeerFollower(
+            peer: .init(origin: origin, key: a.logKey, url: a.base + "/"), store: try XCTUnwrap(replicator.mirrors[origin]), settings: settings,
+            operators: [a.node.keys.operator.key.publicKey],
+            fetch: { path in
+                if path == "tile/0/000" { throw Refused() }
+                if path == "tile/entries/000" {
+                    do { try await Task.sleep(for: .seconds(15)) } catch {
+                        bundleCancelled.withLock { $0 = true }
+                        throw error
+                    }
+                }
+                return try await real(path)
+            },
+            recordEvidence: { _, _ in }, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "cancel-test"))
+        let result: Result<Void, Error>
+        do {
+            do {
+                try await follower.sync(to: checkpoint, note: note)
+                XCTFail("replicated without the first hash tile")
+            } catch let ReplicationError.unreachable(origin: failed, why) {
+                XCTAssertEqual(failed, origin)
+                XCTAssertTrue(why.contains("Refused"), why)
+            }
+            XCTAssertEqual(follower.store.size, 0)
+            // Within 5 s, not the 15 s the fetch sleeps uncancelled.
+            for _ in 0..<100 where !bundleCancelled.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+            XCTAssertTrue(bundleCancelled.withLock { $0 }, "the first batch's bundle fetch was left running")
+            result = .success(())
+        } catch { result = .failure(error) }
+        try await replicator.shutdown()
+        try result.get()
+    }
 }
 
 /// A peer whose log key signs two histories: node A, then node A2 with A's keys and a log of
