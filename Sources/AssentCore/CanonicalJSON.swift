@@ -241,9 +241,11 @@ private struct Parser {
             let key = JSONKey(try parseString())
             if canonical {
                 // Names strictly in order cannot repeat: no look-up needed (distinct strings have
-                // distinct UTF-16 code units, which the order compares).
+                // distinct UTF-16 code units, which the order compares). Out of order, a name seen
+                // before is still a duplicate, outside the profile (`malformed-json`, not
+                // `not-canonical`; docs/statements.md): looked up on that error path only.
                 if let previous = previousKey, !(previous < key) {
-                    if previous == key { throw fail(.duplicateKey(key.string), at: keyStart) }
+                    if members[key] != nil { throw fail(.duplicateKey(key.string), at: keyStart) }
                     throw fail(.notCanonical("key \"\(key)\" must sort before \"\(previous)\""), at: keyStart)
                 }
             } else if members[key] != nil {

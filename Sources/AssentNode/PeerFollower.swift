@@ -262,7 +262,14 @@ final class PeerFollower: Sendable {
                 batch = nextBatch()
                 fetching = fetchBatch(batch, tiles: tiles)
             }
-            let (entries, hashes) = try await signedEntries(current, fetched: currentFetch, from: held, checkpoint: checkpoint, tiles: tiles)
+            let entries: [[UInt8]], hashes: [Hash]
+            do { (entries, hashes) = try await signedEntries(current, fetched: currentFetch, from: held, checkpoint: checkpoint, tiles: tiles) } catch {
+                // This batch's fetches too, not only the next one's (cancelled below): when its
+                // tiles fail, its bundles would otherwise go on downloading past the lock.
+                currentFetch.bundles.cancel()
+                currentFetch.tiles.cancel()
+                throw error
+            }
             tiles.forgetLevel0()
             let first = max(held, current[0].index * UInt64(Tile.fullWidth))
             let tasks = settings.verifyTasks

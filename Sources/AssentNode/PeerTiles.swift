@@ -52,20 +52,21 @@ final class PeerTiles {
 
     /// Fetches `tiles` in a task of its own (a batch's level-0 tiles, read ahead beside its entry
     /// bundles); `adopt` then keeps what it got, unchecked until `run` or `leafHashes` reads it.
-    /// Tiles kept already are not fetched again.
+    /// Tiles kept already are not fetched again, nor partial ones: a partial tile is the right
+    /// edge, which the reader fetches itself (`run`) the first time it checks any tile, and
+    /// `forgetLevel0` keeps; read ahead, it was fetched twice when the next batch's read-ahead
+    /// started before the reader's first check (a catch-up from zero in two batches).
     func fetchTask(_ tiles: [Tile]) -> Task<[(Tile, [UInt8])], Error> {
         let fetch = self.fetch
-        let wanted = tiles.filter { fetched[$0] == nil }
+        let wanted = tiles.filter { fetched[$0] == nil && !$0.isPartial }
         return Task { Array(zip(wanted, try await LogReadClient.fetchAll(wanted.map(\.path), with: fetch))) }
     }
 
     /// Keeps tiles fetched by `fetchTask`, where none is kept yet (a tile kept was fetched for
-    /// this tree already, and may have been checked).
+    /// this tree already, and may have been checked). Each was fetched from the peer, kept or not.
     func adopt(_ tiles: [(Tile, [UInt8])]) {
-        for (tile, bytes) in tiles where fetched[tile] == nil {
-            fetched[tile] = bytes
-            fetches += 1
-        }
+        fetches += tiles.count
+        for (tile, bytes) in tiles where fetched[tile] == nil { fetched[tile] = bytes }
     }
 
     /// The leaf hashes of level-0 tile `index` as the signed tree has them.

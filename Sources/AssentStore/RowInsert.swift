@@ -13,8 +13,9 @@ import GRDBSQLite
 /// and no row events.
 ///
 /// The statement comes from `Database.cachedStatement`, so GRDB keeps owning and finalizing it;
-/// each `run` resets it after stepping (on success or failure), which leaves it as GRDB expects
-/// to find it.
+/// each `run` resets it before binding (GRDB's `execute` leaves a statement it ran un-reset, and
+/// SQLite refuses to bind one: SQLITE_MISUSE) and after stepping (on success or failure), which
+/// leaves it as GRDB expects to find it.
 struct RowInsert {
     private let statement: GRDB.Statement
 
@@ -26,6 +27,7 @@ struct RowInsert {
     func run(_ bind: (inout Columns) throws -> Void) throws {
         let handle = statement.sqliteStatement
         var columns = Columns(handle: handle)
+        sqlite3_reset(handle)
         defer { sqlite3_reset(handle) }
         try bind(&columns)
         guard columns.next - 1 == sqlite3_bind_parameter_count(handle) else {
@@ -49,7 +51,8 @@ struct RowInsert {
 
         private mutating func check(_ code: Int32) throws {
             guard code == SQLITE_OK else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "binding parameter \(next)")
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: "binding parameter \(next)",
+                                    sql: sqlite3_sql(handle).map { String(cString: $0) })
             }
             next += 1
         }

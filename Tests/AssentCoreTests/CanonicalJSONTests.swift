@@ -51,6 +51,23 @@ final class CanonicalJSONTests: XCTestCase {
         }
     }
 
+    /// Canonical mode (what a node parses statements with) skips the duplicate look-up while
+    /// names are in order, yet a repeated name is still a duplicate, next to its first
+    /// occurrence or not: outside the profile (`malformed-json`), not merely `not-canonical`.
+    func testDuplicateKeysAreDuplicatesInCanonicalModeToo() {
+        for (text, offset) in [(#"{"a":1,"a":2}"#, 7), (#"{"a":1,"b":2,"a":3}"#, 13), (#"{"a":{"x":1,"y":2,"x":3}}"#, 18)] {
+            XCTAssertThrowsError(try CanonicalJSON.parse(text, requireCanonical: true), text) { error in
+                let e = error as! CanonicalJSONError
+                XCTAssertEqual(e.reason, .duplicateKey(text.contains("x") ? "x" : "a"), text)
+                XCTAssertEqual(e.offset, offset, text)
+            }
+        }
+        // Out of order without a repeat is still only not canonical.
+        XCTAssertThrowsError(try CanonicalJSON.parse(#"{"a":1,"c":2,"b":3}"#, requireCanonical: true)) {
+            guard case .notCanonical? = ($0 as? CanonicalJSONError)?.reason else { return XCTFail("\($0)") }
+        }
+    }
+
     func testIntegersAreLimitedToTheSafeRange() throws {
         XCTAssertEqual(try CanonicalJSON.parse("9007199254740991"), .integer(9_007_199_254_740_991))
         XCTAssertEqual(try CanonicalJSON.parse("-9007199254740991"), .integer(-9_007_199_254_740_991))

@@ -195,6 +195,22 @@ final class ReplicatorTests: XCTestCase {
         XCTAssertTrue(report.failures.isEmpty, report.text)
     }
 
+    /// A catch-up from zero in two batches, the second one the partial tile of the tree's right
+    /// edge: the read-ahead of the second batch starts before the first batch's tile is checked,
+    /// and that check fetches the edge itself. Each level-0 hash tile is still fetched once
+    /// (until review 8 the partial one was fetched by both).
+    func testTheEdgeTileIsFetchedOnceInATwoBatchCatchUp() async throws {
+        b.replication.batchBundles = 1
+        let size = try await write(300, from: 30_000)
+        XCTAssertTrue(size > 256 && size < 512 && size % 256 != 0, "two bundles, the second partial: \(size)")
+        try await b.start()
+        try await eventually("B mirrors A's \(size) leaves") { self.mirroredSize() == size }
+        XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.root, try a.node.store.treeHash(size: size))
+        let hashTiles = proxy.requests.filter { $0.key.hasPrefix("tile/0/") }
+        XCTAssertEqual(Set(hashTiles.keys), ["tile/0/000", "tile/0/001.p/\(size - 256)"])
+        XCTAssertTrue(hashTiles.values.allSatisfy { $0 == 1 }, "\(hashTiles)")
+    }
+
     /// A bundle in the middle of a many-batch catch-up is tampered with: the batches before it
     /// may be stored, but only whole, up to an epoch leaf, as A has them; nothing at or after
     /// the tampered bundle; once A is served honestly, B catches up.
@@ -334,6 +350,59 @@ final class ReplicatorTests: XCTestCase {
                 try await replicator.catchUp(to: latest.checkpoint, note: note, deadline: .seconds(1))
                 XCTFail("a note of another checkpoint was taken")
             } catch ReplicationError.badCheckpoint {}
+            result = .success(())
+        } catch { result = .failure(error) }
+        try await replicator.shutdown()
+        try result.get()
+    }
+
+    /// The first batch's hash tile cannot be fetched while its bundle is still being fetched
+    /// (a peer that answers tiles with an error at once and trickles bundles): the replication
+    /// fails `unreachable`, and the bundle's fetch is cancelled, not left running past the
+    /// follower's lock with the bytes it reads (until review 8 only the next batch's fetches
+    /// were cancelled; the failed batch's ran on, one batch of bundles a failed attempt).
+    func testAFailedTileFetchCancelsTheBundlesOfItsBatch() async throws {
+        let size = try await write(300, from: 40_000)
+        XCTAssertGreaterThan(size, 256, "two batches of one bundle")
+        let (checkpoint, note) = try XCTUnwrap(a.node.store.latestCheckpoint)
+        var settings = Replicator.Settings()
+        settings.batchBundles = 1
+        let directory = b.directory.appendingPathComponent("cancel")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let replicator = try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: origin, key: a.logKey, url: a.base + "/")], operators: [a.node.keys.operator.key.publicKey],
+            settings: settings, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "cancel-test"), recordEvidence: { _, _ in })
+        let real = try XCTUnwrap(replicator.followers[origin]).fetch
+        let bundleCancelled = Mutex(false)
+        struct Refused: Error {}
+        let follower = PeerFollower(
+            peer: .init(origin: origin, key: a.logKey, url: a.base + "/"), store: try XCTUnwrap(replicator.mirrors[origin]), settings: settings,
+            operators: [a.node.keys.operator.key.publicKey],
+            fetch: { path in
+                if path == "tile/0/000" { throw Refused() }
+                if path == "tile/entries/000" {
+                    do { try await Task.sleep(for: .seconds(15)) } catch {
+                        bundleCancelled.withLock { $0 = true }
+                        throw error
+                    }
+                }
+                return try await real(path)
+            },
+            recordEvidence: { _, _ in }, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "cancel-test"))
+        let result: Result<Void, Error>
+        do {
+            do {
+                try await follower.sync(to: checkpoint, note: note)
+                XCTFail("replicated without the first hash tile")
+            } catch let ReplicationError.unreachable(origin: failed, why) {
+                XCTAssertEqual(failed, origin)
+                XCTAssertTrue(why.contains("Refused"), why)
+            }
+            XCTAssertEqual(follower.store.size, 0)
+            // Within 5 s, not the 15 s the fetch sleeps uncancelled.
+            for _ in 0..<100 where !bundleCancelled.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(50)) }
+            XCTAssertTrue(bundleCancelled.withLock { $0 }, "the first batch's bundle fetch was left running")
             result = .success(())
         } catch { result = .failure(error) }
         try await replicator.shutdown()

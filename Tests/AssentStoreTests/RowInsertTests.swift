@@ -62,6 +62,26 @@ final class RowInsertTests: XCTestCase {
         XCTAssertEqual(try queue.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM t") }, 0)
     }
 
+    /// A cached statement GRDB ran last (its `execute` leaves it stepped to the end, not reset)
+    /// is bound and run all the same: SQLite refuses to bind a statement that is not reset.
+    func testAStatementGRDBRanLastIsUsable() throws {
+        let queue = try table()
+        let sql = "INSERT INTO t (i, b, s, h) VALUES (?, ?, ?, ?)"
+        try queue.write { db in
+            try db.cachedStatement(sql: sql).execute(arguments: [1, Data([1]), "a", nil])
+            try RowInsert(db, sql: sql).run { row in
+                try row.int(2)
+                try row.blob([2])
+                try row.text("")
+                try row.null()
+            }
+        }
+        let rows = try queue.read { try Row.fetchAll($0, sql: "SELECT i, s FROM t ORDER BY i") }
+        XCTAssertEqual(rows.map { $0["i"] as Int64 }, [1, 2])
+        // An empty text is a text of length 0, not NULL.
+        XCTAssertEqual(rows.map { $0["s"] as String? }, ["a", ""])
+    }
+
     func testAFailedRowLeavesTheStatementUsableAndUnbound() throws {
         let queue = try table()
         try queue.write { db in
