@@ -35,8 +35,8 @@ public enum LogReadClient {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
-    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, a body larger than the largest
-    /// bundle, or a reply not complete within `timeout`, is an error naming the URL. A client
+    /// A `Fetch` over HTTP: GET `base/path`; anything but 200, a body larger than what the path
+    /// can hold (`replyLimit`), or a reply not complete within `timeout`, is an error naming the URL. A client
     /// with decompression enabled (as `makeHTTPClient` makes it) asks for gzip by itself, and
     /// entry bundles of JSON shrink several times.
     public static func fetch(base: String, client: HTTPClient, timeout: TimeAmount = .seconds(60)) -> Fetch {
@@ -45,11 +45,22 @@ public enum LogReadClient {
             let url = base + "/" + path
             return try await within(.nanoseconds(timeout.nanoseconds), url: url) {
                 let response = try await client.execute(HTTPClientRequest(url: url), timeout: timeout)
-                let body = try await response.body.collect(upTo: EntryBundle.maxBundleSize)
+                let limit = replyLimit(path)
+                let body: ByteBuffer
+                do { body = try await response.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
+                    throw LogReadError(url: url, "a reply of more than \(limit) bytes, the most \(path) can hold")
+                }
                 guard response.status == .ok else { throw LogReadError(url: url, "HTTP \(response.status.code)") }
                 return Array(buffer: body)
             }
         }
+    }
+
+    /// The most bytes a reply for `path` may hold: a hash tile holds at most 256 hashes (C2SP
+    /// tlog-tiles), so a peer cannot make a reader hold an entry bundle's worth of bytes (16 MiB)
+    /// for each hash tile it reads, or reads ahead; anything else, the largest entry bundle.
+    static func replyLimit(_ path: String) -> Int {
+        path.hasPrefix("tile/") && !path.hasPrefix("tile/entries/") ? Tile.fullWidth * Hash.byteCount : EntryBundle.maxBundleSize
     }
 
     /// Runs `request` (a request and the reading of its whole reply) and throws when it has not

@@ -260,6 +260,15 @@ final class ReplicatorTests: XCTestCase {
         }, failsWith: "tile/0/")
     }
 
+    /// A hash tile longer than 256 hashes is refused as it is read, before the reader holds it
+    /// (a peer could otherwise make a mirror hold 16 MiB for every tile it reads ahead).
+    func testAnOversizedHashTileIsRefusedAsItIsRead() async throws {
+        try await checkTampering({ path, body in
+            guard path.hasPrefix("tile/0/") else { return body }
+            return body + [UInt8](repeating: 0, count: 256 * 32)
+        }, failsWith: "a reply of more than 8192 bytes")
+    }
+
     func testACheckpointWithABadSignatureIsRefused() async throws {
         try await checkTampering({ path, body in
             guard path == "checkpoint" else { return body }
