@@ -282,6 +282,17 @@ final class ReplicatorTests: XCTestCase {
     /// `catchUp` brings the mirror to exactly the checkpoint given (a replicator whose background
     /// loop does not run, so only `catchUp` moves it), refuses an unknown origin and a note that
     /// is not the checkpoint's.
+    /// A replicator of A's log outside node B (its background loop not started), over a store of
+    /// its own in B's directory, reading A at `url`.
+    func standaloneReplicator(_ name: String, following url: String, settings: Replicator.Settings) throws -> Replicator {
+        let directory = b.directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try Replicator(
+            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
+            peers: [.init(origin: origin, key: a.logKey, url: url)], operators: [a.node.keys.operator.key.publicKey],
+            settings: settings, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "\(name)-test"), recordEvidence: { _, _ in })
+    }
+
     /// A peer that stops answering with its connection open (a cut link) fails the poll within
     /// `checkpointTimeout`, shows as failing, and is followed again once it answers: the
     /// partition drill saw `following` for a peer cut off 30 s, and a catch-up that waited on
@@ -290,12 +301,7 @@ final class ReplicatorTests: XCTestCase {
         try await write(5, from: 1)
         var settings = Replicator.Settings()
         settings.checkpointTimeout = .milliseconds(300)
-        let directory = b.directory.appendingPathComponent("silent")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let replicator = try Replicator(
-            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
-            peers: [.init(origin: origin, key: a.logKey, url: proxy.base + "/")], operators: [a.node.keys.operator.key.publicKey],
-            settings: settings, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "silent-test"), recordEvidence: { _, _ in })
+        let replicator = try standaloneReplicator("silent", following: proxy.base + "/", settings: settings)
         let follower = try XCTUnwrap(replicator.followers[origin])
         let result: Result<Void, Error>
         do {
@@ -376,12 +382,7 @@ final class ReplicatorTests: XCTestCase {
         let (checkpoint, note) = try XCTUnwrap(a.node.store.latestCheckpoint)
         var settings = Replicator.Settings()
         settings.batchBundles = 1
-        let directory = b.directory.appendingPathComponent("cancel")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let replicator = try Replicator(
-            database: AssentDatabase(path: directory.appendingPathComponent("node.sqlite").path),
-            peers: [.init(origin: origin, key: a.logKey, url: a.base + "/")], operators: [a.node.keys.operator.key.publicKey],
-            settings: settings, clock: SystemClock(), metrics: NodeMetrics(), logger: Logger(label: "cancel-test"), recordEvidence: { _, _ in })
+        let replicator = try standaloneReplicator("cancel", following: a.base + "/", settings: settings)
         let real = try XCTUnwrap(replicator.followers[origin]).fetch
         let bundleCancelled = Mutex(false)
         struct Refused: Error {}
