@@ -8,40 +8,12 @@ public struct SignedStatement: Hashable, Sendable {
     /// The largest signed statement a node accepts, so that its leaf fits 65,535 bytes.
     public static let maxSize = 64 * 1024 - 1024
 
-    public var statement: Statement { storage.statement }
-    public var signature: [UInt8] { storage.signature }
+    public let statement: Statement
+    public let signature: [UInt8]
     /// The canonical bytes of the whole signed statement, as logged.
-    public var canonicalBytes: [UInt8] { storage.canonicalBytes }
+    public let canonicalBytes: [UInt8]
     /// SHA-256 of the canonical signed statement: its identity for de-duplication and tie-breaks (PROTOCOL §6).
-    public var hash: Hash { storage.hash }
-
-    /// The fields, in one immutable object: a signed statement is copied by one reference, not
-    /// field by field (a preference holds a dozen strings and arrays, each retained and released
-    /// on every copy: about 3% of a mirror's CPU went to copying log leaves that hold them,
-    /// docs/benchmarks.md "Replication", session 8).
-    private final class Storage: Sendable {
-        let statement: Statement
-        let signature: [UInt8]
-        let canonicalBytes: [UInt8]
-        let hash: Hash
-
-        init(statement: Statement, signature: [UInt8], canonicalBytes: [UInt8]) {
-            self.statement = statement
-            self.signature = signature
-            self.canonicalBytes = canonicalBytes
-            self.hash = SHA256.hash(canonicalBytes)
-        }
-    }
-
-    private let storage: Storage
-
-    /// Two signed statements are equal when their canonical bytes are: the bytes determine the
-    /// statement, the signature and the hash.
-    public static func == (lhs: SignedStatement, rhs: SignedStatement) -> Bool {
-        lhs.storage === rhs.storage || (lhs.hash == rhs.hash && lhs.canonicalBytes == rhs.canonicalBytes)
-    }
-
-    public func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+    public let hash: Hash
 
     /// Signs `statement`; `key` must be the key named in `by`.
     public static func sign(_ statement: Statement, with key: SigningKey) -> SignedStatement {
@@ -53,7 +25,10 @@ public struct SignedStatement: Hashable, Sendable {
     }
 
     private init(statement: Statement, signature: [UInt8], canonicalBytes: [UInt8]) {
-        storage = Storage(statement: statement, signature: signature, canonicalBytes: canonicalBytes)
+        self.statement = statement
+        self.signature = signature
+        self.canonicalBytes = canonicalBytes
+        self.hash = SHA256.hash(canonicalBytes)
     }
 
     /// Parses, checks the type rules and verifies the signature of a signed statement.
@@ -99,7 +74,10 @@ public struct SignedStatement: Hashable, Sendable {
         }
         let canonical = known ?? CanonicalJSON.encode(value)
         guard canonical.count <= SignedStatement.maxSize else { throw .tooLarge(bytes: canonical.count, limit: SignedStatement.maxSize) }
-        storage = Storage(statement: statement, signature: signature, canonicalBytes: canonical)
+        self.statement = statement
+        self.signature = signature
+        self.canonicalBytes = canonical
+        self.hash = SHA256.hash(canonical)
     }
 
     public var json: JSONValue {
