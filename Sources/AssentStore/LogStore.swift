@@ -259,7 +259,7 @@ public final class LogStore: Sendable {
             }
             func add(_ leaf: LogLeaf) throws {
                 do { leafHashes.append(try next.chain.append(leaf)) } catch { throw StoreError.badAppend(origin: origin, "\(error)") }
-                guard let index = Int64(exactly: leaf.index) else { throw StoreError.badAppend(origin: origin, "leaf \(leaf.index), beyond what SQLite holds") }
+                let index = try MapRecordStore.sqliteIndex(leaf.index, origin: origin, "a leaf")
                 try insertLeaf.run { row in
                     try row.int(id)
                     try row.int(index)

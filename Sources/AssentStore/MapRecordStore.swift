@@ -29,6 +29,13 @@ public struct MapRecordStore: MapUpdate.Source {
         self.hasKey = hasKey
     }
 
+    /// A leaf index as SQLite stores it (a signed 64-bit integer), or the store's refusal naming
+    /// `what` is at that index: the one check for every index the writer binds.
+    static func sqliteIndex(_ index: UInt64, origin: String, _ what: String) throws -> Int64 {
+        guard let value = Int64(exactly: index) else { throw StoreError.badAppend(origin: origin, "\(what) at index \(index), beyond what SQLite holds") }
+        return value
+    }
+
     /// The `subject` column: the subject's key at version 0, which no map key uses.
     static func subjectKey(_ subject: MapSubject) -> Hash { subject.key(version: 0) }
 
@@ -90,7 +97,7 @@ public struct MapRecordStore: MapUpdate.Source {
     static func recordOrder(_ leaf: LogLeaf, log: Int64, db: Database) throws {
         guard let signed = leaf.statement else { return }
         if case .erasure = signed.statement { return }
-        guard let index = Int64(exactly: leaf.index) else { throw StoreError.badAppend(origin: "log \(log)", "leaf \(leaf.index), beyond what SQLite holds") }
+        let index = try sqliteIndex(leaf.index, origin: "log \(log)", "a statement order")
         try RowInsert(db, sql: "INSERT INTO statement_orders (log, idx, issued, hash) VALUES (?, ?, ?, ?)").run { row in
             try row.int(log)
             try row.int(index)
@@ -123,9 +130,7 @@ public struct MapRecordStore: MapUpdate.Source {
     static func insert(_ r: MapRecord, inputs: RecordInputs?, log: Int64, origin: String, statement insert: GRDB.Statement) throws -> PrefixTreeEntry {
         let bytes = r.canonicalBytes
         let entry = PrefixTreeEntry(key: r.key, value: SHA256.hash(bytes))
-        guard let index = Int64(exactly: r.stamp.index) else {
-            throw StoreError.badAppend(origin: origin, "a map record at leaf \(r.stamp.index), beyond what SQLite holds")
-        }
+        let index = try sqliteIndex(r.stamp.index, origin: origin, "a map record")
         let subject = subjectKey(r.subject)
         try RowInsert(insert).run { row in
             try row.int(log)
