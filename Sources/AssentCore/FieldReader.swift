@@ -1,6 +1,10 @@
 /// Takes fields out of a JSON object one by one, so that whatever is left at the end is an unknown field.
 struct FieldReader {
-    private var members: [JSONKey: JSONValue]
+    /// Read, never changed: removing each field taken would copy the whole object first (its
+    /// storage is shared with the value it came from) and hash every member again.
+    private let members: [JSONKey: JSONValue]
+    /// The names taken so far, each once: whatever else `members` holds is an unknown field.
+    private var taken: [String] = []
     let context: String
     /// Put before every field name in an error (`community.` gives `community.name`), so that a
     /// refusal names the field as docs/statements.md does; empty for a statement's own fields.
@@ -13,10 +17,18 @@ struct FieldReader {
         self.prefix = prefix
     }
 
-    mutating func take(_ key: String) -> JSONValue? { members.removeValue(forKey: JSONKey(key)) }
+    mutating func take(_ key: String) -> JSONValue? {
+        // A name taken twice would be counted twice, and an unknown field could then pass.
+        assert(!taken.contains(key), "\(context): field \(key) taken twice")
+        guard let value = members[JSONKey(key)] else { return nil }
+        taken.append(key)
+        return value
+    }
 
     func finish() throws(StatementError) {
-        if let extra = members.keys.min() { throw .unknownField(prefix + extra.string) }
+        guard members.count != taken.count else { return }
+        let known = Set(taken.map { JSONKey($0) })
+        if let extra = members.keys.filter({ !known.contains($0) }).min() { throw .unknownField(prefix + extra.string) }
     }
 
     mutating func string(_ key: String, maxLength: Int = 1024) throws(StatementError) -> String {

@@ -5,6 +5,8 @@ public enum LeafError: Error, Equatable, Sendable, CustomStringConvertible {
     case outOfOrder(index: UInt64, expected: UInt64)
     case brokenChain(index: UInt64)
     case timeWentBack(index: UInt64, time: Timestamp, previous: Timestamp)
+    /// Bytes whose leaf hash is not the one a signed tree holds for them (`LogLeaf(bytes:signedLeafHash:)`).
+    case notTheSignedLeaf
 
     public var description: String {
         func at(_ i: UInt64?) -> String { i.map { "index \($0): " } ?? "" }
@@ -17,6 +19,7 @@ public enum LeafError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .brokenChain(0): return "index 0: prev hash must be 32 zero bytes, as leaf 0 begins the chain"
         case let .brokenChain(i): return "index \(i): prev hash does not match leaf \(i - 1)"
         case let .timeWentBack(i, t, p): return "index \(i): time \(t) is before the previous leaf's \(p)"
+        case .notTheSignedLeaf: return "its leaf hash is not the one the signed tree holds there"
         }
     }
 }

@@ -13,6 +13,8 @@ public struct LogLeaf: Hashable, Sendable {
     }
 
     public static let version: Int64 = 1
+    /// Every member a leaf may have.
+    static let memberNames: Set<JSONKey> = ["entry", "epoch", "index", "log", "prev", "time", "v"]
     public static let maxSize = EntryBundle.maxEntrySize
 
     public let index: UInt64
@@ -52,7 +54,18 @@ public struct LogLeaf: Hashable, Sendable {
 
     /// Parses a leaf from its bytes: canonical JSON, known fields, a valid signed statement or epoch.
     public init(bytes: [UInt8]) throws(LeafError) {
-        try self.init(bytes: bytes, verifySignature: true)
+        try self.init(bytes: bytes, leafHash: MerkleTree.leafHash(bytes), verifySignature: true)
+    }
+
+    /// Parses a leaf of a peer's entry bundle against the leaf hash the peer's signed tree holds
+    /// for it (`signedLeafHash`, from an authenticated hash tile): bytes with another hash are
+    /// refused (`LeafError.notTheSignedLeaf`) before they are parsed, so bytes the tree does not
+    /// hold cost a hash, never a signature verification. The one hash serves the check and
+    /// `leafHash`; otherwise as `init(bytes:)`.
+    public init(bytes: [UInt8], signedLeafHash: Hash) throws(LeafError) {
+        let hash = MerkleTree.leafHash(bytes)
+        guard hash == signedLeafHash else { throw .notTheSignedLeaf }
+        try self.init(bytes: bytes, leafHash: hash, verifySignature: true)
     }
 
     /// Parses a leaf read back from the store of a log that checked it before storing it (a
@@ -62,26 +75,33 @@ public struct LogLeaf: Hashable, Sendable {
     /// "Consent state"). Never for bytes from outside: a peer's bundle, a request, a file.
     /// `assent store check` still verifies every stored signature.
     public init(storedBytes bytes: [UInt8]) throws(LeafError) {
-        try self.init(bytes: bytes, verifySignature: false)
+        try self.init(bytes: bytes, leafHash: MerkleTree.leafHash(bytes), verifySignature: false)
     }
 
-    private init(bytes: [UInt8], verifySignature: Bool) throws(LeafError) {
+    /// `leafHash` is the leaf hash of `bytes`, computed by the caller (private: no caller outside
+    /// could pair bytes with another hash).
+    private init(bytes: [UInt8], leafHash: Hash, verifySignature: Bool) throws(LeafError) {
         guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: nil, bytes: bytes.count) }
         let value: JSONValue
         do { value = try CanonicalJSON.parse(bytes, requireCanonical: true) } catch { throw .malformed(index: nil, "\(error)") }
-        guard case var .object(o) = value else { throw .malformed(index: nil, "leaf is not a JSON object") }
-        guard case let .integer(i)? = o.removeValue(forKey: "index"), i >= 0 else { throw .malformed(index: nil, "missing or bad \"index\"") }
+        // Members looked up, not removed: removing would copy the object (its storage is shared
+        // with `value`) and hash every member again.
+        guard case let .object(o) = value else { throw .malformed(index: nil, "leaf is not a JSON object") }
+        guard case let .integer(i)? = o["index"], i >= 0 else { throw .malformed(index: nil, "missing or bad \"index\"") }
         let index = UInt64(i)
         func fail(_ why: String) -> LeafError { .malformed(index: index, why) }
-        guard case .integer(LogLeaf.version)? = o.removeValue(forKey: "v") else { throw fail("\"v\" must be 1") }
-        guard case let .string(origin)? = o.removeValue(forKey: "log"), !origin.isEmpty else { throw fail("missing \"log\"") }
-        guard case let .string(p)? = o.removeValue(forKey: "prev"), let prev = Hash(base64: p) else { throw fail("\"prev\" must be base64 of 32 bytes") }
-        guard case let .string(t)? = o.removeValue(forKey: "time"), let time = Timestamp(rfc3339: t) else { throw fail("bad \"time\"") }
+        guard case .integer(LogLeaf.version)? = o["v"] else { throw fail("\"v\" must be 1") }
+        guard case let .string(origin)? = o["log"], !origin.isEmpty else { throw fail("missing \"log\"") }
+        guard case let .string(p)? = o["prev"], let prev = Hash(base64: p) else { throw fail("\"prev\" must be base64 of 32 bytes") }
+        guard case let .string(t)? = o["time"], let time = Timestamp(rfc3339: t) else { throw fail("bad \"time\"") }
         let content: Content
-        let entry = o.removeValue(forKey: "entry"), epoch = o.removeValue(forKey: "epoch")
+        let entry = o["entry"], epoch = o["epoch"]
         // Before the content is parsed: the statement's bytes are found below by the leaf's
-        // other members, which must then be all there is.
-        if let extra = o.keys.sorted().first { throw fail("unknown field \"\(extra)\"") }
+        // other members, which must then be all there is (the five above, and entry or epoch).
+        if o.count != 5 + (entry == nil ? 0 : 1) + (epoch == nil ? 0 : 1),
+           let extra = o.keys.filter({ !LogLeaf.memberNames.contains($0) }).sorted().first {
+            throw fail("unknown field \"\(extra)\"")
+        }
         switch (entry, epoch) {
         case let (entry?, nil):
             let known = LogLeaf.entryBytes(of: bytes, index: index, origin: origin, prev: prev, time: time)
@@ -103,7 +123,7 @@ public struct LogLeaf: Hashable, Sendable {
         self.time = time
         self.content = content
         self.bytes = bytes
-        self.leafHash = MerkleTree.leafHash(bytes)
+        self.leafHash = leafHash
     }
 
     /// What follows a leaf's content: `,"index":N,"log":…,"prev":…,"time":…,"v":1}` in canonical

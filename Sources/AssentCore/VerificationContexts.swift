@@ -71,9 +71,10 @@ final class VerificationContexts: Sendable {
 
     private func checkOut(_ key: PublicKey) -> Context? {
         idle.withLock { idle -> Context? in
-            guard let context = idle.byKey[key]?.contexts.popLast() else { return nil }
+            // One look-up of the key (each hashes its 32 bytes), not three.
+            guard let at = idle.byKey.index(forKey: key), let context = idle.byKey.values[at].contexts.popLast() else { return nil }
             idle.count -= 1
-            if idle.byKey[key]?.contexts.isEmpty == true { idle.byKey[key] = nil }
+            if idle.byKey.values[at].contexts.isEmpty { idle.byKey.remove(at: at) }
             return context
         }
     }
@@ -94,8 +95,12 @@ final class VerificationContexts: Sendable {
                 }
             }
             idle.clock += 1
-            idle.byKey[key, default: Kept()].contexts.append(context)
-            idle.byKey[key]?.lastUsed = idle.clock
+            let clock = idle.clock
+            func keep(_ kept: inout Kept) {
+                kept.contexts.append(context)
+                kept.lastUsed = clock
+            }
+            keep(&idle.byKey[key, default: Kept()])
             idle.count += 1
             return dropped
         }

@@ -255,7 +255,7 @@ final class PeerFollower: Sendable {
         // tiles are this task's), and hands both to a parse on tasks of its own, which checks each
         // entry against its hash and runs while the batch before is replayed; then moves on to the
         // next batch.
-        func startParsing() async throws -> (parsing: Task<[LogLeaf], Error>, isLast: Bool) {
+        func startParsing() async throws -> (parsing: Task<[[LogLeaf]], Error>, isLast: Bool) {
             let (current, currentFetch) = (batch, fetching)
             let isLast = next > lastTile
             if !isLast {
@@ -282,18 +282,20 @@ final class PeerFollower: Sendable {
             return (parsing, isLast)
         }
         // The batch being parsed and whether it is the last; nil once the last was taken.
-        var upcoming: (parsing: Task<[LogLeaf], Error>, isLast: Bool)?
+        var upcoming: (parsing: Task<[[LogLeaf]], Error>, isLast: Bool)?
         do {
             upcoming = try await startParsing()
             while let (parsing, isLast) = upcoming {
-                let leaves = try await parsing.value
+                let parts = try await parsing.value
                 upcoming = isLast ? nil : try await startParsing()
-                let found = try await PeerFollower.earlier(of: leaves, in: store)
+                let found = try await PeerFollower.earlier(of: parts.joined(), in: store)
                 known.statements = found.statements
                 known.erasures = found.erasures
-                for leaf in leaves {
-                    do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
-                    pending.append(leaf)
+                for part in parts {
+                    for leaf in part {
+                        do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
+                    }
+                    pending += part
                 }
                 let verified = replay.nextIndex
                 status.withLock { $0.verifiedSize = verified }
@@ -307,8 +309,12 @@ final class PeerFollower: Sendable {
                 if isLast && cut != pending.count - 1 {
                     throw ReplicationError.verification(origin: origin, "the checkpoint of size \(checkpoint.size) does not end with an epoch leaf (PROTOCOL §4)")
                 }
-                let chunk = Array(pending[...cut])
-                pending.removeFirst(cut + 1)
+                // The chunk keeps `pending`'s storage; only the leaves after the cut (fewer than an
+                // epoch's) are copied: a leaf copied is a dozen retains and releases.
+                let rest = Array(pending[(cut + 1)...])
+                pending.removeLast(pending.count - cut - 1)
+                let chunk = pending
+                pending = rest
                 try await storing?.value
                 storing = nil
                 replay.forgetStatements(before: handedOver)
@@ -359,7 +365,7 @@ final class PeerFollower: Sendable {
 
     /// What the mirror holds of the statements of `leaves` and of those their erasures name: each
     /// one's erasure target, and each erased one's erasure. One read on GRDB's reader queues.
-    static func earlier(of leaves: [LogLeaf], in store: LogStore) async throws -> EarlierInMirror.Found {
+    static func earlier(of leaves: some Sequence<LogLeaf>, in store: LogStore) async throws -> EarlierInMirror.Found {
         var asked = [Hash]()
         for leaf in leaves {
             guard let s = leaf.statement else { continue }
@@ -398,7 +404,8 @@ final class PeerFollower: Sendable {
     /// a core, so that a core whose slice ends first (the writer and the replay share the cores)
     /// takes another instead of waiting idle for the last one. Each entry is first checked against
     /// the leaf hash the signed tree holds for it (`leafHashes`, same order), on the same cores.
-    static func parse(_ entries: [[UInt8]], leafHashes: [Hash], first: UInt64, treeSize: UInt64, tasks: Int) async throws -> [LogLeaf] {
+    /// Returns the leaves in slices, in order (joined, one leaf an entry).
+    static func parse(_ entries: [[UInt8]], leafHashes: [Hash], first: UInt64, treeSize: UInt64, tasks: Int) async throws -> [[LogLeaf]] {
         guard leafHashes.count == entries.count else {
             throw LogReplayError(index: first, .leaf, "\(entries.count) entries but \(leafHashes.count) leaf hashes from the signed tree")
         }
@@ -418,8 +425,9 @@ final class PeerFollower: Sendable {
                     for i in range {
                         // Authenticated before it is parsed: bytes the signed tree does not hold
                         // cost a hash, never a signature verification.
-                        guard MerkleTree.leafHash(entries[i]) == leafHashes[i] else { throw notInTree(i) }
-                        do { leaves.append(try LogLeaf(bytes: entries[i])) } catch {
+                        do { leaves.append(try LogLeaf(bytes: entries[i], signedLeafHash: leafHashes[i])) } catch LeafError.notTheSignedLeaf {
+                            throw notInTree(i)
+                        } catch {
                             throw LogReplayError(index: first + UInt64(i), .leaf, "\(error)")
                         }
                     }
@@ -428,7 +436,9 @@ final class PeerFollower: Sendable {
             }
             var parts = [(Int, [LogLeaf])]()
             for try await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            // The slices in order, not joined into one array: joining copies every leaf.
+            parts.sort { $0.0 < $1.0 }
+            return parts.map(\.1)
         }
     }
 

@@ -19,11 +19,11 @@ enum ConsentIndexStore {
     /// statement of this batch (taken from `leaves`), or one the index already holds for the
     /// same work (an entry carried over from the previous version), or else one read from the
     /// log through `db` and checked against the reference's leaf hash.
-    static func prepare(_ records: [MapRecord], leaves: [LogLeaf], index: (WorkID, UInt64) -> ConsentIndex.PreferenceFacts?,
+    static func prepare(_ records: [MapRecord], leaves: ArraySlice<LogLeaf>, index: (WorkID, UInt64) -> ConsentIndex.PreferenceFacts?,
                         db: Database, log: Int64, origin: String) throws -> [Prepared] {
         var batch = [UInt64: ConsentIndex.PreferenceFacts]()
         for leaf in leaves {
-            if case let .preference(p)? = leaf.statement?.statement { batch[leaf.index] = ConsentIndex.PreferenceFacts(p) }
+            if case let .statement(signed) = leaf.content, case let .preference(p) = signed.statement { batch[leaf.index] = ConsentIndex.PreferenceFacts(p) }
         }
         return try records.map { record in
             var facts = [ConsentIndex.PreferenceFacts]()

@@ -14,7 +14,7 @@ public enum StateMapStore {
     /// version 1 it lacks is known to have no record, without a read.
     public static func apply(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
                              hasKey: (Hash) -> Bool = { _ in true }) throws -> [PrefixTreeEntry] {
-        try applyReturningInputs(leaves, db: db, log: log, origin: origin, hasKey: hasKey).entries
+        try applyReturningInputs(leaves[...], db: db, log: log, origin: origin, hasKey: hasKey).entries
     }
 
     /// As `apply`, and also returns the new record versions' subjects and resolution inputs in
@@ -22,7 +22,7 @@ public enum StateMapStore {
     /// `ConsentIndex.apply`). `index` gives the facts of a preference an entry carried over from
     /// a record's previous version references, when the consent index holds it (otherwise its
     /// leaf is read: `ConsentIndexStore.prepare`).
-    static func applyReturningInputs(_ leaves: [LogLeaf], db: Database, log: Int64, origin: String,
+    static func applyReturningInputs(_ leaves: ArraySlice<LogLeaf>, db: Database, log: Int64, origin: String,
                                      hasKey: (Hash) -> Bool = { _ in true },
                                      index: (WorkID, UInt64) -> ConsentIndex.PreferenceFacts? = { _, _ in nil })
         throws -> (entries: [PrefixTreeEntry], prepared: [ConsentIndexStore.Prepared]) {

@@ -6,6 +6,7 @@ let usage = """
     usage: assent-bench crypto [seconds] [leaf_bytes] [message_bytes] [all|leaf_hash|sign|verify] [--json]
            assent-bench store [leaves] [batch] [--dir DIR] [--keep] [--json]
            assent-bench map [keys] [batch] [--json]
+           assent-bench parse [leaves] [seconds] [--json]
 
       crypto   MerkleTree.leafHash, SigningKey.sign and PublicKey.isValidSignature
                rates per CPU-second, single thread, `seconds` of CPU each (default 2;
@@ -18,6 +19,10 @@ let usage = """
                (default 1,000) into the node's in-memory tree (CompactPrefixTree) and a
                reference PrefixTree; reports inserts/s, the rebuild at open, memory,
                proof sizes, proofs/s and verifies/s, and peak RSS.
+      parse    makes `leaves` leaves (default 100,000) as replicate-source does, then
+               parses them on one thread, `seconds` of CPU each (default 2): as a
+               mirror parses its peer's (signatures verified), as a store reads its
+               own (no signature), and their signatures alone; per CPU-second.
       consent  fills a store through LogStore.append with `works` works (default 100,000,
                a multiple of 1,000) and `statements` statements (default 2 × works:
                enrollments, mandates of 1,000 works, steward mandates with TK-NC,
@@ -75,6 +80,8 @@ do {
                            directory: directory, keep: keep, json: json)
     case "map":
         try MapBench.run(keys: number(args, 1, default: 1_000_000), batch: number(args, 2, default: 1000), json: json)
+    case "parse":
+        try ParseBench.run(leaves: number(args, 1, default: 100_000), seconds: number(args, 2, default: 2.0), json: json)
     case "consent":
         let works: Int = try number(args, 1, default: 100_000)
         try ConsentBench.run(works: works, statements: number(args, 2, default: 2 * works), queries: number(args, 3, default: 50_000),

@@ -82,6 +82,30 @@ final class LogLeafTests: XCTestCase {
         XCTAssertThrowsError(try LogLeaf(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? LeafError, .malformed(index: 0, "unknown field \"extra\"")) }
     }
 
+    /// A leaf with one of entry and epoch missing and an unknown member in its place has the
+    /// count of a whole leaf: the unknown member is still named (the members are looked up, not
+    /// removed, and an unknown one is found by name only when the count is off).
+    func testAnUnknownMemberInPlaceOfAMissingOneIsNamed() throws {
+        let leaf = try chain(2)[1]
+        guard case .epoch = leaf.content else { return XCTFail("leaf 1 of a chain is its epoch leaf") }
+        let text = String(decoding: leaf.bytes, as: UTF8.self).replacingOccurrences(of: #"{"epoch":"#, with: #"{"epoche":"#)
+        XCTAssertThrowsError(try LogLeaf(bytes: Array(text.utf8))) { XCTAssertEqual($0 as? LeafError, .malformed(index: 1, "unknown field \"epoche\"")) }
+    }
+
+    /// A peer's entry is parsed only when its leaf hash is the one the signed tree holds for it;
+    /// the hash it was checked with is the leaf's.
+    func testAnEntryIsParsedOnlyAgainstItsSignedLeafHash() throws {
+        let leaf = try chain(2)[0]
+        let parsed = try LogLeaf(bytes: leaf.bytes, signedLeafHash: leaf.leafHash)
+        XCTAssertEqual(parsed, leaf)
+        XCTAssertEqual(parsed.leafHash, MerkleTree.leafHash(leaf.bytes))
+        XCTAssertThrowsError(try LogLeaf(bytes: leaf.bytes, signedLeafHash: SHA256.hash(leaf.bytes))) {
+            XCTAssertEqual($0 as? LeafError, .notTheSignedLeaf)
+        }
+        // Not even parsed: bytes that are not JSON at all, under another hash, are refused the same way.
+        XCTAssertThrowsError(try LogLeaf(bytes: [0xFF], signedLeafHash: leaf.leafHash)) { XCTAssertEqual($0 as? LeafError, .notTheSignedLeaf) }
+    }
+
     /// The statement's bytes are cut from its leaf, so the leaf must be byte for byte canonical:
     /// a statement spelled otherwise (white space, member order, escapes, a member twice, a member
     /// before `entry`, the tail spelled otherwise) is refused as malformed even when its signature

@@ -65,6 +65,9 @@ final class StatementTests: XCTestCase {
     func testTypeRulesAreEnforcedWithNamedFields() {
         checkRefused({ $0["type"] = "licence" }, .unknownType("licence"))
         checkRefused({ $0["extra"] = 1 }, .unknownField("extra"))
+        // Unknown members are found among those not taken, however many were: the first by name.
+        checkRefused({ $0["zz"] = 1; $0["extra"] = 1 }, .unknownField("extra"))
+        checkRefused({ $0["expirs"] = "2027-01-01T00:00:00.000Z" }, .unknownField("expirs"))
         checkRefused({ $0.removeValue(forKey: "work") }, .missingField("work"))
         checkRefused({ $0["usage"] = ["train-ai": "maybe"] }, .badField("usage.train-ai", "must be \"y\" or \"n\""))
         checkRefused({ $0["audience"] = "everyone" }, .badField("audience", "must be * or licensee:<id>, found \"everyone\""))
