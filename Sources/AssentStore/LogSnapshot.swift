@@ -95,8 +95,11 @@ public struct LogSnapshot {
                           arguments: [store.id, Int64(start), Int64(end)]).map { [UInt8]($0) }
     }
 
-    /// The leaf indexes of those of `hashes` that are logged, in one query per 500 hashes.
-    public func indexes(ofStatements hashes: [Hash]) throws -> [Hash: UInt64] {
+    /// The leaf indexes of those of `asked` that are logged, in one query per 500 hashes that
+    /// the log may hold.
+    public func indexes(ofStatements asked: [Hash]) throws -> [Hash: UInt64] {
+        // Only hashes the log may hold are read (`StatementFilter`): nearly all asked are new.
+        let hashes = store.statementFilter.withLock { filter in asked.filter { filter.mightContain($0) } }
         var found = [Hash: UInt64]()
         for start in stride(from: 0, to: hashes.count, by: 500) {
             let chunk = hashes[start..<min(start + 500, hashes.count)]

@@ -9,6 +9,9 @@ import Synchronization
 /// index and the signed checkpoint that covers them commit in one transaction, so a crash
 /// leaves either all of a batch or none of it, and the latest signed checkpoint is always
 /// durable before anyone can read it. Reads run concurrently against the WAL snapshot.
+///
+/// One `LogStore` a log in a process: its memory (the tree's right edge, the state map, the
+/// consent index, the statement filter) follows its own appends only.
 public final class LogStore: Sendable {
     public let origin: String
     public let verifierKey: NoteVerifierKey
@@ -43,6 +46,10 @@ public final class LogStore: Sendable {
     private let fullTiles = Mutex<[TileKey: [UInt8]]>([:])
     /// The parties this log enrolls and has not revoked, as the `parties` table says after the last commit.
     private let enrolled = Mutex<Set<PublicKey>>([])
+    /// Every statement hash in the `statements` table and any an append is committing: a hash it
+    /// has never seen is not logged, without a read (`LogSnapshot.indexes(ofStatements:)`).
+    /// Changed by the writer before it commits, so a committed hash is always in it.
+    let statementFilter = Mutex(StatementFilter())
     private static let fullTileCacheLimit = 2048
 
     private struct TileKey: Hashable {
@@ -98,6 +105,18 @@ public final class LogStore: Sendable {
             }
             return s
         }
+        let filter: StatementFilter = try database.pool.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM statements WHERE log = ?", arguments: [id]) ?? 0
+            var filter = StatementFilter(expected: 2 * count)
+            let hashes = try Row.fetchCursor(db, sql: "SELECT hash FROM statements WHERE log = ?", arguments: [id])
+            while let row = try hashes.next() {
+                let bytes: Data = row[0]
+                guard let hash = Hash(bytes: [UInt8](bytes)) else { throw StoreError.badRow(origin: origin, "a statements row with a \(bytes.count)-byte hash") }
+                filter.insert(hash)
+            }
+            return filter
+        }
+        statementFilter.withLock { $0 = filter }
         let active: Set<PublicKey> = try database.pool.read { db in
             Set(try Data.fetchAll(db, sql: "SELECT party FROM parties WHERE log = ? AND active = 1", arguments: [id])
                 .compactMap { try? PublicKey(bytes: [UInt8]($0)) })
@@ -312,6 +331,11 @@ public final class LogStore: Sendable {
                     try columns.blob(row.hash)
                     try columns.int(Int64(row.index))
                 }
+            }
+            // Before the commit: a reader that sees these rows must find them in the filter. If
+            // the batch fails, they stay in it, as false positives (a read, as before the filter).
+            statementFilter.withLock { filter in
+                for row in statementRows { filter.insert(row.hash) }
             }
             let changed = next.edge.append(leafHashes)
             let checkpoint = Checkpoint(origin: origin, size: next.edge.size, root: next.edge.rootHash)

@@ -1,5 +1,5 @@
 import AssentCore
-import AssentStore
+@testable import AssentStore
 import Foundation
 import GRDB
 import XCTest
@@ -96,6 +96,28 @@ final class LogStoreTests: StoreTestCase {
         XCTAssertEqual(try store.indexes(ofStatements: [leaves[3].statement!.hash, Hash.zero, leaves[0].statement!.hash]),
                        [leaves[3].statement!.hash: 3, leaves[0].statement!.hash: 0])
         XCTAssertEqual(try store.indexes(ofStatements: []), [:])
+    }
+
+    /// The statement filter is built from the table when a store opens: statements logged before
+    /// are found by a store opened afterwards, and one that a failed batch tried to log is not.
+    func testStatementsLoggedBeforeAreFoundAfterReopening() throws {
+        var logged = [Hash]()
+        do {
+            let store = try open()
+            let leaves = try batch(store, statements: 5)
+            try store.append(leaves, sign: sign)
+            logged = leaves.compactMap { $0.statement?.hash }
+            struct No: Error {}
+            let refused = try batch(store, statements: 3, offset: 100)
+            XCTAssertThrowsError(try store.append(refused, sign: { _ in throw No() }))
+            // Added to the filter before the commit that failed (a false positive now), never in the answer.
+            let refusedHashes = refused.compactMap { $0.statement?.hash }
+            XCTAssertTrue(store.statementFilter.withLock { filter in refusedHashes.allSatisfy { filter.mightContain($0) } })
+            XCTAssertEqual(try store.indexes(ofStatements: refusedHashes), [:])
+        }
+        let reopened = try open()
+        XCTAssertEqual(try reopened.indexes(ofStatements: logged + [Hash.zero]),
+                       Dictionary(uniqueKeysWithValues: logged.enumerated().map { ($1, UInt64($0)) }))
     }
 
     func testStoreWhoseTreeDisagreesWithItsCheckpointRefusesToOpen() throws {
