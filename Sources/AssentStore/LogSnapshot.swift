@@ -98,7 +98,7 @@ public struct LogSnapshot {
     /// The leaf indexes of those of `asked` that are logged, in one query per 500 hashes that
     /// the log may hold.
     public func indexes(ofStatements asked: [Hash]) throws -> [Hash: UInt64] {
-        // Only hashes the log may hold are read (`StatementFilter`): nearly all asked are new.
+        // Only hashes the log may hold are read (`HashFilter`): nearly all asked are new.
         let hashes = store.statementFilter.withLock { filter in asked.filter { filter.mightContain($0) } }
         var found = [Hash: UInt64]()
         for start in stride(from: 0, to: hashes.count, by: 500) {

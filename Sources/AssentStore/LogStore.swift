@@ -49,7 +49,10 @@ public final class LogStore: Sendable {
     /// Every statement hash in the `statements` table and any an append is committing: a hash it
     /// has never seen is not logged, without a read (`LogSnapshot.indexes(ofStatements:)`).
     /// Changed by the writer before it commits, so a committed hash is always in it.
-    let statementFilter = Mutex(StatementFilter())
+    let statementFilter = Mutex(HashFilter())
+    /// Every key of the state map's tree and any an append is inserting (changed, like the tree,
+    /// under the map's lock): a key it has never seen is not in the tree, without a walk down it.
+    let mapKeys = Mutex(HashFilter())
     private static let fullTileCacheLimit = 2048
 
     private struct TileKey: Hashable {
@@ -105,9 +108,9 @@ public final class LogStore: Sendable {
             }
             return s
         }
-        let filter: StatementFilter = try database.pool.read { db in
+        let filter: HashFilter = try database.pool.read { db in
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM statements WHERE log = ?", arguments: [id]) ?? 0
-            var filter = StatementFilter(expected: 2 * count)
+            var filter = HashFilter(expected: 2 * count)
             let hashes = try Row.fetchCursor(db, sql: "SELECT hash FROM statements WHERE log = ?", arguments: [id])
             while let row = try hashes.next() {
                 let bytes: Data = row[0]
@@ -123,7 +126,7 @@ public final class LogStore: Sendable {
         }
         consent.withLock { $0 = .declining }
         try map.withLock { tree in
-            let built = try database.pool.read { db in try StateMapStore.tree(db: db, log: id, origin: origin) }
+            let (built, keys) = try database.pool.read { db in try StateMapStore.treeAndKeys(db: db, log: id, origin: origin) }
             // The records must give the root the latest epoch leaf carries. A zero root there is an
             // epoch written before the node kept its map (docs/protocol.md "State map in the write
             // path"): its records were rebuilt from the leaves, and the next batch commits to them.
@@ -131,6 +134,7 @@ public final class LogStore: Sendable {
                 throw StoreError.corrupt(origin: origin, "the map records give root \(built.root.base64), but the latest epoch leaf \(epoch.index) carries \(epoch.mapRoot.base64)")
             }
             tree = built
+            mapKeys.withLock { $0 = keys }
             state.withLock { $0 = loaded }
         }
         enrolled.withLock { $0 = active }
@@ -272,9 +276,13 @@ public final class LogStore: Sendable {
                 // Only the writer changes the index, and it holds the writer lock: what it reads
                 // here is the index of the last commit, which the batch's records continue.
                 let (entries, made) = try StateMapStore.applyReturningInputs(
-                    leaves[unmapped..<end], db: db, log: id, origin: origin, hasKey: { tree.value(for: $0) != nil },
+                    leaves[unmapped..<end], db: db, log: id, origin: origin,
+                    hasKey: { key in mapKeys.withLock { $0.mightContain(key) } && tree.value(for: key) != nil },
                     index: { work, leaf in consent.withLock { $0.preferenceFacts(work: work, at: leaf) } })
                 prepared += made
+                // Before the tree: a key in the tree is always in the filter (a batch rolled back
+                // leaves its keys there, as false positives).
+                mapKeys.withLock { keys in for entry in entries { keys.insert(entry.key) } }
                 return try tree.insert(entries)
             }
             func add(_ leaf: LogLeaf) throws {

@@ -38,17 +38,24 @@ public enum StateMapStore {
     /// The tree of log `log`'s records: every version's key and value, read in one pass and
     /// built bottom-up.
     public static func tree(db: Database, log: Int64, origin: String) throws -> CompactPrefixTree {
+        try treeAndKeys(db: db, log: log, origin: origin).tree
+    }
+
+    /// As `tree`, with a filter of its keys (`LogStore.mapKeys`), from the same read.
+    static func treeAndKeys(db: Database, log: Int64, origin: String) throws -> (tree: CompactPrefixTree, keys: HashFilter) {
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM map_records WHERE log = ?", arguments: [log]) ?? 0
         var entries = [PrefixTreeEntry]()
         entries.reserveCapacity(count)
+        var keys = HashFilter(expected: 2 * count)
         let rows = try Row.fetchCursor(db, sql: "SELECT key, value, subject, version FROM map_records WHERE log = ?", arguments: [log])
         while let row = try rows.next() {
             guard let key = Hash(bytes: [UInt8](row["key"] as Data)), let value = Hash(bytes: [UInt8](row["value"] as Data)) else {
                 throw StoreError.badRow(origin: origin, "map record version \(row["version"] as Int64) has a key or value that is not 32 bytes")
             }
             entries.append(PrefixTreeEntry(key: key, value: value))
+            keys.insert(key)
         }
-        do { return try CompactPrefixTree(entries: consume entries) } catch {
+        do { return (try CompactPrefixTree(entries: consume entries), keys) } catch {
             throw StoreError.corrupt(origin: origin, "the map records do not make a tree: \(error)")
         }
     }

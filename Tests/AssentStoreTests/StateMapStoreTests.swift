@@ -57,4 +57,22 @@ final class StateMapStoreTests: StoreTestCase {
             XCTAssertEqual(try proof.verify(root: tree.root)?.stamp.version, 2)
         }
     }
+
+    /// A store opened again knows which subjects have records (its filter of map keys is built
+    /// from the records): the next batch's changes to them are their next versions, and the root
+    /// is still the replayed one. A subject it took for new would get a second version 1.
+    func testSubjectsWithRecordsAreKnownAfterReopening() throws {
+        var all = [LogLeaf]()
+        do {
+            let store = try open()
+            all += try append(try statements(batch: 0), to: store)
+        }
+        let store = try open()
+        all += try append(try statements(batch: 1), at: Timestamp(milliseconds: t0.milliseconds + 60_000), to: store)
+        var replay = MapReplay()
+        for leaf in all { try replay.append(leaf) }
+        XCTAssertEqual(all.last?.content, .epoch(mapRoot: replay.tree.root, size: store.size - 1))
+        let work = MapSubject.work(try WorkID(parsing: "local:gema.de/1"))
+        XCTAssertEqual(try store.readBlocking { try MapRecordStore(db: $0.db, log: store.id, origin: self.origin).latestRecord(work)?.stamp.version }, 2)
+    }
 }

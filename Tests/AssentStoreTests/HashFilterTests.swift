@@ -3,7 +3,7 @@ import AssentCore
 import AssentTestSupport
 import XCTest
 
-final class StatementFilterTests: XCTestCase {
+final class HashFilterTests: XCTestCase {
     private func hashes(_ count: Int, seed: UInt64) -> [Hash] {
         var random = SplitMix64(state: seed)
         return (0..<count).map { _ in Hash(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &random) })! }
@@ -13,7 +13,7 @@ final class StatementFilterTests: XCTestCase {
     /// (65,536, then 131,072, then 262,144 hashes): a false negative would report a logged
     /// statement as new.
     func testEveryHashAddedIsFoundAcrossGenerations() {
-        var filter = StatementFilter()
+        var filter = HashFilter()
         let added = hashes(200_000, seed: 1)
         for hash in added { filter.insert(hash) }
         XCTAssertEqual(filter.count, added.count)
@@ -25,7 +25,7 @@ final class StatementFilterTests: XCTestCase {
     /// Hashes never added are mostly refused: about 0.5% pass a generation, so well under 2%
     /// pass a filter of three (seeded, the same inputs every run).
     func testHashesNeverAddedAreMostlyRefused() {
-        var filter = StatementFilter()
+        var filter = HashFilter()
         for hash in hashes(200_000, seed: 2) { filter.insert(hash) }
         let passed = hashes(100_000, seed: 3).filter { filter.mightContain($0) }.count
         XCTAssertLessThan(passed, 2_000)
@@ -35,9 +35,9 @@ final class StatementFilterTests: XCTestCase {
     /// An empty filter refuses everything; one sized for more hashes at open starts with one
     /// generation of that size.
     func testAnEmptyFilterRefusesAndAnExpectedSizeIsOneGeneration() {
-        let empty = StatementFilter()
+        let empty = HashFilter()
         XCTAssertFalse(hashes(1_000, seed: 4).contains { empty.mightContain($0) })
-        XCTAssertEqual(StatementFilter(expected: 1_000_000).bytesHeld, 1_000_000 * 11 / 8)
-        XCTAssertEqual(StatementFilter(expected: 10).bytesHeld, StatementFilter.firstCapacity * 11 / 8)
+        XCTAssertEqual(HashFilter(expected: 1_000_000).bytesHeld, 1_000_000 * 11 / 8)
+        XCTAssertEqual(HashFilter(expected: 10).bytesHeld, HashFilter.firstCapacity * 11 / 8)
     }
 }

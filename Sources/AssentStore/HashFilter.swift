@@ -1,20 +1,22 @@
 import AssentCore
 
-/// Which statement hashes a log may hold: a scalable Bloom filter (Almeida et al., 2007) of
-/// every hash in its `statements` table, so that asking whether statements are logged already
-/// (the sequencer's de-duplication, a mirror's replay, `GET /v1/statements`) reads SQLite only
-/// for hashes that may be there. Nearly every hash asked about is new, and each read of the
-/// hash index, keyed by a random hash, was a B-tree descent through pages the reader's small
-/// cache had rarely kept (docs/benchmarks.md, "Replication").
+/// Which SHA-256 hashes a set may hold: a scalable Bloom filter (Almeida et al., 2007). Each log
+/// keeps two: the hashes in its `statements` table (`LogStore.statementFilter`), so that asking
+/// whether statements are logged already (the sequencer's de-duplication, a mirror's replay,
+/// `GET /v1/statements`) reads SQLite only for hashes that may be there, and the keys of its
+/// state map (`LogStore.mapKeys`), so that asking whether a subject has a record walks the
+/// map's tree only for keys that may be in it. Nearly every hash asked about is new, and each
+/// answer without the filter was a descent through a B-tree or the tree, keyed by a random
+/// hash, whose pages or nodes the caches had rarely kept (docs/benchmarks.md, "Replication").
 ///
 /// No false negatives: a hash added is always reported as possible. False positives (about
-/// 0.5% a generation) cost the SQLite read there would have been anyway. Each generation is
+/// 0.5% a generation) cost the read or walk there would have been anyway. Each generation is
 /// sized for twice the hashes of the one before, at 11 bits a hash: 1.4 to 2.8 bytes a hash
-/// held (a million: at most 2.8 MB); a store opened with n statements starts with one
-/// generation for 2n. A statement hash is SHA-256, uniformly spread: its own words give the
+/// held (a million: at most 2.8 MB); a store opened with n hashes starts with one generation
+/// for 2n. A statement hash or map key is SHA-256, uniformly spread: its own words give the
 /// probes (double hashing, Kirsch and Mitzenmacher, 2006), nothing is hashed again. Hashes
-/// chosen to hit set bits only cost the reads a filter spares: it never answers "logged".
-struct StatementFilter: Sendable {
+/// chosen to hit set bits only cost what a filter spares: it never answers "held".
+struct HashFilter: Sendable {
     /// Hashes the first generation is sized for.
     static let firstCapacity = 1 << 16
     /// Bits a hash, and probes a look-up: about 0.5% false positives a generation.
@@ -28,13 +30,13 @@ struct StatementFilter: Sendable {
 
         init(capacity: Int) {
             self.capacity = capacity
-            words = [UInt64](repeating: 0, count: (capacity * StatementFilter.bitsPerHash + 63) / 64)
+            words = [UInt64](repeating: 0, count: (capacity * HashFilter.bitsPerHash + 63) / 64)
         }
 
         var bitCount: UInt64 { UInt64(words.count) * 64 }
 
         mutating func insert(_ probes: Probes) {
-            for i in 0..<StatementFilter.probes {
+            for i in 0..<HashFilter.probes {
                 let bit = probes.bit(i, of: bitCount)
                 words[Int(bit / 64)] |= 1 << (bit % 64)
             }
@@ -42,7 +44,7 @@ struct StatementFilter: Sendable {
         }
 
         func mightContain(_ probes: Probes) -> Bool {
-            for i in 0..<StatementFilter.probes {
+            for i in 0..<HashFilter.probes {
                 let bit = probes.bit(i, of: bitCount)
                 if words[Int(bit / 64)] & (1 << (bit % 64)) == 0 { return false }
             }
@@ -71,7 +73,7 @@ struct StatementFilter: Sendable {
 
     /// A filter for about `expected` hashes in its first generation (at least `firstCapacity`).
     init(expected: Int = 0) {
-        generations = [Generation(capacity: max(StatementFilter.firstCapacity, expected))]
+        generations = [Generation(capacity: max(HashFilter.firstCapacity, expected))]
     }
 
     /// Hashes added.
