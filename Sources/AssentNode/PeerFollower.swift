@@ -238,6 +238,7 @@ final class PeerFollower: Sendable {
         var replay = LogReplay(origin: origin, operators: operators, replayMap: false, continuingAfter: last,
                                earlierStatement: { known.statements[$0] }, earlierErasure: { known.erasures[$0] })
         var pending = [LogLeaf]()
+        var pendingBytes = 0
         var storing: Task<Void, Error>?
         var handedOver = held
         let lastTile = (checkpoint.size - 1) / UInt64(Tile.fullWidth)
@@ -296,13 +297,14 @@ final class PeerFollower: Sendable {
                         do { try replay.append(leaf) } catch { throw ReplicationError.verification(origin: origin, "\(error)") }
                     }
                     pending += part
+                    pendingBytes = part.reduce(pendingBytes) { $0 + $1.bytes.count }
                 }
                 let verified = replay.nextIndex
                 status.withLock { $0.verifiedSize = verified }
-                guard isLast || pending.count >= settings.chunkLeaves else { continue }
+                guard isLast || pending.count >= settings.chunkLeaves || pendingBytes >= settings.chunkBytes else { continue }
                 guard let cut = pending.lastIndex(where: \.isEpoch) else {
-                    guard !isLast, pending.count <= settings.maxLeavesWithoutEpoch else {
-                        throw ReplicationError.verification(origin: origin, "no epoch leaf among leaves \(pending[0].index)…\(pending[pending.count - 1].index) (PROTOCOL §4: every batch ends with one)")
+                    guard !isLast, pending.count <= settings.maxLeavesWithoutEpoch, pendingBytes <= settings.maxBytesWithoutEpoch else {
+                        throw ReplicationError.verification(origin: origin, "no epoch leaf among leaves \(pending[0].index)…\(pending[pending.count - 1].index) (\(pendingBytes) bytes; PROTOCOL §4: every batch ends with one)")
                     }
                     continue
                 }
@@ -315,6 +317,7 @@ final class PeerFollower: Sendable {
                 pending.removeLast(pending.count - cut - 1)
                 let chunk = pending
                 pending = rest
+                pendingBytes = rest.reduce(0) { $0 + $1.bytes.count }
                 try await storing?.value
                 storing = nil
                 replay.forgetStatements(before: handedOver)

@@ -39,9 +39,17 @@ public final class Replicator: Service, Sendable {
         public var batchBundles = 16
         /// Leaves per stored chunk, about (each chunk ends at an epoch leaf): bounds memory.
         public var chunkLeaves = 16_384
+        /// Bytes of leaves per stored chunk, about: a chunk is also cut (at its last epoch leaf)
+        /// once its leaves hold this many bytes, whatever their number.
+        public var chunkBytes = 64 << 20
         /// Leaves without an epoch leaf before the peer is judged broken (PROTOCOL §4: each batch
-        /// of at most 1,000 statements ends with one).
+        /// ends with one; this node's batches hold at most 1,000 statements).
         public var maxLeavesWithoutEpoch = 65_536
+        /// Bytes of leaves without an epoch leaf before the peer is judged broken: twice the most
+        /// a batch of this node's can hold (1,000 statements of at most 64,512 bytes, in leaves of
+        /// at most 65,535). Without it, 65,536 leaves of 64 KiB each (4 GiB, held parsed until an
+        /// epoch leaf came) were a peer's to send.
+        public var maxBytesWithoutEpoch = 128 << 20
         /// Tasks that parse leaves and verify their signatures: the cores.
         public var verifyTasks = max(1, ProcessInfo.processInfo.activeProcessorCount)
         /// Per-request timeout on a peer, in seconds.

@@ -195,6 +195,24 @@ final class ReplicatorTests: XCTestCase {
         XCTAssertTrue(report.failures.isEmpty, report.text)
     }
 
+    /// Leaves without an epoch leaf are bounded in bytes, not only in number: a peer whose
+    /// leaves pass `maxBytesWithoutEpoch` before an epoch leaf comes is refused (here 20,000
+    /// bytes against one batch of 600 statements, about 280,000 bytes), and nothing after the
+    /// last epoch leaf is stored. Before, only the count was bounded, and 65,536 leaves of
+    /// 64 KiB each were a peer's to make a mirror hold, parsed.
+    func testLeavesWithoutAnEpochAreBoundedInBytes() async throws {
+        b.replication.batchBundles = 1
+        b.replication.chunkBytes = 1
+        b.replication.maxBytesWithoutEpoch = 20_000
+        try await write(600, from: 70_000)
+        try await b.start()
+        // Leaf 0 is A's first epoch leaf; leaves 1… are the batch, whose epoch leaf is 601.
+        try await eventually("B refuses A's second bundle, the batch's leaves still without their epoch leaf") {
+            self.status?.state == .failing && self.status?.lastError?.contains("no epoch leaf among leaves 1…511") == true
+        }
+        XCTAssertLessThanOrEqual(mirroredSize(), 1)
+    }
+
     /// A catch-up from zero in two batches, the second one the partial tile of the tree's right
     /// edge: the read-ahead of the second batch starts before the first batch's tile is checked,
     /// and that check fetches the edge itself. Each level-0 hash tile is still fetched once
