@@ -76,22 +76,31 @@ struct HashFilter: Sendable {
         generations = [Generation(capacity: max(HashFilter.firstCapacity, expected))]
     }
 
-    /// Hashes added.
+    /// Hashes added: each once, and none the filter already reported as possible when added.
     var count: Int { generations.reduce(0) { $0 + $1.count } }
 
     /// Bytes of bits held.
     var bytesHeld: Int { generations.reduce(0) { $0 + $1.words.count * 8 } }
 
+    /// Adds `hash`, unless the filter already reports it as possible (added before, or a false
+    /// positive): bits are never cleared, so it stays possible, and adding it again would only
+    /// count it again. A batch that fails after adding its hashes leaves them here, and a
+    /// mirror's store is not reloaded after one: the follower tries the same chunk again after
+    /// each failure and at each witness request, and counted each time, a chunk that always
+    /// fails (an epoch leaf with another map root) grew the filter by a generation after another.
     mutating func insert(_ hash: Hash) {
+        let probes = Probes(hash)
+        guard !mightContain(probes) else { return }
         if let last = generations.last, last.count >= last.capacity {
             generations.append(Generation(capacity: last.capacity * 2))
         }
-        generations[generations.count - 1].insert(Probes(hash))
+        generations[generations.count - 1].insert(probes)
     }
 
     /// False only when `hash` was never added.
-    func mightContain(_ hash: Hash) -> Bool {
-        let probes = Probes(hash)
-        return generations.contains { $0.mightContain(probes) }
+    func mightContain(_ hash: Hash) -> Bool { mightContain(Probes(hash)) }
+
+    private func mightContain(_ probes: Probes) -> Bool {
+        generations.contains { $0.mightContain(probes) }
     }
 }

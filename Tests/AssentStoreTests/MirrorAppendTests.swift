@@ -1,5 +1,5 @@
 import AssentCore
-import AssentStore
+@testable import AssentStore
 import Foundation
 import XCTest
 
@@ -56,5 +56,39 @@ final class MirrorAppendTests: StoreTestCase {
             XCTAssertTrue("\(error)".contains("only a mirror"), "\(error)")
         }
         XCTAssertEqual(own.size, 0)
+    }
+
+    /// A chunk the mirror refuses (an epoch leaf whose map root is not the map's, or a note that
+    /// is not the tree's) leaves its keys and statement hashes in the filters, as false positives;
+    /// trying the same chunk again, as the follower does after each failure and each witness
+    /// request, adds nothing more: a peer serving a chunk that always fails cannot grow them.
+    func testAChunkRefusedAgainAndAgainDoesNotGrowTheFilters() throws {
+        let mirror = try openMirror()
+        let leaves = try batch(mirror, statements: 20)
+        let epoch = leaves[leaves.count - 1]
+        let badRoot = try LogLeaf(index: epoch.index, origin: origin, prev: epoch.prev, time: epoch.time,
+                                  content: .epoch(mapRoot: Hash(bytes: [UInt8](repeating: 7, count: 32))!, size: epoch.index))
+        let badEpoch = Array(leaves.dropLast()) + [badRoot]
+        let badNote = try Checkpoint(origin: origin, size: UInt64(leaves.count), root: .zero).sign(with: logKey).serialized
+        func counts() -> (keys: Int, statements: Int) {
+            (mirror.mapKeys.withLock { $0.count }, mirror.statementFilter.withLock { $0.count })
+        }
+        XCTAssertThrowsError(try mirror.appendMirrored(badEpoch, note: nil))
+        XCTAssertThrowsError(try mirror.appendMirrored(leaves, note: badNote))
+        let once = counts()
+        XCTAssertGreaterThan(once.keys, 0, "the refused chunks' keys were added before the tree")
+        XCTAssertEqual(once.statements, 20, "their statements were added before the commit")
+        for _ in 0..<5 {
+            XCTAssertThrowsError(try mirror.appendMirrored(badEpoch, note: nil))
+            XCTAssertThrowsError(try mirror.appendMirrored(leaves, note: badNote))
+        }
+        XCTAssertEqual(counts().keys, once.keys)
+        XCTAssertEqual(counts().statements, once.statements)
+        XCTAssertEqual(mirror.size, 0)
+        // The chunk as the peer signed it is still stored, and its statements found.
+        try mirror.appendMirrored(leaves, note: nil)
+        XCTAssertEqual(try mirror.indexes(ofStatements: leaves.compactMap { $0.statement?.hash }).count, 20)
+        XCTAssertEqual(counts().keys, once.keys)
+        XCTAssertEqual(counts().statements, once.statements)
     }
 }
