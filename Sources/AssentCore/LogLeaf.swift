@@ -54,7 +54,7 @@ public struct LogLeaf: Hashable, Sendable {
 
     /// Parses a leaf from its bytes: canonical JSON, known fields, a valid signed statement or epoch.
     public init(bytes: [UInt8]) throws(LeafError) {
-        try self.init(bytes: bytes, leafHash: MerkleTree.leafHash(bytes), verifySignature: true)
+        try self.init(bytes: bytes, signedLeafHash: nil, verifySignature: true)
     }
 
     /// Parses a leaf of a peer's entry bundle against the leaf hash the peer's signed tree holds
@@ -63,9 +63,7 @@ public struct LogLeaf: Hashable, Sendable {
     /// hold cost a hash, never a signature verification. The one hash serves the check and
     /// `leafHash`; otherwise as `init(bytes:)`.
     public init(bytes: [UInt8], signedLeafHash: Hash) throws(LeafError) {
-        let hash = MerkleTree.leafHash(bytes)
-        guard hash == signedLeafHash else { throw .notTheSignedLeaf }
-        try self.init(bytes: bytes, leafHash: hash, verifySignature: true)
+        try self.init(bytes: bytes, signedLeafHash: .some(signedLeafHash), verifySignature: true)
     }
 
     /// Parses a leaf read back from the store of a log that checked it before storing it (a
@@ -75,13 +73,15 @@ public struct LogLeaf: Hashable, Sendable {
     /// "Consent state"). Never for bytes from outside: a peer's bundle, a request, a file.
     /// `assent store check` still verifies every stored signature.
     public init(storedBytes bytes: [UInt8]) throws(LeafError) {
-        try self.init(bytes: bytes, leafHash: MerkleTree.leafHash(bytes), verifySignature: false)
+        try self.init(bytes: bytes, signedLeafHash: nil, verifySignature: false)
     }
 
-    /// `leafHash` is the leaf hash of `bytes`, computed by the caller (private: no caller outside
-    /// could pair bytes with another hash).
-    private init(bytes: [UInt8], leafHash: Hash, verifySignature: Bool) throws(LeafError) {
+    /// Checks the size, hashes the bytes once (refusing them when `signedLeafHash` is given and
+    /// differs), then parses them.
+    private init(bytes: [UInt8], signedLeafHash: Hash?, verifySignature: Bool) throws(LeafError) {
         guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: nil, bytes: bytes.count) }
+        let leafHash = MerkleTree.leafHash(bytes)
+        if let signedLeafHash, leafHash != signedLeafHash { throw .notTheSignedLeaf }
         let value: JSONValue
         do { value = try CanonicalJSON.parse(bytes, requireCanonical: true) } catch { throw .malformed(index: nil, "\(error)") }
         // Members looked up, not removed: removing would copy the object (its storage is shared
