@@ -11,7 +11,7 @@ import Synchronization
 /// durable before anyone can read it. Reads run concurrently against the WAL snapshot.
 ///
 /// One `LogStore` a log in a process: its memory (the tree's right edge, the state map, the
-/// consent index, the statement filter) follows its own appends only.
+/// consent index, the filters of its statement hashes and map keys) follows its own appends only.
 public final class LogStore: Sendable {
     public let origin: String
     public let verifierKey: NoteVerifierKey
