@@ -19,7 +19,9 @@ Builds assent and assent-bench (release, scratch path .build-bench), then:
      replayed, every epoch's map root recomputed by the mirror store; then measures the verify
      rate again and takes the greater of the two as the bound;
   4. prints entries verified and stored per second, its ratio to the verify rate (goal ≥ 1.0:
-     verification on both cores) and the follower's peak memory (VmHWM).
+     verification on both cores) and the follower's peak memory (VmHWM); and a note when the
+     verify rate moved by more than 10% between before and after (the machine's speed changed
+     during the run: run again for a figure to quote).
 
 Options:
   --entries N   entries in the source log (default 1000000)

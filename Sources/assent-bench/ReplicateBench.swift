@@ -11,6 +11,8 @@ import Logging
 /// signature verified, every leaf replayed, every epoch's map root recomputed by the store.
 enum ReplicateBench {
     static let origin = "bench.assent.example/log"
+    /// The most the verify rate may move between before and after for a run to count as steady.
+    static let steadySpread = 0.1
 
     /// Fills `directory` (a node's data directory) with `entries` leaves in batches of 1,000
     /// (999 preferences by 16 declarants, then an epoch leaf), as `StoreBench` writes them, and
@@ -98,17 +100,26 @@ enum ReplicateBench {
 
         let verifyAfter = verifyRate()
         let bound = max(verifyBefore, verifyAfter)
+        // How far the machine's speed moved during the run: on a shared VM one core's verify
+        // rate has moved by a third within minutes (docs/benchmarks.md, "Replication"), and a
+        // ratio taken across such a move says more about the machine than about the code.
+        let spread = abs(verifyBefore - verifyAfter) / bound
+        let steady = spread <= ReplicateBench.steadySpread
         let rate = Double(checkpoint.size) / wall
         let peak = procStatusMB("VmHWM")
         if json {
             print(Out.object([("entries", .integer(Int64(checkpoint.size))), ("seconds", .number(wall)), ("entries_per_second", .number(rate)),
                               ("verify_per_second_one_core", .number(bound)), ("verify_per_second_before", .number(verifyBefore)),
-                              ("verify_per_second_after", .number(verifyAfter)), ("ratio", .number(rate / bound)),
+                              ("verify_per_second_after", .number(verifyAfter)), ("verify_spread", .number(spread)),
+                              ("steady", .bool(steady)), ("ratio", .number(rate / bound)),
                               ("peak_rss_mb", .number(peak)), ("cores", .integer(Int64(ProcessInfo.processInfo.activeProcessorCount)))]).text)
         } else {
             print("replicated \(grouped(Double(checkpoint.size))) entries in \(String(format: "%.1f", wall)) s: \(grouped(rate)) entries verified and stored per second")
             print("one core's Ed25519 verify rate (PublicKey.isValidSignature, 300-byte message): \(grouped(bound)) /s (the greater of \(grouped(verifyBefore)) before and \(grouped(verifyAfter)) after)")
             print("ratio: \(String(format: "%.2f", rate / bound)) (goal ≥ 1.0), on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            if !steady {
+                print("note: the verify rate moved by \(String(format: "%.0f", spread * 100))% between before and after (more than \(String(format: "%.0f", ReplicateBench.steadySpread * 100))%): the machine's speed changed during the run; run again for a figure to quote")
+            }
             print("peak RSS of the follower: \(String(format: "%.1f", peak)) MB")
         }
     }
