@@ -145,6 +145,11 @@ public final class Replicator: Service, Sendable {
                 for follower in self.followers.values { group.addTask { await self.follow(follower) } }
             }
         }
+        // Every follower has ended: the node is stopping, or each peer was stopped (evidence of
+        // equivocation). In the second case the service must not end before the node does: a
+        // service that returns ends the node's whole service group, so a node whose every peer
+        // equivocated stopped serving its own log (found by the node-level fork test).
+        try? await gracefulShutdown()
         try await shutdown()
     }
 

@@ -104,6 +104,111 @@ final class ReplicatorTests: XCTestCase {
         XCTAssertEqual(try CanonicalJSON.parse(Array(json.output.utf8))["peers"]?.arrayValue?.first?["origin"], .string(origin))
     }
 
+    /// A society whose node is down is still readable and provable from its peers (issue 8,
+    /// item 4): with A stopped, an audit that knows only A's log key reads B's mirror of A's log
+    /// (`assent audit --url <B>/logs/<hex>/`): A's signed checkpoint, every tile, every statement
+    /// signature, every epoch's map root, and each receipt A gave, proved against the mirror.
+    func testAMirrorIsReadableAndProvableWhileItsLogsNodeIsDown() async throws {
+        let statements = (0..<40).map { Fixtures.preference(700 + $0) }
+        let body = "[" + statements.map { String(decoding: $0.canonicalBytes, as: UTF8.self) }.joined(separator: ",") + "]"
+        let reply = try await a.post("/v1/statements", Array(body.utf8))
+        XCTAssertEqual(reply.json["accepted"], .integer(40), reply.text)
+        let receipts = try zip(statements, XCTUnwrap(reply.json["results"]?.arrayValue)).map { statement, item in
+            Substring(JSONValue.object(["receipt": try XCTUnwrap(item["receipt"]), "statement": statement.json]).canonicalString)
+        }
+        let size = a.node.store.size
+        let note = try XCTUnwrap(a.node.store.latestCheckpoint?.note)
+        try await b.start()
+        try await eventually("B mirrors A's \(size) leaves") { self.mirroredSize() == size }
+
+        let aBase = a.base
+        try await a.stop()
+        let client = LogAudit.makeHTTPClient()
+        let result: Result<LogAudit.Summary, Error>
+        do {
+            // A no longer answers; its mirror at B does.
+            do {
+                _ = try await LogAudit(logKey: a.logKey, fetch: LogAudit.httpFetch(base: aBase, client: client)).run()
+                XCTFail("A answered after it stopped")
+            } catch {}
+            let audit = LogAudit(logKey: a.logKey, operators: [a.node.keys.operator.key.publicKey],
+                                 fetch: LogAudit.httpFetch(base: b.base + mirrorPath, client: client))
+            result = .success(try await audit.run(receipts: receipts))
+        } catch { result = .failure(error) }
+        try await client.shutdown()
+        let summary = try result.get()
+        XCTAssertEqual(summary.checkpoint.size, size)
+        XCTAssertEqual(summary.statements, 40)
+        XCTAssertEqual(summary.receipts, 40)
+        XCTAssertGreaterThanOrEqual(summary.epochs, 1)
+        XCTAssertGreaterThanOrEqual(summary.mapKeys, 40)
+        // The mirror's own checkpoint is A's note, byte for byte: signed by A, checkable with A's key alone.
+        let served = try await b.get(mirrorPath + "/checkpoint")
+        XCTAssertEqual(served.text, note)
+    }
+
+    /// Equivocation found by a running node (issue 8, item 5), end to end: B follows A through
+    /// the proxy; A2, holding A's keys, signs a tree of the same size with another root. Once the
+    /// proxy serves A2, B's own replicator keeps both notes as evidence, served at
+    /// `GET /v1/evidence` and counted by `assent_evidence_found_total`, stops following A
+    /// (`/v1/peers`: `stopped`, and why), keeps its honest mirror, and goes on serving.
+    func testAForkFoundByARunningNodeIsServedAsEvidenceAndStopsTheFollowing() async throws {
+        let a2 = TestNode { $0.origin = "a.assent.example/log" }
+        try FileManager.default.createDirectory(atPath: a2.config.dataDirectory, withIntermediateDirectories: true)
+        for key in ["log.key", "operator.key"] {
+            try FileManager.default.copyItem(atPath: a.config.dataDirectory + "/" + key, toPath: a2.config.dataDirectory + "/" + key)
+        }
+        try await a2.start()
+        do {
+            _ = try await a.post("/v1/statements", Fixtures.preference(8000).canonicalBytes)
+            _ = try await a2.post("/v1/statements", Fixtures.preference(8001).canonicalBytes)
+            let (honest, honestNote) = try XCTUnwrap(a.node.store.latestCheckpoint)
+            let (forked, forkedNote) = try XCTUnwrap(a2.node.store.latestCheckpoint)
+            XCTAssertEqual(forked.size, honest.size)
+            XCTAssertNotEqual(forked.root, honest.root)
+            try await b.start()
+            try await eventually("B mirrors A's \(honest.size) leaves") { self.mirroredSize() == honest.size }
+            let none = try await b.get("/v1/evidence")
+            XCTAssertEqual(none.text, #"{"evidence":[]}"#)
+
+            proxy.target.withLock { $0 = a2.base }
+            try await eventually("B stops following A") {
+                if case .stopped = self.status?.state { return true }
+                return false
+            }
+            let reply = try await b.get("/v1/evidence")
+            let items = try XCTUnwrap(reply.json["evidence"]?.arrayValue, reply.text)
+            XCTAssertEqual(items.count, 1, reply.text)
+            let evidence = try Evidence(json: try XCTUnwrap(items.first?["evidence"]))
+            XCTAssertEqual(evidence.kind, .sameSizeDifferentRoot)
+            XCTAssertEqual(Set(evidence.notes), [honestNote, forkedNote])
+            XCTAssertNoThrow(try evidence.verify(logKey: a.logKey))
+            let metrics = try await b.get("/metrics").text
+            XCTAssertTrue(metrics.contains("assent_evidence_found_total{origin=\"\(origin)\"} 1"), metrics)
+            XCTAssertTrue(metrics.contains("assent_evidence_stored 1"), metrics)
+            let peers = try await b.get("/v1/peers")
+            let peer = try XCTUnwrap(peers.json["peers"]?.arrayValue?.first, peers.text)
+            XCTAssertEqual(peer["state"], .string("stopped"))
+            XCTAssertNotNil(peer["stoppedBecause"]?.stringValue, "\(peer)")
+            // The honest mirror is kept, and served as it was.
+            XCTAssertEqual(b.node.replicator?.mirrored(origin: origin)?.root, honest.root)
+            let served = try await b.get(mirrorPath + "/checkpoint")
+            XCTAssertEqual(served.text, honestNote)
+            // B goes on as a node: its only peer stopped, it still takes statements and serves
+            // its own log (the replicator's service used to end, and the node with it).
+            let own = try await b.post("/v1/statements", Fixtures.preference(8002).canonicalBytes)
+            XCTAssertEqual(own.status, 200, own.text)
+            let health = try await b.get("/healthz")
+            XCTAssertEqual(health.status, 200)
+        } catch {
+            try? await a2.stop()
+            a2.remove()
+            throw error
+        }
+        try await a2.stop()
+        a2.remove()
+    }
+
     /// B stopped misses A's writes; restarted, it resumes from what it stored and fetches only
     /// the bundles it lacks (counted at the proxy).
     func testBRestartedCatchesUpWithoutDownloadingAgain() async throws {
