@@ -6,8 +6,9 @@
 # how long the federation took to catch up, and fails (exit 1) unless, with no further
 # writes, every node ends holding the same checkpoint (size and root) of every log, its own
 # and its mirrors of the other two, every log's latest checkpoint carries the quorum of
-# cosignatures, nothing was kept as equivocation evidence, and a last round of writes is
-# cosigned again.
+# cosignatures, nothing was kept as equivocation evidence, a last round of writes is
+# cosigned again, and every node gives the same answer (POST /v1/check at one time) for works
+# written to each node before, during and after the cut.
 #
 #   Scripts/partition-drill.sh [--statements N] [--rate R] [--partition-seconds S] [--timeout S]
 #
@@ -58,7 +59,9 @@ dir=run/partition-drill
 url() { echo "http://${address[$1]}:$port"; }
 
 pids=()
-cleanup() {
+# A subshell, so that its `set +e` cannot outlive it: it also runs before the drill, and errexit
+# must hold for the rest of the script (a failed build would otherwise go on to test old binaries).
+cleanup() (
     set +e
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
     for pid in "${pids[@]}"; do
@@ -69,14 +72,18 @@ cleanup() {
     # the kernel gets round to it, and a quick rerun would find their names taken.
     for s in "${societies[@]}"; do ip link del "asdrill-$s" 2>/dev/null; ip netns del "assent-drill-$s" 2>/dev/null; done
     ip link del "$bridge" 2>/dev/null
-}
+    true
+)
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 cleanup   # what an earlier run killed with -9 left behind
 
 echo "== building (debug)"
-swift build --product assent 2>&1 | tail -1
-swift build --product assent-load 2>&1 | tail -1
+mkdir -p run
+for product in assent assent-load; do
+    swift build --product "$product" > "run/partition-drill-build.log" 2>&1 || { tail -20 run/partition-drill-build.log >&2; echo "FAIL: swift build --product $product" >&2; exit 2; }
+    tail -1 run/partition-drill-build.log
+done
 bin=.build/debug
 
 echo "== network: bridge $bridge 198.18.77.1/24; a namespace and a veth pair per node"
@@ -164,7 +171,46 @@ def table(s):
             cells.append("%-30s" % ("%d %s%s" % (size, root[:8], mark)))
         print("  %-8s" % short(origin) + "".join(cells))
 
+def answers(works):
+    """Every node's answer for `works` at one time T (POST /v1/check), without its head line,
+    which names the node answering; each work must have a recorded value. The load's declarants
+    are enrolled but hold no mandate over its works: their preferences count only as unverified
+    declarants (`unverified=count`; docs/node.md "State of works")."""
+    at = sys.argv[3]
+    body = (json.dumps({"at": at, "unverified": "count"}) + "\n" + "".join(json.dumps(w) + "\n" for w in works)).encode()
+    out = {}
+    for node, url in logs.items():
+        request = urllib.request.Request(url + "v1/check", data=body, headers={"Content-Type": "application/x-ndjson"})
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            out[node] = reply.read().decode().splitlines()[1:]
+    return out
+
 command = sys.argv[2]
+if command == "answers":
+    works = sys.argv[4:]
+    try:
+        a = answers(works)
+    except Exception as error:
+        print("FAIL: unreachable: %s" % error)
+        sys.exit(1)
+    problems = []
+    first = next(iter(logs))
+    for node in logs:
+        if a[node] != a[first]:
+            differing = [w for w, x, y in zip(works, a[first], a[node]) if x != y]
+            problems.append("%s and %s answer differently (%d lines; works %s)" % (short(first), short(node), len(a[node]), differing[:3]))
+    lines = [json.loads(line) for line in a[first]]
+    if len(lines) != len(works) + 1 or lines[-1].get("end", {}).get("works") != len(works):
+        problems.append("%s's answer is not whole: %d lines for %d works" % (short(first), len(lines), len(works)))
+    for work, line in zip(works, lines):
+        if line.get("work") != work or not line.get("values") or not line.get("refs"):
+            problems.append("%s: no recorded value in %s" % (work, json.dumps(line)[:200]))
+    for p in problems:
+        print("FAIL: " + p)
+    if not problems:
+        print("  the same answer from %s for %d works at %s (SHA-256 %s)" % (", ".join(short(n) for n in logs), len(works), sys.argv[3],
+              __import__("hashlib").sha256("\n".join(a[first]).encode()).hexdigest()[:16]))
+    sys.exit(1 if problems else 0)
 try:
     s = state()
 except Exception as error:
@@ -286,6 +332,17 @@ t=$(wait_for converged "$timeout") || { fed_state final; echo "FAIL: not converg
 t2=$(wait_for cosigned "$timeout") || { fed_state final; echo "FAIL: the last writes were not cosigned" >&2; exit 1; }
 echo "  mirrored everywhere ${t}s after the load ended, every latest checkpoint at quorum ${t2}s after that"
 fed_state final
+
+echo "== answers: every node asked about works written to each node before, during and after the cut"
+works=()
+for tag in before during after; do
+    count=$quarter
+    [ "$tag" = during ] && count=$statements
+    for s in "${societies[@]}"; do
+        for n in 0 $((count / 2)) $((count - 1)); do works+=("local:load.example/$tag-$s-$n"); done
+    done
+done
+fed_state answers "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "${works[@]}" || { echo "FAIL: the nodes do not give the same answers" >&2; exit 1; }
 echo
 echo "partition drill: $cut cut off for ${partition}s while all three wrote;" \
-     "caught up ${caught}s after the heal, quorum ${cosigned}s after that; same checkpoint of every log on every node, no evidence"
+     "caught up ${caught}s after the heal, quorum ${cosigned}s after that; same checkpoint of every log on every node and the same answers, no evidence"
