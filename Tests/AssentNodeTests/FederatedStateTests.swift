@@ -41,6 +41,67 @@ final class FederatedStateTests: FederationTestCase {
         return .object(o)
     }
 
+    /// Waits until `condition` holds (at most 30 s).
+    func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
+        for _ in 0..<600 {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("not within 30 s: \(what)")
+    }
+
+    /// Three real nodes; SACEM is stopped while GEMA enrolls and mandates a member and APRA logs
+    /// her grant, so it misses writes to both logs it mirrors. Meanwhile GEMA answers with
+    /// SACEM's log where it stood (each log's coverage is its own). Restarted, SACEM catches up
+    /// on both, its mirrors reach the others' roots, and all three give one answer.
+    func testANodeStoppedWhileTheOthersWriteCatchesUpAndAllThreeGiveOneAnswer() async throws {
+        try await startFederation()
+        let (gema, sacem, apra) = (nodes[0], nodes[1], nodes[2])
+        try await waitForReplication()
+        let sacemSize = sacem.node.store.size
+        try await sacem.stop()
+
+        let alice = try SigningKey(seed: [UInt8](repeating: 9, count: 32))
+        let work = try WorkID(parsing: "iswc:T-345.246.800-3")
+        let gemaOperator = gema.node.keys.operator.key
+        let admin = try await submit(gema, [
+            .sign(.enrollment(Enrollment(by: gemaOperator.publicKey, issued: .now, party: alice.publicKey, role: .creator)), with: gemaOperator),
+            .sign(.mandate(Mandate(by: gemaOperator.publicKey, issued: .now, party: alice.publicKey, works: [work], role: .author)), with: gemaOperator),
+        ])
+        XCTAssertEqual(admin.json["accepted"], 2, admin.text)
+        try await waitUntil("APRA mirrors GEMA") { apra.node.replicator?.mirrored(origin: gema.config.origin)?.size == gema.node.store.size }
+        let grant = SignedStatement.sign(.preference(Preference(by: alice.publicKey, issued: .now, work: work, usage: ["train-ai": true])), with: alice)
+        let granted = try await submit(apra, [grant])
+        XCTAssertEqual(granted.json["accepted"], 1, granted.text)
+        try await waitUntil("GEMA mirrors APRA") { gema.node.replicator?.mirrored(origin: apra.config.origin)?.size == apra.node.store.size }
+
+        let path = "/v1/works/" + work.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let during = try await gema.get(path + "?at=" + Timestamp.now.rfc3339)
+        XCTAssertEqual(during.json["categories"]?["train-ai"]?["value"], "allowed", during.text)
+        let sacemLog = during.json["logs"]?.arrayValue?.first { $0["origin"] == .string(sacem.config.origin) }
+        XCTAssertEqual(sacemLog?["size"], .integer(Int64(sacemSize)), during.text)
+        XCTAssertLessThan(sacemSize, apra.node.store.size)
+
+        try await sacem.start()
+        try await waitForReplication()
+        for other in [gema, apra] {
+            let mirrored = try XCTUnwrap(sacem.node.replicator?.mirrored(origin: other.config.origin))
+            XCTAssertEqual(mirrored.root, try other.node.store.treeHash(size: other.node.store.size))
+        }
+        let at = Timestamp.now.rfc3339
+        var answers = [JSONValue]()
+        for node in nodes {
+            let reply = try await node.get(path + "?at=" + at)
+            XCTAssertEqual(reply.status, 200, reply.text)
+            answers.append(withoutLog(reply.json))
+        }
+        for answer in answers.dropFirst() { XCTAssertEqual(answer, answers[0]) }
+        XCTAssertEqual(answers[0]["categories"]?["train-ai"]?["value"], "allowed", "\(answers[0])")
+        XCTAssertEqual(answers[0]["categories"]?["train-ai"]?["decidedBy"]?.arrayValue?.first?["statement"]?["log"], .string(apra.config.origin))
+        let logs = try XCTUnwrap(answers[0]["logs"]?.arrayValue)
+        XCTAssertEqual(logs.first { $0["origin"] == .string(sacem.config.origin) }?["size"], .integer(Int64(sacem.node.store.size)))
+    }
+
     func testAMemberOfOneSocietySubmitsAtAnotherAndAllThreeGiveOneAnswer() async throws {
         try await startFederation()
         let (gema, sacem, apra) = (nodes[0], nodes[1], nodes[2])
