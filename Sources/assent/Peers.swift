@@ -7,7 +7,7 @@ struct Peers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show how a node mirrors its peers' logs: sizes, last success or error, state.",
         discussion: """
-            One line a peer: its origin, the leaves the node has verified and mirrored, the size of
+            One line a peer: its origin, the leaves the node has mirrored (verified and stored), the size of
             the peer's latest checkpoint it verified, its state (starting, syncing, following,
             failing, stopped) and its last success or error. --json prints the node's reply.
             """)
