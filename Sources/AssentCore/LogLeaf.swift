@@ -17,15 +17,54 @@ public struct LogLeaf: Hashable, Sendable {
     static let memberNames: Set<JSONKey> = ["entry", "epoch", "index", "log", "prev", "time", "v"]
     public static let maxSize = EntryBundle.maxEntrySize
 
-    public let index: UInt64
-    public let origin: String
-    public let prev: Hash
-    public let time: Timestamp
-    public let content: Content
+    /// The leaf's members, in one object: a leaf is copied at every stage of a replication
+    /// (parse, replay, the pending chunk, the writer), and a copy of the members themselves was a
+    /// dozen retains and releases (the origin, the bytes, each reference a statement holds);
+    /// a copy of a `LogLeaf` is one. Immutable, so it is shared safely.
+    ///
+    /// Visible to inlining (`@usableFromInline`, the getters `@inlinable`): the store and the
+    /// replicator, in other modules, read a leaf's members for every leaf, and an opaque getter
+    /// returned each one as an owned copy (`content` a copy of the whole statement).
+    @usableFromInline final class Storage: Sendable {
+        @usableFromInline let index: UInt64
+        @usableFromInline let origin: String
+        @usableFromInline let prev: Hash
+        @usableFromInline let time: Timestamp
+        @usableFromInline let content: Content
+        @usableFromInline let bytes: [UInt8]
+        @usableFromInline let leafHash: Hash
+
+        init(index: UInt64, origin: String, prev: Hash, time: Timestamp, content: Content, bytes: [UInt8], leafHash: Hash) {
+            self.index = index
+            self.origin = origin
+            self.prev = prev
+            self.time = time
+            self.content = content
+            self.bytes = bytes
+            self.leafHash = leafHash
+        }
+    }
+
+    @usableFromInline let storage: Storage
+
+    @inlinable public var index: UInt64 { storage.index }
+    @inlinable public var origin: String { storage.origin }
+    @inlinable public var prev: Hash { storage.prev }
+    @inlinable public var time: Timestamp { storage.time }
+    /// Borrowed, not copied: matching a leaf's content retains nothing.
+    @inlinable public var content: Content { _read { yield storage.content } }
     /// The canonical bytes, as hashed into the tree and served in entry bundles.
-    public let bytes: [UInt8]
+    @inlinable public var bytes: [UInt8] { storage.bytes }
     /// The RFC 6962 leaf hash of `bytes`, computed once.
-    public let leafHash: Hash
+    @inlinable public var leafHash: Hash { storage.leafHash }
+
+    /// Two leaves are equal when their bytes are: every member is parsed from them (or, for a
+    /// leaf made from its members, they are the members' one canonical encoding).
+    public static func == (lhs: LogLeaf, rhs: LogLeaf) -> Bool {
+        lhs.storage === rhs.storage || (lhs.storage.leafHash == rhs.storage.leafHash && lhs.storage.bytes == rhs.storage.bytes)
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.leafHash) }
 
     public init(index: UInt64, origin: String, prev: Hash, time: Timestamp, content: Content) throws(LeafError) {
         // The members in canonical order (entry|epoch, index, log, prev, time, v). A statement's
@@ -43,13 +82,7 @@ public struct LogLeaf: Hashable, Sendable {
         }
         LogLeaf.writeTail(index: index, origin: origin, prev: prev, time: time, into: &bytes)
         guard bytes.count <= LogLeaf.maxSize else { throw .tooLarge(index: index, bytes: bytes.count) }
-        self.index = index
-        self.origin = origin
-        self.prev = prev
-        self.time = time
-        self.content = content
-        self.bytes = bytes
-        self.leafHash = MerkleTree.leafHash(bytes)
+        storage = Storage(index: index, origin: origin, prev: prev, time: time, content: content, bytes: bytes, leafHash: MerkleTree.leafHash(bytes))
     }
 
     /// Parses a leaf from its bytes: canonical JSON, known fields, a valid signed statement or epoch.
@@ -117,13 +150,7 @@ public struct LogLeaf: Hashable, Sendable {
         default:
             throw fail("leaf must have exactly one of \"entry\" and \"epoch\"")
         }
-        self.index = index
-        self.origin = origin
-        self.prev = prev
-        self.time = time
-        self.content = content
-        self.bytes = bytes
-        self.leafHash = leafHash
+        storage = Storage(index: index, origin: origin, prev: prev, time: time, content: content, bytes: bytes, leafHash: leafHash)
     }
 
     /// What follows a leaf's content: `,"index":N,"log":…,"prev":…,"time":…,"v":1}` in canonical
@@ -152,13 +179,18 @@ public struct LogLeaf: Hashable, Sendable {
     }
 
 
-    public var statement: SignedStatement? {
-        if case let .statement(s) = content { return s }
+    @inlinable public var statement: SignedStatement? {
+        if case let .statement(s) = storage.content { return s }
         return nil
     }
 
-    public var isEpoch: Bool {
-        if case .epoch = content { return true }
+    @inlinable public var isEpoch: Bool {
+        if case .epoch = storage.content { return true }
         return false
     }
+}
+
+extension LogLeaf: CustomDebugStringConvertible {
+    /// The index and the bytes (a test's failed comparison shows the leaves, not the box).
+    public var debugDescription: String { "LogLeaf(index: \(index), bytes: \(String(decoding: bytes, as: UTF8.self)))" }
 }

@@ -24,11 +24,46 @@ final class LogLeafTests: XCTestCase {
 
     func testLeafBytesAreCanonicalAndParseBack() throws {
         for leaf in try chain(3) {
-            XCTAssertEqual(try LogLeaf(bytes: leaf.bytes), leaf)
+            let parsed = try LogLeaf(bytes: leaf.bytes)
+            XCTAssertEqual(parsed, leaf)
+            // Member by member: equality compares bytes, so it alone would not see a parse that
+            // lost or changed a member.
+            XCTAssertEqual(parsed.index, leaf.index)
+            XCTAssertEqual(parsed.origin, leaf.origin)
+            XCTAssertEqual(parsed.prev, leaf.prev)
+            XCTAssertEqual(parsed.time, leaf.time)
+            XCTAssertEqual(parsed.content, leaf.content)
+            XCTAssertEqual(parsed.leafHash, leaf.leafHash)
         }
         let epoch = try chain(3)[2]
         XCTAssertEqual(String(decoding: epoch.bytes, as: UTF8.self),
                        #"{"epoch":{"map":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","size":2},"index":2,"log":"example.com/log","prev":"\#(try chain(3)[1].leafHash.base64)","time":"2026-11-21T10:00:00.000Z","v":1}"#)
+    }
+
+    /// A leaf is its bytes: a copy, a leaf parsed from its bytes and one made from the same
+    /// members are equal and hash alike; leaves that differ in any member are not equal.
+    func testLeavesAreEqualWhenTheirBytesAre() throws {
+        let leaves = try chain(3)
+        let copy = leaves[0]
+        XCTAssertEqual(copy, leaves[0])
+        let remade = try LogLeaf(index: 0, origin: "example.com/log", prev: .zero, time: t0, content: .statement(statement(0)))
+        let parsed = try LogLeaf(storedBytes: leaves[0].bytes)
+        XCTAssertEqual(Set([leaves[0], remade, parsed]).count, 1)
+        XCTAssertEqual(Set(leaves + [remade, parsed]).count, 3)
+        let otherTime = try LogLeaf(index: 0, origin: "example.com/log", prev: .zero, time: Timestamp(milliseconds: t0.milliseconds + 1),
+                                    content: .statement(statement(0)))
+        let otherOrigin = try LogLeaf(index: 0, origin: "example.com/other", prev: .zero, time: t0, content: .statement(statement(0)))
+        let otherStatement = try LogLeaf(index: 0, origin: "example.com/log", prev: .zero, time: t0, content: .statement(statement(1)))
+        let otherPrev = try LogLeaf(index: 0, origin: "example.com/log", prev: leaves[2].leafHash, time: t0, content: .statement(statement(0)))
+        let otherIndex = try LogLeaf(index: 7, origin: "example.com/log", prev: .zero, time: t0, content: .statement(statement(0)))
+        for other in [otherTime, otherOrigin, otherStatement, otherPrev, otherIndex, leaves[1]] {
+            XCTAssertNotEqual(other, leaves[0])
+        }
+        let epoch = try LogLeaf(index: 2, origin: "example.com/log", prev: .zero, time: t0, content: .epoch(mapRoot: .zero, size: 2))
+        let otherRoot = try LogLeaf(index: 2, origin: "example.com/log", prev: .zero, time: t0,
+                                    content: .epoch(mapRoot: leaves[0].leafHash, size: 2))
+        XCTAssertNotEqual(epoch, otherRoot)
+        XCTAssertEqual(try LogLeaf(storedBytes: otherRoot.bytes), otherRoot)
     }
 
     func testChainVerifierAcceptsAGoodChain() throws {
