@@ -42,7 +42,15 @@ stop_nodes() {
     for s in "${societies[@]}"; do [ -f "run/$s.pid" ] && kill "$(cat "run/$s.pid")" 2>/dev/null || true; done
     for s in "${societies[@]}"; do
         [ -f "run/$s.pid" ] || continue
-        if wait "$(cat "run/$s.pid")" 2>/dev/null; then echo "node $s stopped"; else echo "node $s stopped (exit status $?; see run/$s.log)"; fi
+        local pid
+        pid=$(cat "run/$s.pid")
+        # A node that has not drained within 30 s is killed: the script never hangs on one.
+        for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -9 "$pid" 2>/dev/null
+            echo "node $s did not stop within 30 s of SIGTERM: killed (see run/$s.log)"
+        fi
+        if wait "$pid" 2>/dev/null; then echo "node $s stopped"; else echo "node $s stopped (exit status $?; see run/$s.log)"; fi
         rm -f "run/$s.pid"
     done
     exit "$status"
