@@ -47,10 +47,11 @@ stop_nodes() {
         # A node that has not drained within 30 s is killed: the script never hangs on one.
         for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
-            kill -9 "$pid" 2>/dev/null
+            kill -9 "$pid" 2>/dev/null || true
             echo "node $s did not stop within 30 s of SIGTERM: killed (see run/$s.log)"
         fi
-        if wait "$pid" 2>/dev/null; then echo "node $s stopped"; else echo "node $s stopped (exit status $?; see run/$s.log)"; fi
+        # A node that did not stop cleanly fails the run, even when the story passed.
+        if wait "$pid" 2>/dev/null; then echo "node $s stopped"; else echo "node $s stopped (exit status $?; see run/$s.log)"; [ "$status" != 0 ] || status=1; fi
         rm -f "run/$s.pid"
     done
     exit "$status"
