@@ -77,10 +77,16 @@ final class FederatedStateTests: FederationTestCase {
         try await waitUntil("GEMA mirrors APRA") { gema.node.replicator?.mirrored(origin: apra.config.origin)?.size == apra.node.store.size }
 
         let path = "/v1/works/" + work.description.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        let during = try await gema.get(path + "?at=" + Timestamp.now.rfc3339)
+        let askedAt = Timestamp.now
+        let during = try await gema.get(path + "?at=" + askedAt.rfc3339)
         XCTAssertEqual(during.json["categories"]?["train-ai"]?["value"], "allowed", during.text)
         let sacemLog = during.json["logs"]?.arrayValue?.first { $0["origin"] == .string(sacem.config.origin) }
         XCTAssertEqual(sacemLog?["size"], .integer(Int64(sacemSize)), during.text)
+        // SACEM's log speaks only up to its last epoch, before T: provisional for this answer.
+        XCTAssertEqual(sacemLog?["provisional"], .bool(true), during.text)
+        let sacemEpoch = try XCTUnwrap(sacemLog?["epoch"]?["time"]?.stringValue.flatMap { Timestamp(rfc3339: $0) }, during.text)
+        XCTAssertLessThan(sacemEpoch.milliseconds, askedAt.milliseconds)
+        XCTAssertEqual(sacemLog?["epoch"]?["index"], .integer(Int64(sacemSize - 1)), during.text)
 
         try await sacem.start()
         try await waitForReplication()
