@@ -114,7 +114,7 @@ done
 
 # The checks read every node over HTTP: its own checkpoint, its peers' status and its mirrors.
 cat > "$dir/federation_state.py" <<'PY'
-import base64, json, sys, urllib.request
+import base64, hashlib, json, sys, urllib.request
 
 federation = json.load(open(sys.argv[1]))
 logs = {log["origin"]: log["url"] for log in federation["logs"]}
@@ -209,7 +209,7 @@ if command == "answers":
         print("FAIL: " + p)
     if not problems:
         print("  the same answer from %s for %d works at %s (SHA-256 %s)" % (", ".join(short(n) for n in logs), len(works), sys.argv[3],
-              __import__("hashlib").sha256("\n".join(a[first]).encode()).hexdigest()[:16]))
+              hashlib.sha256("\n".join(a[first]).encode()).hexdigest()[:16]))
     sys.exit(1 if problems else 0)
 try:
     s = state()
