@@ -17,16 +17,13 @@ final class FederatedStateTests: FederationTestCase {
 
     /// Waits until every node mirrors every other node's whole log (at most 30 s).
     func waitForReplication() async throws {
-        for _ in 0..<600 {
-            let done = nodes.allSatisfy { node in
+        try await waitUntil("the three nodes mirror each other") {
+            nodes.allSatisfy { node in
                 nodes.allSatisfy { other in
                     other === node || node.node.replicator?.mirrored(origin: other.config.origin)?.size == other.node.store.size
                 }
             }
-            if done { return }
-            try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestFailure("the three nodes did not mirror each other within 30 s")
     }
 
     func submit(_ node: TestNode, _ statements: [SignedStatement]) async throws -> TestNode.Reply {
@@ -39,15 +36,6 @@ final class FederatedStateTests: FederationTestCase {
         guard case var .object(o) = value else { return value }
         o["log"] = nil
         return .object(o)
-    }
-
-    /// Waits until `condition` holds (at most 30 s).
-    func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
-        for _ in 0..<600 {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TestFailure("not within 30 s: \(what)")
     }
 
     /// Three real nodes; SACEM is stopped while GEMA enrolls and mandates a member and APRA logs

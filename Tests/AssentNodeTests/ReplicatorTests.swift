@@ -46,12 +46,10 @@ final class ReplicatorTests: XCTestCase {
 
     /// Waits until `condition` holds, for at most 30 s.
     func eventually(_ what: String, _ condition: () throws -> Bool) async throws {
-        for _ in 0..<600 {
-            if try condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
+        do { try await waitUntil(what, condition) } catch let failure as TestFailure {
+            XCTFail("\(failure); B's peer status: \(String(describing: status))")
+            throw failure
         }
-        XCTFail("not within 30 s: \(what); B's peer status: \(String(describing: status))")
-        throw TestFailure(what)
     }
 
     func mirroredSize() -> UInt64 { b.node.replicator?.mirrored(origin: origin)?.size ?? 0 }

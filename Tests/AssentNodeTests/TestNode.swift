@@ -137,6 +137,17 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+/// Polls `condition` every 50 ms until it holds, for at most 30 s; then throws
+/// `TestFailure("not within 30 s: <what>")`. For what another node does in the background
+/// (replication, cosigning), which no event of the test's own marks.
+func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
+    for _ in 0..<600 {
+        if try condition() { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestFailure("not within 30 s: \(what)")
+}
+
 extension TestNode {
     /// Runs `assent audit`'s replay (`LogAudit`) against this node over HTTP, with a client of
     /// its own that is shut down whether the audit passes or throws.
