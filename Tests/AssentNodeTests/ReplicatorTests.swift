@@ -622,10 +622,9 @@ final class ReplicatorFederationTests: XCTestCase {
         do {
             _ = try await a.post("/v1/statements", Fixtures.preference(1).canonicalBytes)
             _ = try await b.post("/v1/statements", Fixtures.preference(2).canonicalBytes)
-            for _ in 0..<600 {
-                if b.node.replicator?.mirrored(origin: a.config.origin)?.size == a.node.store.size,
-                   a.node.replicator?.mirrored(origin: b.config.origin)?.size == b.node.store.size { break }
-                try await Task.sleep(for: .milliseconds(50))
+            try await waitUntil("A and B mirror each other") {
+                b.node.replicator?.mirrored(origin: a.config.origin)?.size == a.node.store.size
+                    && a.node.replicator?.mirrored(origin: b.config.origin)?.size == b.node.store.size
             }
             XCTAssertEqual(b.node.replicator?.mirrored(origin: a.config.origin)?.root, try a.node.store.treeHash(size: a.node.store.size))
             XCTAssertEqual(a.node.replicator?.mirrored(origin: b.config.origin)?.root, try b.node.store.treeHash(size: b.node.store.size))
